@@ -1,0 +1,1 @@
+"""The brain: LangGraph graph, state, deterministic planner, approvals, audit, settings."""

@@ -1,0 +1,100 @@
+"""One settings object, built once by the channel and passed down.
+
+Every field can be set from the environment with the `OPSGRAPH_` prefix (for example
+`OPSGRAPH_CLUSTER=kubeconfig OPSGRAPH_KUBECONFIG=~/.kube/config`). The embedded defaults need
+nothing: sandbox cluster, deterministic planner, SQLite state in the state directory.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "opsgraph"
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+ClusterMode = Literal["sandbox", "kubeconfig", "in-cluster"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore", frozen=True)
+
+    state_dir: Path = Field(default_factory=_default_state_dir, description="Where state lives.")
+
+    # Cluster. A real cluster is never picked up implicitly: the demo must not touch prod.
+    cluster: ClusterMode = Field("sandbox", description="sandbox | kubeconfig | in-cluster")
+    kubeconfig: Path | None = Field(None, description="kubeconfig file for cluster=kubeconfig")
+    kube_context: str | None = Field(None, description="kubeconfig context (default: current)")
+    namespaces: list[str] = Field(
+        default_factory=list, description="namespace allow-list; empty allows every namespace"
+    )
+    request_timeout_s: float = Field(5.0, gt=0, description="timeout of one API request")
+    rollout_timeout_s: float = Field(120.0, gt=0, description="how long k8s_deploy watches")
+    sandbox_scenario: Path | None = Field(None, description="sandbox scenario (default: shipped)")
+
+    # Brain.
+    brain: Literal["planner", "llm"] = "planner"
+    llm_base_url: str = "http://127.0.0.1:8000/v1"
+    llm_model: str = "Qwen/Qwen2.5-7B-Instruct-AWQ"
+    llm_api_key: str = "EMPTY"
+
+    # Observability sources (alerts, anomaly scans).
+    prometheus_url: str | None = Field(None, description="Prometheus HTTP API base URL")
+    alertmanager_url: str | None = Field(None, description="Alertmanager base URL")
+
+    # Approvals and identity.
+    approval_ttl_s: int = Field(900, gt=0, description="how long an approval stays valid")
+    user: str = Field(default_factory=_default_user, description="who is talking (REPL/CLI)")
+
+    @field_validator("state_dir", "kubeconfig", "sandbox_scenario", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("namespaces", mode="before")
+    @classmethod
+    def _split_namespaces(cls, value: object) -> object:
+        # OPSGRAPH_NAMESPACES=prod,staging reads naturally; JSON lists work too.
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    # Derived locations, all inside the state directory.
+    @property
+    def state_db(self) -> Path:
+        return self.state_dir / "state.sqlite"
+
+    @property
+    def audit_db(self) -> Path:
+        return self.state_dir / "audit.sqlite"
+
+    @property
+    def alerts_db(self) -> Path:
+        return self.state_dir / "alerts.sqlite"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.state_dir / "sandbox"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    def ensure_state_dir(self) -> Path:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        return self.state_dir

@@ -1,0 +1,1 @@
+"""How people reach the agent: CLI, REPL, Slack, webhooks. Thin adapters only."""

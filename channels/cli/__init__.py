@@ -1,0 +1,27 @@
+"""`opsgraph` command line (Typer).
+
+Start-up must stay fast (`opsgraph --help` < 0.5 s): this package and every command module
+import only typer and the standard library at module level. Command bodies import what they need.
+Each command module exposes `register(app)`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from opsgraph.channels.cli import agent_cmds, audit_cmds, eval_cmds, sandbox_cmds
+
+app = typer.Typer(
+    name="opsgraph",
+    help="opsgraph: a ChatOps assistant for platform teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds):
+    module.register(app)
+
+
+def main() -> None:
+    app()

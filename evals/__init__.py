@@ -1,0 +1,1 @@
+"""Eval suites run by `opsgraph eval` and CI."""

@@ -1,0 +1,77 @@
+"""What every eval suite returns, and where the public measuring data lives.
+
+A suite is a function `run(data_dir: Path) -> EvalReport`, named in `SUITES`. Suites that need
+../shared/data return a skipped report (never a failure) when it is absent: a user's clone has no
+../shared.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+# suite name -> "module:function"; each suite adds itself here.
+SUITES: dict[str, str] = {}
+
+
+class Metric(BaseModel):
+    name: str
+    value: float
+    threshold: float | None = None
+    higher_is_better: bool = True
+    anchor: str | None = Field(None, description="published numbers to compare against")
+
+    @property
+    def passed(self) -> bool:
+        if self.threshold is None:
+            return True
+        return self.value >= self.threshold if self.higher_is_better else self.value <= self.threshold
+
+
+class EvalReport(BaseModel):
+    suite: str
+    metrics: list[Metric] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+    skipped: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.skipped is None and all(m.passed for m in self.metrics)
+
+    def metric(self, name: str) -> Metric:
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+def shared_data_dir() -> Path | None:
+    """`OPSGRAPH_SHARED_DATA`, else ../shared/data beside the project (or the working dir)."""
+    configured = os.environ.get("OPSGRAPH_SHARED_DATA")
+    candidates = [Path(configured)] if configured else []
+    project_root = Path(__file__).resolve().parent.parent
+    candidates += [project_root.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    return None
+
+
+def load_suite(name: str) -> Callable[[Path], EvalReport]:
+    if name not in SUITES:
+        raise KeyError(f"unknown eval suite {name!r}; known: {', '.join(sorted(SUITES))}")
+    module_name, func_name = SUITES[name].split(":")
+    fn: Callable[[Path], EvalReport] = getattr(importlib.import_module(module_name), func_name)
+    return fn
+
+
+def run_suite(name: str, data_dir: Path | None = None) -> EvalReport:
+    data = data_dir or shared_data_dir()
+    if data is None:
+        return EvalReport(suite=name, skipped="../shared/data not found (set OPSGRAPH_SHARED_DATA)")
+    return load_suite(name)(data)

@@ -1,0 +1,1 @@
+"""Injection detection, action policy and secret redaction."""

@@ -1,0 +1,1 @@
+"""Markdown runbooks with front matter (data only; indexed by tools.runbooks)."""

@@ -1,0 +1,1 @@
+"""A simulated Kubernetes API served on 127.0.0.1: the offline default cluster."""

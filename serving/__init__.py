@@ -1,0 +1,1 @@
+"""Model serving: vLLM launch config, the LLM gateway, manifests."""

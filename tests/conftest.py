@@ -1,0 +1,40 @@
+"""Shared fixtures: every test gets its own state dir; nothing phones home; no model requests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+for _key, _value in {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test writes state (SQLite, sandbox files, caches) under its own tmp dir."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("OPSGRAPH_STATE_DIR", str(state))
+    for key in list(os.environ):
+        if key.startswith("OPSGRAPH_") and key not in {"OPSGRAPH_STATE_DIR", "OPSGRAPH_SHARED_DATA"}:
+            monkeypatch.delenv(key, raising=False)
+    yield state
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip with a clear message (a user's clone has no ../shared)."""
+    from opsgraph.evals.base import shared_data_dir
+
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("../shared/data is absent: public-data evals cannot run here")
+    return path

@@ -1,0 +1,1 @@
+"""Capabilities the agent can call, each declared once in the registry."""
