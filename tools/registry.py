@@ -164,6 +164,7 @@ class Registry:
                 data=preview.data,
                 diff=preview.diff,
                 action_hash=digest,
+                no_op=not preview.changes,
             )
         if ctx.approvals is None:
             raise ApprovalInvalid("no approval store is configured; writes are disabled")

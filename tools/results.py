@@ -36,6 +36,7 @@ class ToolResult(BaseModel):
     action_hash: str | None = None
     error: ToolErrorInfo | None = None
     untrusted: bool = False
+    no_op: bool = False  # a write whose dry-run found nothing to change
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,136 @@
+"""Append-only, hash-chained audit log in SQLite.
+
+Every plan, approval request, approval, denial, refusal and execution is one row. Each row's hash
+covers its content and the previous row's hash, so editing or deleting a row breaks the chain at
+that point and `verify()` names it. Triggers refuse UPDATE and DELETE through SQLite itself; the
+chain catches edits made around them (another tool, a raw file edit). Truncating the newest rows
+is only detectable against a head hash kept elsewhere: `verify()` reports the head for that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    ts: str
+    actor: str
+    event: str
+    thread_id: str
+    subject: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    rows: int
+    head: str
+    broken_at: int | None = None
+    reason: str = ""
+
+
+def _row_hash(prev_hash: str, seq: int, ts: str, actor: str, event: str, thread_id: str, subject: str, data: str) -> str:
+    material = "\x1f".join([prev_hash, str(seq), ts, actor, event, thread_id, subject, data])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, path: Path, *, redactor: Callable[[Any], Any] | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._redact = redactor or (lambda value: value)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def append(self, event: str, *, actor: str, thread_id: str = "", subject: str = "", data: Any = None) -> AuditEntry:
+        payload = json.dumps(self._redact(data or {}), sort_keys=True, separators=(",", ":"), default=str)
+        ts = datetime.now(UTC).isoformat(timespec="milliseconds")
+        with self._lock:
+            # IMMEDIATE takes the write lock first, so two processes cannot fork the chain.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                digest = _row_hash(prev, seq, ts, actor, event, thread_id, subject, payload)
+                self._db.execute(
+                    "INSERT INTO audit (seq, ts, actor, event, thread_id, subject, data, prev_hash, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return AuditEntry(seq, ts, actor, event, thread_id, subject, json.loads(payload), prev, digest)
+
+    def entries(self, *, limit: int | None = None, thread_id: str | None = None, event: str | None = None) -> list[AuditEntry]:
+        query = "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit"
+        clauses, params = [], []
+        if thread_id:
+            clauses.append("thread_id = ?")
+            params.append(thread_id)
+        if event:
+            clauses.append("event = ?")
+            params.append(event)
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        query += " ORDER BY seq DESC"
+        if limit:
+            query += f" LIMIT {int(limit)}"
+        rows = self._db.execute(query, params).fetchall()
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in reversed(rows)]
+
+    def verify(self) -> VerifyReport:
+        prev, count, expected_seq = GENESIS, 0, 1
+        cursor = self._db.execute(
+            "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit ORDER BY seq"
+        )
+        for seq, ts, actor, event, thread_id, subject, data, prev_hash, digest in cursor:
+            count += 1
+            if seq != expected_seq:
+                return VerifyReport(False, count, prev, seq, f"row {expected_seq} is missing (next row is {seq})")
+            if prev_hash != prev:
+                return VerifyReport(False, count, prev, seq, f"row {seq} does not follow row {seq - 1} (chain broken)")
+            if _row_hash(prev, seq, ts, actor, event, thread_id, subject, data) != digest:
+                return VerifyReport(False, count, prev, seq, f"row {seq} was modified after it was written")
+            prev, expected_seq = digest, seq + 1
+        return VerifyReport(True, count, prev)
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,105 @@
+"""What exists in the cluster, as the planner needs it to resolve names: namespaces, workloads.
+
+Built from the live cluster (cached briefly: the planner asks on every turn) or, when no cluster
+is running, from the sandbox scenario file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Workload:
+    namespace: str
+    name: str
+    replicas: int
+    images: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inventory:
+    namespaces: tuple[str, ...]
+    workloads: tuple[Workload, ...]
+    _by_name: dict[str, tuple[Workload, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Workload]] = {}
+        for w in self.workloads:
+            index.setdefault(w.name, []).append(w)
+        object.__setattr__(self, "_by_name", {k: tuple(v) for k, v in index.items()})
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+    def namespaces_of(self, name: str) -> list[str]:
+        return sorted(w.namespace for w in self._by_name.get(name, ()))
+
+    def get(self, namespace: str, name: str) -> Workload | None:
+        for w in self._by_name.get(name, ()):
+            if w.namespace == namespace:
+                return w
+        return None
+
+    def in_namespace(self, namespace: str) -> list[str]:
+        return sorted(w.name for w in self.workloads if w.namespace == namespace)
+
+
+def _allowed(namespaces: Iterable[str], allow: list[str] | None) -> tuple[str, ...]:
+    return tuple(sorted(n for n in namespaces if not allow or n in allow))
+
+
+def from_deployments(namespaces: Iterable[str], deployments: Iterable[dict[str, Any]], allow: list[str] | None) -> Inventory:
+    """From API objects (Namespace names and Deployment dicts)."""
+    allowed = _allowed(namespaces, allow)
+    workloads = []
+    for d in deployments:
+        meta, spec = d.get("metadata") or {}, d.get("spec") or {}
+        if meta.get("namespace") not in allowed:
+            continue
+        containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+        workloads.append(
+            Workload(
+                namespace=meta["namespace"],
+                name=meta["name"],
+                replicas=int(spec.get("replicas", 1)),
+                images=tuple(c.get("image", "") for c in containers),
+            )
+        )
+    return Inventory(allowed, tuple(workloads))
+
+
+def from_scenario(path: Path, allow: list[str] | None) -> Inventory:
+    """From a sandbox scenario file: what the default sandbox would serve, without starting it."""
+    from opsgraph.sandbox.scenario import load_scenario, scenario_inventory
+
+    namespaces, deployments = scenario_inventory(load_scenario(path))
+    return from_deployments(namespaces, deployments, allow)
+
+
+class CachedInventory:
+    """Re-lists the cluster at most every `ttl_s` seconds (an informer would do the same job)."""
+
+    def __init__(self, load: Callable[[], Inventory], ttl_s: float = 5.0) -> None:
+        self._load = load
+        self._ttl = ttl_s
+        self._lock = threading.Lock()
+        self._value: Inventory | None = None
+        self._at = 0.0
+
+    def get(self) -> Inventory:
+        with self._lock:
+            if self._value is None or time.monotonic() - self._at > self._ttl:
+                self._value = self._load()
+                self._at = time.monotonic()
+            return self._value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._value = None

@@ -1,0 +1,73 @@
+"""approval: pause (a LangGraph interrupt, checkpointed) until a person decides.
+
+The resume value is `{"approve": bool, "by": user, "ids": [approval ids] | None}`. Every refusal
+is audited. A person who may not approve (missing role, own destructive action) leaves the
+approval pending for someone who may: the graph pauses again. An expired or already used approval
+is final.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from opsgraph.agent.context import RunContext
+from opsgraph.agent.nodes.policy import action_request
+from opsgraph.agent.policy import Decision
+from opsgraph.agent.state import AgentState
+from opsgraph.tools import results
+from opsgraph.tools.errors import ApprovalInvalid
+
+
+def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    pending = [a for a in state.get("approvals", []) if a["status"] == "pending"]
+    if not pending:
+        return {}
+    answer: dict[str, Any] = interrupt({"approvals": pending})
+    by = str(answer.get("by") or "unknown")
+    chosen = set(answer.get("ids") or [a["id"] for a in pending])
+    updated, outcomes = [], list(state.get("results", []))
+    for item in state.get("approvals", []):
+        if item["status"] != "pending" or item["id"] not in chosen:
+            updated.append(item)
+            continue
+        approve = bool(answer.get("approve"))
+        refusal = None
+        if approve:
+            request = action_request(state, ctx, item["tool"], item["args"])
+            refusal = ctx.policy.check_approver(request, Decision(**_decision(item)), by)
+        if refusal is not None:
+            ctx.audit.append("refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
+                             data={"tool": item["tool"], "reason": refusal})
+            updated.append(item | {"refusal": refusal})
+            continue
+        try:
+            decided = ctx.approvals.decide(item["id"], approve=approve, by=by)
+        except ApprovalInvalid as exc:
+            refusal = exc.message
+        else:
+            event = "approved" if approve else "denied"
+            ctx.audit.append(event, actor=by, thread_id=state["thread_id"], subject=item["id"],
+                             data={"tool": item["tool"], "args": item["args"], "action_hash": item["action_hash"]})
+            updated.append(item | {"status": decided.status, "decided_by": by, "refusal": None})
+            if not approve:
+                outcomes.append(results.error(item["tool"], "forbidden", f"denied by {by}").model_dump())
+            continue
+        ctx.audit.append("refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
+                         data={"tool": item["tool"], "reason": refusal})
+        updated.append(item | {"status": "refused", "refusal": refusal})
+        outcomes.append(results.error(item["tool"], "approval_invalid", f"approval refused: {refusal}").model_dump())
+    return {"approvals": updated, "results": outcomes}
+
+
+def still_pending(state: AgentState) -> bool:
+    return any(a["status"] == "pending" for a in state.get("approvals", []))
+
+
+def _decision(item: dict[str, Any]) -> dict[str, Any]:
+    decision = dict(item["decision"])
+    decision["approvers"] = tuple(decision.get("approvers") or ())
+    return decision

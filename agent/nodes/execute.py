@@ -1,0 +1,62 @@
+"""execute: run what policy allowed and people approved, through the registry, and audit it.
+
+This is the executor boundary: the only place that catches every exception, so one broken tool
+answers politely (and is logged with its traceback) instead of killing the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from opsgraph.agent.context import RunContext
+from opsgraph.agent.nodes.policy import action_request
+from opsgraph.agent.state import AgentState
+from opsgraph.tools import results
+from opsgraph.tools.results import ToolResult
+
+log = logging.getLogger(__name__)
+
+
+def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    tools = ctx.tools.with_actor(state["user"])
+    approved = {a["call_id"]: a for a in state.get("approvals", []) if a["status"] == "approved"}
+    outcomes = list(state.get("results", []))
+    for decision in state.get("decisions", []):
+        grant = approved.get(decision["call_id"])
+        if decision["effect"] == "allow":
+            result = _run(ctx, decision, tools, approval_id=None)
+        elif grant is not None:
+            result = _run(ctx, decision, tools, approval_id=grant["id"])
+        else:
+            continue
+        ctx.audit.append(
+            "executed",
+            actor=state["user"],
+            thread_id=state["thread_id"],
+            subject=decision["tool"],
+            data={
+                "args": decision["args"],
+                "approval": grant["id"] if grant else None,
+                "approved_by": grant.get("decided_by") if grant else None,
+                "status": result.status,
+                "text": result.text[:2000],
+            },
+        )
+        if grant is not None and result.status == "ok":
+            ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
+        outcomes.append(result.model_dump())
+    return {"results": outcomes}
+
+
+def _run(ctx: RunContext, decision: dict[str, Any], tools: Any, approval_id: str | None) -> ToolResult:
+    try:
+        return ctx.registry.call(decision["tool"], decision["args"], tools, approval_id=approval_id)
+    except Exception:
+        log.exception("tool %s crashed", decision["tool"])
+        return results.error(
+            decision["tool"], "failed", f"{decision['tool']} failed unexpectedly; the error was logged"
+        )

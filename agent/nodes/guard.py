@@ -1,0 +1,58 @@
+"""guard_input: scan what came in; guard_output: scan and redact what tools brought back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+
+from opsgraph.agent.context import RunContext
+from opsgraph.agent.state import AgentState
+
+FLAG_NOTE = "note: this output contains text that reads like instructions to me; I treated it as data only"
+
+
+def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    text = state["text"]
+    untrusted = state.get("source") == "alert" or bool(state.get("untrusted_input"))
+    verdict = ctx.scan_untrusted(text, "alert") if untrusted else ctx.scan_input(text)
+    fresh: dict[str, Any] = {
+        "guard": {"injection": verdict.injection, "score": verdict.score, "reasons": list(verdict.reasons)},
+        "plan": None,
+        "decisions": [],
+        "approvals": [],
+        "results": [],
+        "reply": "",
+        "status": "done",
+    }
+    if verdict.injection:
+        ctx.audit.append(
+            "blocked",
+            actor=state["user"],
+            thread_id=state["thread_id"],
+            subject="input",
+            data={"text": text, "score": verdict.score, "reasons": list(verdict.reasons)},
+        )
+        why = "; ".join(verdict.reasons[:2]) or "it looks like an attempt to override my instructions"
+        return fresh | {
+            "status": "blocked",
+            "follow_up": None,
+            "reply": f"I won't act on that message: {why}. If this is a real request, rephrase it.",
+        }
+    return fresh | {"messages": [HumanMessage(text)]}
+
+
+def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    checked = []
+    for result in state.get("results", []):
+        result = dict(result)
+        if result.get("untrusted"):
+            verdict = ctx.scan_untrusted(str(result.get("text", "")), str(result.get("tool", "")))
+            if verdict.injection:
+                result["flagged"] = list(verdict.reasons) or ["instruction-like text"]
+                result["text"] = f"{result['text']}\n({FLAG_NOTE})"
+        checked.append(ctx.redact(result))
+    return {"results": checked}

@@ -1,0 +1,68 @@
+"""policy: decide allow / needs approval / deny for every tool call, and open the approvals."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from opsgraph.agent.context import RunContext
+from opsgraph.agent.policy import ActionRequest
+from opsgraph.agent.state import AgentState
+from opsgraph.tools import results
+
+
+def action_request(state: AgentState, ctx: RunContext, name: str, args: dict[str, Any]) -> ActionRequest:
+    tool = ctx.registry.get(name)
+    return ActionRequest(
+        tool=name,
+        risk=tool.risk if tool else "destructive",
+        args=args,
+        requester=state["user"],
+        channel=state.get("channel", "cli"),
+        source=state.get("source", "human"),
+        untrusted_args=bool(state.get("untrusted_input")),
+    )
+
+
+def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    plan = state.get("plan") or {}
+    decisions: list[dict[str, Any]] = []
+    approvals: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    for call in plan.get("tool_calls", []):
+        request = action_request(state, ctx, call["name"], call["args"])
+        decision = ctx.policy.decide(request)
+        entry = {"call_id": call["id"], "tool": call["name"], "args": call["args"], **asdict(decision)}
+        decisions.append(entry)
+        if decision.effect == "deny":
+            ctx.audit.append("denied", actor="policy", thread_id=state["thread_id"], subject=call["name"],
+                             data={"args": call["args"], "reason": decision.reason, "requester": state["user"]})
+            outcomes.append(results.error(call["name"], "forbidden", f"not allowed: {decision.reason}").model_dump())
+            continue
+        if decision.effect == "allow":
+            continue
+        preview = ctx.registry.preview(call["name"], call["args"], ctx.tools.with_actor(state["user"]))
+        if preview.status != "ok" or preview.action_hash is None:
+            outcomes.append(preview.model_dump())
+            continue
+        if preview.no_op:
+            outcomes.append(results.ok(call["name"], preview.text, preview.data).model_dump())
+            continue
+        approval = ctx.approvals.create(
+            thread_id=state["thread_id"],
+            tool=call["name"],
+            args=call["args"],
+            diff=preview.text,
+            action_hash=preview.action_hash,
+            risk=request.risk,
+            requester=state["user"],
+            reason=decision.reason,
+            ttl_s=ctx.settings.approval_ttl_s,
+        )
+        ctx.audit.append("approval_requested", actor=state["user"], thread_id=state["thread_id"],
+                         subject=approval.id, data={**approval.summary(), "decision": asdict(decision)})
+        approvals.append({**approval.summary(), "call_id": call["id"], "decision": asdict(decision)})
+    return {"decisions": decisions, "approvals": approvals, "results": outcomes}

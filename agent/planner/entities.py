@@ -1,0 +1,243 @@
+"""Find what a message names: namespaces, workloads (typos allowed), numbers, images, versions.
+
+The same pass produces the masked text the intent model reads ("scale <svc> in <ns> to <num>"),
+so the model learns phrasing, not the names of this week's services.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from opsgraph.agent.inventory import Inventory
+from opsgraph.agent.planner.text import NUMBER_WORDS, Token, edit_distance, tokenize, typo_budget
+
+# Words people use for environments, mapped to the namespace names they usually mean.
+NAMESPACE_ALIASES = {
+    "production": ("prod", "production"),
+    "prd": ("prod", "production"),
+    "live": ("prod", "production"),
+    "stage": ("staging", "stage"),
+    "stg": ("staging", "stage"),
+    "preprod": ("staging",),
+    "development": ("dev", "development"),
+    "machine-learning": ("ml",),
+}
+# Ordinary words that must never be read as a (misspelt) workload or namespace.
+STOPWORDS = frozenset(
+    """
+    a an the to in on of for from with and or but by at it its is are be was were this that these those
+    me my we our us you your please now then just also can could would should will shall may might do does
+    did done what which who how why when where there here some any all every each more less fewer many much
+    scale scaled scaling deploy deployed deploying deployment deployments rollout roll rolled rolling back
+    rollback undo revert restart restarted bounce status state logs log tail show list get give check what
+    replicas replica pods pod instances copies namespace namespaces version versions image tag revision rev
+    release ship push update upgrade downgrade set change make bring up down out off start stop kill run
+    running healthy health broken error errors failing fail failed crash crashing last previous latest
+    lines line help thanks thank hello hi hey cancel never mind okay yes no not don't dont
+    card care cart's start stat stats part parts server service services app apps
+    """.split()
+)
+
+_IMAGE = re.compile(r"^[a-z0-9][a-z0-9.\-]*(:\d+)?/[a-z0-9._/\-]+([:@][\w.:\-]+)?$", re.I)
+_VERSION = re.compile(r"^v?\d+(\.\d+){1,3}([-+][0-9a-z.\-]+)?$|^v\d+$", re.I)
+_POD = re.compile(r"^(?P<deploy>[a-z0-9-]+?)-[a-z0-9]{8,10}-[a-z0-9]{5}$")
+_INT = re.compile(r"^[+-]?\d+$")
+# kubectl-style "deploy/checkout" references.
+_KINDS = frozenset({"deploy", "deployment", "deployments", "deployment.apps", "rs", "replicaset", "svc", "service"})
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    value: int
+    index: int  # token position
+    before: str  # the previous word ("to", "by", "revision", ...)
+    after: str  # the next word ("replicas", "lines", "more", ...)
+
+
+@dataclass(frozen=True)
+class Entities:
+    namespaces: tuple[str, ...]
+    workloads: tuple[str, ...]
+    numbers: tuple[NumberMention, ...]
+    image: str | None
+    pod: str | None
+    masked: str
+    words: tuple[str, ...]
+
+    def has_word(self, *candidates: str) -> bool:
+        return any(c in self.words for c in candidates)
+
+
+class EntityExtractor:
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self._names = set(inventory.names)
+        self._namespaces = set(inventory.namespaces)
+        self._parts = _unique_parts(inventory.names)
+
+    def extract(self, text: str) -> Entities:
+        tokens = tokenize(text)
+        slots: list[str | None] = [None] * len(tokens)  # placeholder per token, once recognised
+        namespaces: list[str] = []
+        workloads: list[str] = []
+        image: str | None = None
+        pod: str | None = None
+
+        def take(i: int, placeholder: str, span: int = 1) -> None:
+            slots[i] = placeholder
+            for j in range(i + 1, i + span):
+                slots[j] = ""
+
+        for i, tok in enumerate(tokens):
+            if slots[i] is not None:
+                continue
+            if ":" in tok.low and not tok.low.startswith("http"):
+                head, _, tail = tok.low.partition(":")
+                name = self._workload(head)
+                if name and tail and not _IMAGE.match(tok.low):
+                    workloads.append(name)
+                    image = tok.text.split(":", 1)[1]
+                    take(i, "<svc> <ver>")
+                    continue
+            kind, slash, rest = tok.low.partition("/")
+            if slash and kind in _KINDS and self._workload(rest, fuzzy=False):
+                workloads.append(str(self._workload(rest, fuzzy=False)))
+                take(i, "<kind> <svc>")
+                continue
+            if _IMAGE.match(tok.low) and ("/" in tok.low):
+                image = tok.text
+                take(i, "<img>")
+                continue
+            pod_match = _POD.match(tok.low)
+            if pod_match and self._workload(pod_match.group("deploy"), fuzzy=False):
+                workloads.append(pod_match.group("deploy"))
+                pod = tok.low
+                take(i, "<pod>")
+                continue
+            span_name = self._multi_token_name(tokens, i)
+            if span_name:
+                name, span = span_name
+                workloads.append(name)
+                take(i, "<svc>", span)
+                continue
+            if tok.low in self._names:
+                workloads.append(tok.low)
+                take(i, "<svc>")
+                continue
+            ns = self._namespace(tok.low, fuzzy=False)
+            if ns and not self._after_flag(tokens, i, ("image", "tag")):
+                namespaces.append(ns)
+                take(i, "<ns>")
+                continue
+            if _VERSION.match(tok.low):
+                image = image or tok.text
+                take(i, "<ver>")
+                continue
+        # Second pass: typos and partial names, only on words nothing else claimed.
+        for i, tok in enumerate(tokens):
+            if slots[i] is not None or not tok.low.isascii() or tok.low in STOPWORDS or _INT.match(tok.low):
+                continue
+            ns = self._namespace(tok.low, fuzzy=True)
+            if ns:
+                namespaces.append(ns)
+                take(i, "<ns>")
+                continue
+            name = self._workload(tok.low)
+            if name:
+                workloads.append(name)
+                take(i, "<svc>")
+        numbers = self._numbers(tokens, slots)
+        for n in numbers:
+            slots[n.index] = "<num>"
+        masked = " ".join(s if s is not None else t.low for s, t in zip(slots, tokens, strict=True) if s != "")
+        return Entities(
+            namespaces=tuple(dict.fromkeys(namespaces)),
+            workloads=tuple(dict.fromkeys(workloads)),
+            numbers=tuple(numbers),
+            image=image,
+            pod=pod,
+            masked=masked,
+            words=tuple(t.low for t in tokens),
+        )
+
+    # -- recognisers --------------------------------------------------------------------------
+    def _namespace(self, word: str, *, fuzzy: bool) -> str | None:
+        if word in self._namespaces:
+            return word
+        for candidate in NAMESPACE_ALIASES.get(word, ()):
+            if candidate in self._namespaces:
+                return candidate
+        if fuzzy and len(word) >= 4:
+            for ns in self._namespaces:
+                if len(ns) >= 4 and edit_distance(word, ns, 1) <= 1:
+                    return ns
+        return None
+
+    def _workload(self, word: str, *, fuzzy: bool = True) -> str | None:
+        if word in self._names:
+            return word
+        if word.endswith("s") and word[:-1] in self._names:
+            return word[:-1]
+        if not fuzzy or len(word) < 4 or word in STOPWORDS:
+            return None
+        if word in self._parts:
+            return self._parts[word]
+        budget = typo_budget(word)
+        best: tuple[int, str] | None = None
+        for name in self._names:
+            distance = edit_distance(word, name, budget)
+            if distance <= min(budget, typo_budget(name)) and (best is None or distance < best[0]):
+                best = (distance, name)
+        return best[1] if best else None
+
+    def _multi_token_name(self, tokens: list[Token], i: int) -> tuple[str, int] | None:
+        for span in (3, 2):
+            if i + span > len(tokens):
+                continue
+            words = [t.low for t in tokens[i : i + span]]
+            for joined in ("-".join(words), "".join(words)):
+                name = self._workload(joined, fuzzy=len(joined) >= 8)
+                if name and (joined in self._names or "-" in name):
+                    return name, span
+        return None
+
+    @staticmethod
+    def _after_flag(tokens: list[Token], i: int, flags: tuple[str, ...]) -> bool:
+        return i > 0 and tokens[i - 1].low in flags
+
+    @staticmethod
+    def _numbers(tokens: list[Token], slots: list[str | None]) -> list[NumberMention]:
+        found = []
+        for i, tok in enumerate(tokens):
+            if slots[i] is not None:
+                continue
+            value: int | None = None
+            if _INT.match(tok.low):
+                value = int(tok.low)
+            elif tok.low.startswith("x") and tok.low[1:].isdigit():
+                value = int(tok.low[1:])
+            elif tok.low in NUMBER_WORDS and tok.low not in ("a", "an"):
+                value = NUMBER_WORDS[tok.low]
+            elif "=" in tok.low and tok.low.split("=", 1)[1].isdigit():
+                value = int(tok.low.split("=", 1)[1])
+                before = tok.low.split("=", 1)[0].lstrip("-")
+                after = tokens[i + 1].low if i + 1 < len(tokens) else ""
+                found.append(NumberMention(value, i, before, after))
+                continue
+            if value is None:
+                continue
+            before = tokens[i - 1].low if i > 0 else ""
+            after = tokens[i + 1].low if i + 1 < len(tokens) else ""
+            found.append(NumberMention(value, i, before.lstrip("-"), after))
+        return found
+
+
+def _unique_parts(names: list[str]) -> dict[str, str]:
+    """Hyphen parts that name exactly one workload ("gateway" -> llm-gateway)."""
+    owners: dict[str, set[str]] = {}
+    for name in names:
+        for part in name.split("-"):
+            if len(part) >= 4 and part not in STOPWORDS:
+                owners.setdefault(part, set()).add(name)
+    return {part: next(iter(o)) for part, o in owners.items() if len(o) == 1 and part not in names}

@@ -1,0 +1,62 @@
+"""Tokenising chat text and matching names with typos."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Keeps image refs (registry/repo:tag@sha256:...), versions and hyphenated names in one token.
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "fifty": 50, "hundred": 100, "a": 1, "an": 1, "single": 1, "couple": 2, "few": 3,
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as typed
+    low: str  # lower-cased, trailing punctuation stripped
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        low = raw.lower().rstrip(".:")
+        tokens.append(Token(raw, low, m.start(), m.end()))
+    return tokens
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (adjacent transpositions), with an early exit above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def typo_budget(word: str) -> int:
+    """How many edits still count as the same name: none for short words, more for long ones."""
+    if len(word) <= 3:
+        return 0
+    if len(word) <= 5:
+        return 1
+    if len(word) <= 9:
+        return 2
+    return 3

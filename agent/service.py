@@ -1,0 +1,207 @@
+"""The agent as channels see it: one request in, one result out; approvals decided by id.
+
+Channels (REPL, CLI, Slack, webhooks) build an `AgentRequest`, call `Agent.handle`, and render the
+`TurnResult`. A turn that needs approval returns `needs_approval` with the diff; whoever decides
+calls `Agent.decide(approval_id, ...)`, from this process or another one after a restart: the
+graph state is checkpointed in SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from opsgraph.agent.settings import Settings
+
+
+class AgentRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=8000)
+    user: str = Field(min_length=1, max_length=200)
+    channel: str = "cli"
+    thread_id: str | None = Field(None, max_length=200)
+    source: Literal["human", "alert"] = "human"
+    untrusted_input: bool = False
+
+
+class PendingApproval(BaseModel):
+    id: str
+    tool: str
+    args: dict[str, Any]
+    diff: str
+    reason: str
+    requester: str
+    expires_at: float
+    refusal: str | None = None
+
+
+class TurnResult(BaseModel):
+    thread_id: str
+    status: str
+    reply: str
+    intent: str | None = None
+    confidence: float | None = None
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    results: list[dict[str, Any]] = Field(default_factory=list)
+    approvals: list[PendingApproval] = Field(default_factory=list)
+
+
+class Agent:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        brain: Any = None,
+        cluster: Any = None,
+        policy: Any = None,
+        inventory_ttl_s: float = 5.0,
+    ) -> None:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        from opsgraph.agent.approvals import ApprovalStore
+        from opsgraph.agent.audit import AuditLog
+        from opsgraph.agent.context import RunContext
+        from opsgraph.agent.graph import compile_graph
+        from opsgraph.agent.inventory import CachedInventory
+        from opsgraph.agent.services import cluster_factory, cluster_inventory
+        from opsgraph.tools.context import ToolContext
+        from opsgraph.tools.registry import load_builtin_tools
+
+        settings.ensure_state_dir()
+        self.settings = settings
+        guard = _guardrails()
+        self.audit = AuditLog(settings.audit_db, redactor=guard.redact)
+        self.approvals = ApprovalStore(settings.state_db)
+        make_cluster = cluster or cluster_factory(settings)
+        tools = ToolContext(settings, actor=settings.user, cluster_factory=make_cluster, approvals=self.approvals)
+        self.context = RunContext(
+            settings=settings,
+            registry=load_builtin_tools(),
+            brain=brain or default_brain(settings),
+            tools=tools,
+            audit=self.audit,
+            approvals=self.approvals,
+            inventory=CachedInventory(cluster_inventory(settings, lambda: tools.cluster), ttl_s=inventory_ttl_s),
+            policy=policy or guard.policy(settings),
+            scan_input=guard.scan_input,
+            scan_untrusted=guard.scan_untrusted,
+            redact=guard.redact,
+        )
+        self._db = sqlite3.connect(settings.state_dir / "checkpoints.sqlite", check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self.graph = compile_graph(SqliteSaver(self._db))
+
+    # -- one turn ------------------------------------------------------------------------------
+    def handle(self, request: AgentRequest) -> TurnResult:
+        thread_id = request.thread_id or uuid.uuid4().hex[:12]
+        state = {
+            "thread_id": thread_id,
+            "text": request.text,
+            "user": request.user,
+            "channel": request.channel,
+            "source": request.source,
+            "untrusted_input": request.untrusted_input,
+        }
+        return self._run(state, thread_id)
+
+    def decide(self, approval_id: str, *, approve: bool, by: str) -> TurnResult:
+        """Approve or deny a pending approval; resumes the paused conversation, wherever it began."""
+        from langgraph.types import Command
+
+        approval = self.approvals.get(approval_id)
+        if approval is None:
+            return TurnResult(thread_id="", status="error", reply=f"there is no approval {approval_id}")
+        config = {"configurable": {"thread_id": approval.thread_id}}
+        waiting = self.graph.get_state(config).interrupts
+        waiting_ids = {a["id"] for i in waiting for a in (i.value or {}).get("approvals", [])}
+        if approval_id not in waiting_ids:
+            return TurnResult(
+                thread_id=approval.thread_id,
+                status="refused",
+                reply=f"approval {approval_id} is not waiting for a decision (it is {approval.status}"
+                + ("; the conversation moved on" if approval.status == "pending" else "")
+                + ")",
+            )
+        command = Command(resume={"approve": approve, "by": by, "ids": [approval_id]})
+        return self._run(command, approval.thread_id)
+
+    def pending_approvals(self) -> list[PendingApproval]:
+        self.approvals.expire_stale()
+        return [
+            PendingApproval(
+                id=a.id, tool=a.tool, args=a.args, diff=a.diff, reason=a.reason,
+                requester=a.requester, expires_at=a.expires_at,
+            )
+            for a in self.approvals.find(status="pending")
+        ]
+
+    def close(self) -> None:
+        self._db.close()
+        self.audit.close()
+        self.approvals.close()
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _run(self, graph_input: Any, thread_id: str) -> TurnResult:
+        config = {"configurable": {"thread_id": thread_id}}
+        out = self.graph.invoke(graph_input, config=config, context=self.context, durability="exit")
+        return _to_result(thread_id, out)
+
+
+def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
+    plan = out.get("plan") or {}
+    base = {
+        "thread_id": thread_id,
+        "intent": plan.get("intent"),
+        "confidence": plan.get("confidence"),
+        "tool_calls": [{"name": c["name"], "args": c["args"]} for c in plan.get("tool_calls", [])],
+    }
+    interrupts = out.get("__interrupt__") or []
+    if interrupts:
+        pending = [a for i in interrupts for a in (i.value or {}).get("approvals", [])]
+        approvals = [PendingApproval.model_validate(a) for a in pending]
+        lines = []
+        for a in approvals:
+            if a.refusal:
+                lines.append(f"Not approved: {a.refusal}. Still waiting for someone who may approve.")
+            lines.append(f"Approval {a.id} {a.reason}:\n{a.diff}")
+        done = [r for r in out.get("results", []) if r.get("status") == "ok"]
+        lines += [str(r.get("text", "")) for r in done]
+        return TurnResult(**base, status="needs_approval", reply="\n".join(lines), approvals=approvals,
+                          results=out.get("results", []))
+    return TurnResult(**base, status=out.get("status", "done"), reply=out.get("reply", ""),
+                      results=out.get("results", []))
+
+
+def default_brain(settings: Settings) -> Any:
+    from opsgraph.agent.brain import PlannerBrain
+    from opsgraph.agent.planner.planner import DeterministicPlanner
+
+    return PlannerBrain(DeterministicPlanner.load(settings.cache_dir))
+
+
+class _guardrails:
+    """The guardrails in force: input/untrusted scanners, redaction, and the action policy."""
+
+    @staticmethod
+    def scan_input(text: str) -> Any:
+        from opsgraph.guardrails.basic import scan
+
+        return scan(text)
+
+    @staticmethod
+    def scan_untrusted(text: str, source: str) -> Any:
+        from opsgraph.guardrails.basic import scan_untrusted
+
+        return scan_untrusted(text, source)
+
+    @staticmethod
+    def redact(value: Any) -> Any:
+        return value
+
+    @staticmethod
+    def policy(settings: Settings) -> Any:
+        from opsgraph.agent.policy import ReadsRunWritesNeedApproval
+
+        return ReadsRunWritesNeedApproval()

@@ -1,0 +1,54 @@
+"""Composition root: builds the clients a run needs from the settings, lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from opsgraph.agent.inventory import Inventory, from_deployments, from_scenario
+from opsgraph.agent.settings import Settings
+
+if TYPE_CHECKING:
+    from opsgraph.tools.k8s._client import ClusterClient
+
+
+def cluster_factory(settings: Settings) -> Callable[[], ClusterClient]:
+    """A zero-argument builder for the configured cluster (the sandbox unless told otherwise)."""
+
+    def build() -> ClusterClient:
+        from opsgraph.tools.k8s._client import ClusterClient
+
+        if settings.cluster == "in-cluster":
+            return ClusterClient.in_cluster(timeout_s=settings.request_timeout_s)
+        if settings.cluster == "kubeconfig":
+            return ClusterClient.from_kubeconfig(
+                settings.kubeconfig, context=settings.kube_context, timeout_s=settings.request_timeout_s
+            )
+        from opsgraph.sandbox.runtime import ensure_running
+
+        kubeconfig = ensure_running(settings)
+        return ClusterClient.from_kubeconfig(kubeconfig, context=None, timeout_s=settings.request_timeout_s)
+
+    return build
+
+
+def cluster_inventory(settings: Settings, cluster: Callable[[], ClusterClient]) -> Callable[[], Inventory]:
+    def load() -> Inventory:
+        client = cluster()
+        namespaces = [ns["metadata"]["name"] for ns in client.namespaces()]
+        return from_deployments(namespaces, client.deployments(), settings.namespaces or None)
+
+    return load
+
+
+def offline_inventory(settings: Settings) -> Inventory:
+    """What the planner resolves names against when it must not touch a cluster (`opsgraph plan`):
+    a running sandbox if there is one, else the sandbox scenario file."""
+    from opsgraph.sandbox.runtime import running_kubeconfig
+    from opsgraph.sandbox.scenario import default_scenario_path
+
+    if settings.cluster == "sandbox":
+        kubeconfig = running_kubeconfig(settings)
+        if kubeconfig is None:
+            return from_scenario(settings.sandbox_scenario or default_scenario_path(), settings.namespaces or None)
+    return cluster_inventory(settings, cluster_factory(settings))()

@@ -1,0 +1,114 @@
+"""k8s_status: a namespace overview, or one workload in detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opsgraph.tools import results
+from opsgraph.tools.context import ToolContext
+from opsgraph.tools.k8s._views import DeploymentView, EventView
+from opsgraph.tools.k8s._workloads import (
+    check_namespace,
+    get_deployment,
+    owned_replicasets,
+    visible_namespaces,
+    workload_pods,
+)
+from opsgraph.tools.k8s.args import StatusArgs
+from opsgraph.tools.registry import REGISTRY
+from opsgraph.tools.results import ToolResult
+
+RECENT_EVENTS = 8
+
+
+@REGISTRY.tool(
+    "k8s_status",
+    args=StatusArgs,
+    risk="read",
+    description=(
+        "Show Kubernetes workloads: an overview of a namespace (replicas, ready, image, revision) "
+        "or one deployment in detail (pods, rollout history, recent events)."
+    ),
+    examples=("status of checkout in prod", "what's running in staging", "is payments healthy?"),
+)
+def k8s_status(args: StatusArgs, ctx: ToolContext) -> ToolResult:
+    if args.name:
+        if not args.namespace:
+            from opsgraph.tools.errors import InvalidInput
+
+            raise InvalidInput("a deployment name needs its namespace", hint="add namespace, e.g. prod")
+        return _workload_detail(ctx, args.namespace, args.name)
+    namespaces = [args.namespace] if args.namespace else visible_namespaces(ctx)
+    for ns in namespaces:
+        check_namespace(ctx, ns)
+    return _overview(ctx, namespaces)
+
+
+def _overview(ctx: ToolContext, namespaces: list[str]) -> ToolResult:
+    rows: list[dict[str, Any]] = []
+    for ns in namespaces:
+        for obj in ctx.cluster.deployments(ns):
+            view = DeploymentView.of(obj)
+            rows.append(
+                {
+                    "namespace": ns,
+                    "name": view.name,
+                    "desired": view.desired,
+                    "ready": view.ready,
+                    "image": view.image_summary,
+                    "revision": view.revision,
+                    "rollout": view.rollout_state(),
+                }
+            )
+    if not rows:
+        return results.no_data("k8s_status", f"no deployments in {', '.join(namespaces)}", {"deployments": []})
+    unhealthy = [r for r in rows if r["ready"] < r["desired"] or r["rollout"] != "complete"]
+    lines = [f"{len(rows)} deployments in {', '.join(namespaces)}; {len(unhealthy)} not fully ready"]
+    lines += [
+        f"  {r['namespace']}/{r['name']}: {r['ready']}/{r['desired']} ready, {r['image']} (rev {r['revision']})"
+        for r in rows
+    ]
+    return results.ok("k8s_status", "\n".join(lines), {"deployments": rows})
+
+
+def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
+    _, view = get_deployment(ctx, namespace, name)
+    history = owned_replicasets(ctx, view)
+    pods = workload_pods(ctx, view)
+    events = [EventView.of(e) for e in ctx.cluster.events(namespace)]
+    prefixes = (f"{name}-", name)
+    related = [e for e in events if e.object.split("/", 1)[-1].startswith(prefixes)]
+    related.sort(key=lambda e: (e.last_seen, e.type == "Warning"), reverse=True)
+    recent = related[:RECENT_EVENTS]
+    data = {
+        "namespace": namespace,
+        "name": name,
+        "desired": view.desired,
+        "ready": view.ready,
+        "updated": view.updated,
+        "available": view.available,
+        "images": view.images,
+        "revision": view.revision,
+        "rollout": view.rollout_state(),
+        "history": [
+            {"revision": rs.revision, "images": rs.images, "replicas": rs.replicas, "change_cause": rs.change_cause}
+            for rs in history
+        ],
+        "pods": [
+            {"name": p.name, "state": p.state, "ready": p.ready, "restarts": p.restarts, "node": p.node}
+            for p in pods
+        ],
+        "events": [
+            {"type": e.type, "reason": e.reason, "message": e.message, "object": e.object, "count": e.count}
+            for e in recent
+        ],
+    }
+    lines = [
+        f"{namespace}/{name}: {view.ready}/{view.desired} ready, revision {view.revision}, rollout {view.rollout_state()}",
+        f"  image: {view.image_summary}",
+        "  history: " + ", ".join(f"rev {rs.revision} {', '.join(rs.images.values())}" for rs in history[:5]),
+    ]
+    lines += [f"  pod {p.name}: {p.state}, restarts {p.restarts}, node {p.node or '-'}" for p in pods]
+    lines += [f"  event {e.type} {e.reason}: {e.message}" for e in recent[:4]]
+    # Event messages are written by whatever runs in the cluster: treat them as untrusted.
+    return results.ok("k8s_status", "\n".join(lines), data, untrusted=bool(recent))
