@@ -100,10 +100,18 @@ class EntityExtractor:
                     image = tok.text.split(":", 1)[1]
                     take(i, "<svc> <ver>")
                     continue
+            left, equals, right = tok.text.partition("=")
+            if equals and (_IMAGE.match(right) or _VERSION.match(right)):
+                name = self._workload(left.lower(), fuzzy=False)
+                if name:
+                    workloads.append(name)
+                image = right
+                take(i, "<svc> <img>")
+                continue
             kind, slash, rest = tok.low.partition("/")
             if slash and kind in _KINDS and self._workload(rest, fuzzy=False):
                 workloads.append(str(self._workload(rest, fuzzy=False)))
-                take(i, "<kind> <svc>")
+                take(i, f"{kind} <svc>")
                 continue
             if _IMAGE.match(tok.low) and ("/" in tok.low):
                 image = tok.text
@@ -149,7 +157,8 @@ class EntityExtractor:
                 take(i, "<svc>")
         numbers = self._numbers(tokens, slots)
         for n in numbers:
-            slots[n.index] = "<num>"
+            keyed = "=" in tokens[n.index].low
+            slots[n.index] = f"{n.before} <num>" if keyed else "<num>"
         masked = " ".join(s if s is not None else t.low for s, t in zip(slots, tokens, strict=True) if s != "")
         return Entities(
             namespaces=tuple(dict.fromkeys(namespaces)),
@@ -192,14 +201,18 @@ class EntityExtractor:
         return best[1] if best else None
 
     def _multi_token_name(self, tokens: list[Token], i: int) -> tuple[str, int] | None:
+        """"search api" -> search-api, "fraud model server" -> fraud-model-server."""
         for span in (3, 2):
-            if i + span > len(tokens):
-                continue
             words = [t.low for t in tokens[i : i + span]]
+            if len(words) < span or any(not w.isalpha() for w in words):
+                continue
             for joined in ("-".join(words), "".join(words)):
-                name = self._workload(joined, fuzzy=len(joined) >= 8)
-                if name and (joined in self._names or "-" in name):
-                    return name, span
+                if joined in self._names:
+                    return joined, span
+                if len(joined) >= 8 and not any(w in STOPWORDS for w in words):
+                    name = self._workload(joined)
+                    if name and "-" in name:
+                        return name, span
         return None
 
     @staticmethod

@@ -62,6 +62,10 @@ class IntentModel:
         ranked = sorted(zip(self.classes, (e / total for e in exp), strict=True), key=lambda p: -p[1])
         return ranked
 
+    def vocabulary(self) -> set[str]:
+        """The words the model was trained on."""
+        return {f[2:] for f in self.idf if f.startswith("w:") and not f.startswith("w:<")}
+
     def to_json(self) -> str:
         return json.dumps(
             {"classes": self.classes, "intercept": self.intercept, "idf": self.idf, "weights": self.weights}

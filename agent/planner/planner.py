@@ -16,6 +16,7 @@ from opsgraph.agent.planner import k8s_builders
 from opsgraph.agent.planner.entities import Entities, EntityExtractor
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
 from opsgraph.agent.planner.plan import Ask, FollowUp, Plan, PlannedCall
+from opsgraph.agent.planner.text import SpellFixer
 
 Builder = Callable[[Entities, Inventory, dict[str, Any]], tuple[list[PlannedCall], str]]
 
@@ -35,6 +36,7 @@ CANNED_REPLIES = {
 class DeterministicPlanner:
     def __init__(self, model: IntentModel) -> None:
         self.model = model
+        self._spelling = SpellFixer(model.vocabulary())
 
     @classmethod
     def load(cls, cache_dir: Path) -> DeterministicPlanner:
@@ -49,7 +51,7 @@ class DeterministicPlanner:
         last_target: tuple[str, str] | None = None,
     ) -> Plan:
         ents = EntityExtractor(inventory).extract(text)
-        ranked = self.model.predict(ents.masked)
+        ranked = self.model.predict(self._spelling.fix(ents.masked))
         intent, confidence = ranked[0]
         if pending is not None:
             answered = self._answer(pending, ents, inventory, intent, confidence)

@@ -60,3 +60,34 @@ def typo_budget(word: str) -> int:
     if len(word) <= 9:
         return 2
     return 3
+
+
+class SpellFixer:
+    """Maps a misspelt word to the known word it is one typo away from ("lgos" -> "logs")."""
+
+    def __init__(self, vocabulary: set[str]) -> None:
+        self._known = {w for w in vocabulary if len(w) >= 4 and w.isalpha()}
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._known:
+            self._by_length.setdefault(len(word), []).append(word)
+        self._cache: dict[str, str] = {}
+
+    def word(self, word: str) -> str:
+        if len(word) < 4 or not word.isalpha() or word in self._known:
+            return word
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        budget = 1 if len(word) < 7 else 2
+        best, best_distance = word, budget + 1
+        for length in range(len(word) - budget, len(word) + budget + 1):
+            for candidate in self._by_length.get(length, ()):
+                distance = edit_distance(word, candidate, budget)
+                if distance < best_distance:
+                    best, best_distance = candidate, distance
+        if len(self._cache) < 10_000:
+            self._cache[word] = best
+        return best
+
+    def fix(self, text: str) -> str:
+        return " ".join(self.word(w) for w in text.split())

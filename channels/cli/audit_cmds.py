@@ -1,9 +1,60 @@
-"""(being written)"""
+"""`opsgraph audit` lists the audit trail; `opsgraph audit verify` checks its hash chain."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from opsgraph.channels.cli._output import print_json
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    audit = typer.Typer(help="The audit trail: every plan, approval, denial and execution.")
+
+    @audit.callback(invoke_without_command=True)
+    def list_entries(
+        ctx: typer.Context,
+        limit: Annotated[int, typer.Option(min=1, help="newest entries to show")] = 50,
+        thread: Annotated[str | None, typer.Option(help="only this conversation")] = None,
+        event: Annotated[str | None, typer.Option(help="plan, approval_requested, approved, denied, "
+                                                       "refused, executed, blocked")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    ) -> None:
+        """List audit entries, oldest first."""
+        if ctx.invoked_subcommand is not None:
+            return
+        log = _open()
+        entries = log.entries(limit=limit, thread_id=thread, event=event)
+        if as_json:
+            print_json({"entries": [e.__dict__ for e in entries]})
+            return
+        if not entries:
+            typer.echo("the audit log is empty")
+        for e in entries:
+            detail = e.data.get("reason") or e.data.get("text") or e.data.get("tool") or ""
+            typer.echo(f"{e.seq:>6} {e.ts} {e.actor:<12} {e.event:<19} {e.subject:<16} {str(detail)[:70]}")
+
+    @audit.command("verify")
+    def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Recompute the hash chain; exit 1 and name the first bad row if anything was altered."""
+        report = _open().verify()
+        if as_json:
+            print_json(report.__dict__)
+        elif report.ok:
+            typer.echo(f"ok: {report.rows} entries, chain intact; head {report.head}")
+        else:
+            typer.echo(f"TAMPERED: {report.reason} (checked {report.rows} entries)", err=True)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    app.add_typer(audit, name="audit")
+
+
+def _open():  # type: ignore[no-untyped-def]
+    from opsgraph.agent.audit import AuditLog
+    from opsgraph.channels.session import load_settings
+
+    settings = load_settings()
+    settings.ensure_state_dir()
+    return AuditLog(settings.audit_db)

@@ -1,0 +1,54 @@
+"""`opsgraph plan`: the planner alone, never executing, against the cluster inventory (or the
+sandbox scenario when no cluster is running). Fast: no graph, no sklearn, no cluster writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from opsgraph.channels.cli._output import die
+
+
+def read_messages(path: Path) -> list[str]:
+    """`{"text": ...}` per line; a bad line is an error naming its number, nothing is skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        die(f"cannot read {path}: {exc.strerror}")
+    texts = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            die(f"{path}:{number}: not JSON ({exc.msg})")
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            die(f'{path}:{number}: expected an object with a "text" string, e.g. {{"text": "status of prod"}}')
+        texts.append(record["text"])
+    return texts
+
+
+class OfflinePlanner:
+    def __init__(self, settings: Any) -> None:
+        from opsgraph.agent.planner.planner import DeterministicPlanner
+        from opsgraph.agent.services import offline_inventory
+        from opsgraph.guardrails.basic import scan
+
+        self._scan = scan
+        self._planner = DeterministicPlanner.load(settings.cache_dir)
+        self._inventory = offline_inventory(settings)
+
+    @classmethod
+    def from_env(cls) -> OfflinePlanner:
+        from opsgraph.channels.session import load_settings
+
+        return cls(load_settings())
+
+    def plan(self, text: str) -> dict[str, Any]:
+        verdict = self._scan(text)
+        if verdict.injection:
+            return {"intent": "blocked", "confidence": verdict.score, "tool_calls": [],
+                    "reply": "I won't act on that message: " + "; ".join(verdict.reasons)}
+        return self._planner.plan(text, self._inventory).to_json()

@@ -1,0 +1,67 @@
+"""Shared set-up for terminal channels: settings from the environment, the agent, the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from opsgraph.channels.cli._output import die
+
+if TYPE_CHECKING:
+    from opsgraph.agent.service import Agent, AgentRequest
+    from opsgraph.agent.settings import Settings
+
+
+def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from opsgraph.agent.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "OPSGRAPH_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        die(f"{field}: {first['msg']}")
+
+
+@contextmanager
+def open_agent(settings: Settings | None = None) -> Iterator[Agent]:
+    from opsgraph.agent.service import Agent
+
+    agent = Agent(settings or load_settings())
+    try:
+        yield agent
+    finally:
+        agent.close()
+
+
+def request_for(agent: Agent, text: str, *, channel: str, thread_id: str | None) -> AgentRequest:
+    from pydantic import ValidationError
+
+    from opsgraph.agent.service import AgentRequest
+
+    try:
+        return AgentRequest(text=text.strip(), user=agent.settings.user, channel=channel, thread_id=thread_id)
+    except ValidationError as exc:
+        die(f"cannot send that message: {exc.errors()[0]['msg']}")
+
+
+def start_demo(*, reset: bool) -> None:
+    """Sandbox in a background thread of this process, then the REPL against it."""
+    from opsgraph.agent.settings import Settings
+    from opsgraph.channels.repl import run_repl
+    from opsgraph.sandbox.runtime import ensure_running
+
+    settings = load_settings()
+    if settings.cluster != "sandbox":
+        die("`opsgraph demo` runs against the sandbox; unset OPSGRAPH_CLUSTER or use `opsgraph chat`")
+    if reset:
+        from opsgraph.sandbox.runtime import reset_state
+
+        reset_state(settings)
+    kubeconfig = ensure_running(settings)
+    print(f"sandbox cluster up (kubeconfig: {kubeconfig}); kubectl users: export KUBECONFIG={kubeconfig}")
+    with open_agent(Settings(**{**settings.model_dump(), "cluster": "sandbox"})) as agent:
+        run_repl(agent)
