@@ -1,0 +1,58 @@
+"""Pod templates: the pod-template-hash that names ReplicaSets, and template equality ignoring it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .meta import clone, safe_encode
+
+HASH_LABEL = "pod-template-hash"
+
+
+def _without_hash(template: dict[str, Any]) -> dict[str, Any]:
+    copy = clone(template)
+    metadata = copy.get("metadata") or {}
+    labels = dict(metadata.get("labels") or {})
+    labels.pop(HASH_LABEL, None)
+    if labels:
+        metadata["labels"] = labels
+    else:
+        metadata.pop("labels", None)
+    metadata.pop("creationTimestamp", None)
+    if metadata:
+        copy["metadata"] = metadata
+    else:
+        copy.pop("metadata", None)
+    return copy
+
+
+def canonical(template: dict[str, Any]) -> str:
+    return json.dumps(_without_hash(template), sort_keys=True, separators=(",", ":"))
+
+
+def fnv32a(data: bytes) -> int:
+    value = 0x811C9DC5
+    for byte in data:
+        value ^= byte
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def template_hash(template: dict[str, Any], collision_count: int = 0) -> str:
+    """Stable short hash of a template, encoded like Kubernetes' pod-template-hash."""
+    payload = canonical(template).encode()
+    if collision_count:
+        payload += str(collision_count).encode()
+    return safe_encode(fnv32a(payload))
+
+
+def same_template(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return canonical(a) == canonical(b)
+
+
+def with_hash(template: dict[str, Any], hash_value: str) -> dict[str, Any]:
+    copy = clone(template)
+    metadata = copy.setdefault("metadata", {})
+    metadata["labels"] = {**(metadata.get("labels") or {}), HASH_LABEL: hash_value}
+    return copy
