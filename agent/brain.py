@@ -38,12 +38,14 @@ class Brain(Protocol):
 
 
 class PlannerBrain:
-    """The deterministic planner behind the Brain protocol."""
+    """The deterministic planner behind the Brain protocol, loaded on first use (approving from a
+    terminal never needs it)."""
 
     name = "planner"
 
-    def __init__(self, planner: Any) -> None:
-        self._planner = planner
+    def __init__(self, load: Any) -> None:
+        self._load = load
+        self._planner: Any = None
 
     def plan(self, request: BrainInput) -> BrainOutput:
         from dataclasses import asdict
@@ -52,6 +54,8 @@ class PlannerBrain:
 
         from opsgraph.agent.planner.plan import FollowUp
 
+        if self._planner is None:
+            self._planner = self._load()
         pending = FollowUp(**request.follow_up) if request.follow_up else None
         plan = self._planner.plan(
             request.text, request.inventory, pending=pending, last_target=request.last_target

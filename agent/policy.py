@@ -34,8 +34,10 @@ class Decision:
 class ActionPolicy(Protocol):
     def decide(self, request: ActionRequest) -> Decision: ...
 
-    def check_approver(self, request: ActionRequest, decision: Decision, approver: str) -> str | None:
-        """None when `approver` may approve; otherwise the reason they may not."""
+    def check_approver(
+        self, request: ActionRequest, decision: Decision, approver: str, groups: tuple[str, ...] = ()
+    ) -> str | None:
+        """None when `approver` (member of `groups`) may approve; otherwise the reason they may not."""
         ...
 
     def record_execution(self, request: ActionRequest) -> None:
@@ -51,7 +53,9 @@ class ReadsRunWritesNeedApproval:
             return Decision("approve", "needs approval: proposed while answering untrusted content")
         return Decision("approve", f"needs approval: {request.risk} action", two_person=request.risk == "destructive")
 
-    def check_approver(self, request: ActionRequest, decision: Decision, approver: str) -> str | None:
+    def check_approver(
+        self, request: ActionRequest, decision: Decision, approver: str, groups: tuple[str, ...] = ()
+    ) -> str | None:
         if decision.two_person and approver == request.requester:
             return "a destructive action needs a second person: the requester cannot approve it"
         return None

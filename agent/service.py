@@ -106,7 +106,7 @@ class Agent:
         }
         return self._run(state, thread_id)
 
-    def decide(self, approval_id: str, *, approve: bool, by: str) -> TurnResult:
+    def decide(self, approval_id: str, *, approve: bool, by: str, groups: tuple[str, ...] = ()) -> TurnResult:
         """Approve or deny a pending approval; resumes the paused conversation, wherever it began."""
         from langgraph.types import Command
 
@@ -124,7 +124,7 @@ class Agent:
                 + ("; the conversation moved on" if approval.status == "pending" else "")
                 + ")",
             )
-        command = Command(resume={"approve": approve, "by": by, "ids": [approval_id]})
+        command = Command(resume={"approve": approve, "by": by, "groups": list(groups), "ids": [approval_id]})
         return self._run(command, approval.thread_id)
 
     def pending_approvals(self) -> list[PendingApproval]:
@@ -178,7 +178,7 @@ def default_brain(settings: Settings) -> Any:
     from opsgraph.agent.brain import PlannerBrain
     from opsgraph.agent.planner.planner import DeterministicPlanner
 
-    return PlannerBrain(DeterministicPlanner.load(settings.cache_dir))
+    return PlannerBrain(lambda: DeterministicPlanner.load(settings.cache_dir))
 
 
 class _guardrails:
@@ -202,6 +202,7 @@ class _guardrails:
 
     @staticmethod
     def policy(settings: Settings) -> Any:
-        from opsgraph.agent.policy import ReadsRunWritesNeedApproval
+        """The YAML policy; an invalid file raises PolicyError naming the line."""
+        from opsgraph.guardrails.policy import PolicyEngine
 
-        return ReadsRunWritesNeedApproval()
+        return PolicyEngine.load(settings.policy_file, settings.state_db)

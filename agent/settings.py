@@ -57,11 +57,20 @@ class Settings(BaseSettings):
     prometheus_url: str | None = Field(None, description="Prometheus HTTP API base URL")
     alertmanager_url: str | None = Field(None, description="Alertmanager base URL")
 
+    model_cache_dir: Path | None = Field(
+        None, description="where trained classifiers are cached (default: <state_dir>/cache)"
+    )
+
+    # Guardrails.
+    policy_file: Path | None = Field(None, description="action policy YAML (default: shipped policy)")
+
     # Approvals and identity.
     approval_ttl_s: int = Field(900, gt=0, description="how long an approval stays valid")
     user: str = Field(default_factory=_default_user, description="who is talking (REPL/CLI)")
 
-    @field_validator("state_dir", "kubeconfig", "sandbox_scenario", mode="after")
+    @field_validator(
+        "state_dir", "kubeconfig", "sandbox_scenario", "policy_file", "model_cache_dir", mode="after"
+    )
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -93,7 +102,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.state_dir / "cache"
+        return self.model_cache_dir or self.state_dir / "cache"
 
     def ensure_state_dir(self) -> Path:
         self.state_dir.mkdir(parents=True, exist_ok=True)

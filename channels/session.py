@@ -29,8 +29,12 @@ def load_settings() -> Settings:
 @contextmanager
 def open_agent(settings: Settings | None = None) -> Iterator[Agent]:
     from opsgraph.agent.service import Agent
+    from opsgraph.guardrails.policy import PolicyError
 
-    agent = Agent(settings or load_settings())
+    try:
+        agent = Agent(settings or load_settings())
+    except PolicyError as exc:
+        die(f"invalid policy: {exc}")
     try:
         yield agent
     finally:

@@ -18,14 +18,21 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained classifiers are shared by the whole session: training once is enough."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Each test writes state (SQLite, sandbox files, caches) under its own tmp dir."""
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Iterator[Path]:
+    """Each test writes state (SQLite, sandbox files) under its own tmp dir."""
     state = tmp_path / "state"
-    monkeypatch.setenv("OPSGRAPH_STATE_DIR", str(state))
     for key in list(os.environ):
-        if key.startswith("OPSGRAPH_") and key not in {"OPSGRAPH_STATE_DIR", "OPSGRAPH_SHARED_DATA"}:
+        if key.startswith("OPSGRAPH_") and key != "OPSGRAPH_SHARED_DATA":
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("OPSGRAPH_STATE_DIR", str(state))
+    monkeypatch.setenv("OPSGRAPH_MODEL_CACHE_DIR", str(model_cache))
     yield state
 
 

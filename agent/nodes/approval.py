@@ -28,6 +28,7 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         return {}
     answer: dict[str, Any] = interrupt({"approvals": pending})
     by = str(answer.get("by") or "unknown")
+    groups = tuple(answer.get("groups") or ())
     chosen = set(answer.get("ids") or [a["id"] for a in pending])
     updated, outcomes = [], list(state.get("results", []))
     for item in state.get("approvals", []):
@@ -38,7 +39,7 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         refusal = None
         if approve:
             request = action_request(state, ctx, item["tool"], item["args"])
-            refusal = ctx.policy.check_approver(request, Decision(**_decision(item)), by)
+            refusal = ctx.policy.check_approver(request, Decision(**_decision(item)), by, groups)
         if refusal is not None:
             ctx.audit.append("refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
                              data={"tool": item["tool"], "reason": refusal})

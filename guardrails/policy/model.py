@@ -1,0 +1,65 @@
+"""The policy file's schema (pydantic), validated at start-up."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Comparison = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Namespaces(_Strict):
+    allowed: list[str] = Field(default_factory=list)
+    environments: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Rule(_Strict):
+    name: str = Field(min_length=1)
+    effect: Literal["allow", "approve", "deny"]
+    tools: list[str] = Field(default_factory=list, description="tool name globs; empty matches every tool")
+    risk: list[Literal["read", "write", "destructive"]] = Field(default_factory=list)
+    environments: list[str] = Field(default_factory=list)
+    when: dict[str, Any] = Field(default_factory=dict)
+    approvers: list[str] = Field(default_factory=list)
+    two_person: bool = False
+    reason: str = ""
+
+    @field_validator("when")
+    @classmethod
+    def _conditions(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for arg, condition in value.items():
+            if isinstance(condition, dict):
+                unknown = set(condition) - {"eq", "ne", "lt", "lte", "gt", "gte", "in"}
+                if unknown:
+                    raise ValueError(f"condition on {arg!r} uses unknown operator(s) {sorted(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _approvers_only_for_approve(self) -> Rule:
+        if self.effect == "approve" and not self.approvers:
+            raise ValueError(f"rule {self.name!r} needs approvers (a role name, or 'any')")
+        if self.effect != "approve" and (self.approvers or self.two_person):
+            raise ValueError(f"rule {self.name!r}: approvers/two_person only make sense with effect: approve")
+        return self
+
+
+class RateLimit(_Strict):
+    count: int = Field(gt=0)
+    per_seconds: int = Field(gt=0)
+
+
+class RateLimits(_Strict):
+    writes_per_user: RateLimit | None = None
+
+
+class PolicyFile(_Strict):
+    version: Literal[1]
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+    namespaces: Namespaces = Field(default_factory=Namespaces)
+    rules: list[Rule] = Field(min_length=1)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
