@@ -1,0 +1,111 @@
+"""Hand-written rules for known attack families, over normalised (lower-case) text.
+
+Each rule carries a weight: the probability-like strength of its evidence on its own. Strong
+rules (>= 0.8) decide alone; medium ones need the classifier or another rule to agree. The
+patterns describe the grammar of an attack (a verb aimed at the assistant's own instructions,
+a chat-template token, a tool call in data), not particular sentences, so that ops requests
+full of the same words ("ignore the flaky test", "override the default replicas") do not match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from opsgraph.guardrails.injection import patterns as p
+
+
+@dataclass(frozen=True)
+class Rule:
+    family: str
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    family: str
+    name: str
+    weight: float
+    excerpt: str
+
+    @property
+    def reason(self) -> str:
+        return f"rule:{self.family}:{self.name}"
+
+
+def _rule(family: str, name: str, regex: str, weight: float) -> Rule:
+    return Rule(family, name, re.compile(regex, re.MULTILINE), weight)
+
+
+CHAT_RULES: tuple[Rule, ...] = (
+    # instruction override
+    _rule("override", "ignore-previous-instructions", p.IGNORE_PREVIOUS, 0.92),
+    _rule("override", "ignore-your-instructions", p.IGNORE_YOURS, 0.9),
+    _rule("override", "ignore-the-instructions", p.IGNORE_GENERIC, 0.35),
+    _rule("override", "ignore-everything-above", p.IGNORE_ABOVE, 0.45),
+    _rule("override", "instructions-void", p.INSTRUCTIONS_VOID, 0.85),
+    _rule("override", "new-instructions", p.NEW_INSTRUCTIONS, 0.6),
+    _rule("override", "from-now-on", p.FROM_NOW_ON, 0.35),
+    _rule("override", "multilingual-override", p.MULTILINGUAL_OVERRIDE, 0.9),
+    # persona switching and jailbreaks
+    _rule("persona", "named-jailbreak", p.NAMED_JAILBREAK, 0.9),
+    _rule("persona", "unrestricted-persona", p.UNRESTRICTED_PERSONA, 0.85),
+    _rule("persona", "special-mode", p.SPECIAL_MODE, 0.45),
+    _rule("persona", "no-restrictions", p.NO_RESTRICTIONS, 0.35),
+    _rule("persona", "pretend", p.PRETEND, 0.05),
+    _rule("persona", "stay-in-character", p.STAY_IN_CHARACTER, 0.3),
+    # system prompt extraction
+    _rule("extraction", "your-system-prompt", p.EXTRACT_YOURS, 0.9),
+    _rule("extraction", "the-system-prompt", p.EXTRACT_THE_PROMPT, 0.45),
+    _rule("extraction", "repeat-text-above", p.REPEAT_ABOVE, 0.8),
+    _rule("extraction", "what-were-your-instructions", p.WHAT_WERE_INSTRUCTIONS, 0.88),
+    # fake delimiters
+    _rule("delimiter", "chat-template-token", p.CHAT_TEMPLATE_TOKEN, 0.92),
+    _rule("delimiter", "inst-tag", p.INST_TAG, 0.8),
+    _rule("delimiter", "role-heading", p.ROLE_HEADING, 0.7),
+    _rule("delimiter", "end-of-input", p.END_OF_INPUT, 0.5),
+    _rule("delimiter", "system-fence", p.SYSTEM_FENCE, 0.75),
+    _rule("delimiter", "system-label", p.SYSTEM_LABEL, 0.3),
+    _rule("delimiter", "fake-transcript", p.FAKE_TRANSCRIPT, 0.5),
+    # output hijacking
+    _rule("hijack", "forced-output", p.FORCED_OUTPUT, 0.45),
+    _rule("hijack", "hijack-phrase", p.HIJACK_PHRASE, 0.7),
+    _rule("hijack", "access-granted", p.ACCESS_GRANTED, 0.3),
+    _rule("hijack", "shape-your-response", p.SHAPE_RESPONSE, 0.2),
+    # tool-call smuggling
+    _rule("tool-smuggling", "tool-call-json", p.TOOL_CALL_JSON, 0.85),
+    _rule("tool-smuggling", "call-write-tool", p.CALL_WRITE_TOOL, 0.5),
+    _rule("tool-smuggling", "auto-approve", p.AUTO_APPROVE, 0.8),
+    _rule("tool-smuggling", "skip-approval", p.SKIP_APPROVAL, 0.4),
+    # data theft
+    _rule("exfiltration", "send-secrets-out", p.EXFILTRATE, 0.8),
+    _rule("exfiltration", "ask-for-credentials", p.PHISH_CREDENTIALS, 0.55),
+    _rule("malicious-code", "malware-terms", p.MALICIOUS_CODE, 0.3),
+)
+
+# Extra rules for content nobody typed to the assistant on purpose (alerts, logs, tool output):
+# there, any instruction aimed at an AI reader is an attack.
+UNTRUSTED_RULES: tuple[Rule, ...] = (
+    _rule("indirect", "addresses-the-ai", p.ADDRESS_AI, 0.75),
+    _rule("indirect", "if-you-are-an-ai", p.IF_YOU_ARE_AI, 0.92),
+    _rule("indirect", "when-summarising", p.WHEN_SUMMARISING, 0.35),
+    _rule("indirect", "shape-your-response", p.SHAPE_RESPONSE, 0.55),
+    _rule("indirect", "tell-the-user", p.TELL_THE_USER, 0.45),
+    _rule("indirect", "assistant-must-act", p.ASSISTANT_MUST_ACT, 0.85),
+    _rule("indirect", "you-must-act", p.YOU_MUST_ACT, 0.3),
+    _rule("tool-smuggling", "call-any-tool", p.CALL_ANY_TOOL, 0.8),
+    _rule("tool-smuggling", "approve-anything", p.APPROVE_ANYTHING, 0.5),
+    _rule("tool-smuggling", "run-destructive-command", p.RUN_DESTRUCTIVE, 0.4),
+    _rule("malicious-code", "malware-terms", p.MALICIOUS_CODE, 0.5),
+)
+
+
+def match(text: str, rules: tuple[Rule, ...]) -> list[Hit]:
+    hits: list[Hit] = []
+    for rule in rules:
+        found = rule.pattern.search(text)
+        if found:
+            hits.append(Hit(rule.family, rule.name, rule.weight, found.group(0)[:80]))
+    return hits
