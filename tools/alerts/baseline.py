@@ -1,0 +1,65 @@
+"""How often each signal fired in recent incidents, so chronic alerts carry little evidence.
+
+The correlator records every incident it closes: for each (entity, signal family) the incident
+held, a count that halves every `half_life_s`. `probability(key, at)` is the smoothed share of
+recent incidents in which the key fired. Ranking turns it into a likelihood ratio: an alert that
+fires in most incidents says little about any one of them; a rare one says a lot. Nothing here
+uses labels of what the root cause was: the baseline learns from the alert stream alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+Key = tuple[str, str]  # (entity id, signal family)
+
+
+class AlertBaseline:
+    def __init__(self, half_life_s: float = 7200.0, prior: float = 0.1) -> None:
+        self.half_life_s = half_life_s
+        self.prior = prior
+        self._counts: dict[Key, tuple[float, float]] = {}  # key -> (count, as of time)
+        self._incidents = 0.0
+        self._incidents_at: float | None = None
+        self._records = 0
+
+    def _decay(self, count: float, since: float, at: float) -> float:
+        if at <= since:
+            return count
+        return count * 0.5 ** ((at - since) / self.half_life_s)
+
+    @property
+    def empty(self) -> bool:
+        return self._incidents_at is None
+
+    def incidents(self, at: float) -> float:
+        if self._incidents_at is None:
+            return 0.0
+        return self._decay(self._incidents, self._incidents_at, at)
+
+    def probability(self, key: Key, at: float) -> float:
+        """Smoothed probability that `key` fires in an incident around time `at`."""
+        entry = self._counts.get(key)
+        count = 0.0 if entry is None else self._decay(entry[0], entry[1], at)
+        return (count + self.prior) / (self.incidents(at) + 1.0)
+
+    def record(self, keys: Iterable[Key], at: float) -> None:
+        """One closed incident, with the distinct keys it held, at (about) time `at`."""
+        self._incidents = self.incidents(at) + 1.0
+        self._incidents_at = at if self._incidents_at is None else max(at, self._incidents_at)
+        for key in set(keys):
+            entry = self._counts.get(key)
+            count = 0.0 if entry is None else self._decay(entry[0], entry[1], at)
+            self._counts[key] = (count + 1.0, max(at, entry[1]) if entry else at)
+        self._records += 1
+        if self._records % 4096 == 0:
+            self._prune(at)
+
+    def _prune(self, at: float) -> None:
+        """Forget keys whose count has decayed to nothing (bounded memory in a long run)."""
+        stale = [k for k, (c, since) in self._counts.items() if self._decay(c, since, at) < 1e-3]
+        for key in stale:
+            del self._counts[key]
+
+    def __len__(self) -> int:
+        return len(self._counts)

@@ -1,0 +1,320 @@
+"""The streaming correlator: alerts arrive one by one and join incidents.
+
+Per alert the work is a handful of dict lookups plus one per related topology entity (O(degree)):
+- known fingerprint: a re-sent firing alert is a duplicate; a resolve closes it; a re-fire shortly
+  after a resolve goes back to its incident (flapping after `flap_threshold` re-fires), never to a
+  new one.
+- new alert: resolve its entity, then join an active incident that touched, within `window_s`,
+  (1) the entity, its service or node, or an entity within two dependency hops; else (2) the same
+  service/job/app/instance label; else, for an alert the topology cannot place, (3) the incident
+  opened within `onset_s` before it. Direct topology links between two active incidents merge them.
+- low-value alerts (silenced, inhibited, severity info/none) join incidents but never open one
+  that counts: an incident made only of them is marked `noise`.
+An incident stops accepting alerts after `window_s` without news; it is then recorded in the
+baseline so later incidents learn which alerts are chronic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from opsgraph.tools.alerts.baseline import AlertBaseline
+from opsgraph.tools.alerts.entities import Entity, EntityResolver
+from opsgraph.tools.alerts.model import Alert
+from opsgraph.tools.alerts.related import RelatedIndex
+from opsgraph.tools.alerts.signals import signal
+from opsgraph.tools.alerts.topology import EMPTY, Topology
+
+LABEL_KEYS = ("service", "app", "job", "instance", "deployment")
+
+
+@dataclass(slots=True)
+class AlertState:
+    """What the correlator remembers about one fingerprint (mutable, internal)."""
+
+    alert: Alert
+    entity: Entity
+    family: str
+    category: str
+    incident: int
+    first_at: float
+    firing: bool = True
+    low_value: bool = False
+    resolved_at: float | None = None
+    refires: int = 0
+    flapping: bool = False
+
+
+@dataclass(slots=True)
+class IncidentState:
+    number: int
+    id: str
+    opened_at: float
+    last_at: float
+    members: list[AlertState] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)
+    firing: int = 0
+    meaningful: int = 0
+    active: bool = True
+    version: int = 0
+
+    @property
+    def noise(self) -> bool:
+        return self.meaningful == 0
+
+
+@dataclass(slots=True)
+class Stats:
+    raw: int = 0
+    duplicates: int = 0
+    resolves: int = 0
+    refires: int = 0
+    flapping: int = 0
+    low_value: int = 0
+    new_alerts: int = 0
+
+    @property
+    def noise_reduced(self) -> int:
+        """Alerts left after dedup, lifecycle updates, flapping re-fires and low-value alerts."""
+        return self.new_alerts - self.low_value
+
+
+class Correlator:
+    def __init__(
+        self,
+        topology: Topology = EMPTY,
+        *,
+        baseline: AlertBaseline | None = None,
+        resolver: EntityResolver | None = None,
+        window_s: float = 300.0,
+        onset_s: float = 60.0,
+        flap_window_s: float = 3600.0,
+        flap_threshold: int = 2,
+        max_age_s: float = 1800.0,
+        merge: bool = True,
+    ) -> None:
+        self.topology = topology
+        self.baseline = baseline if baseline is not None else AlertBaseline()
+        self.resolver = resolver if resolver is not None else EntityResolver(topology)
+        self.related = RelatedIndex(topology)
+        self.window_s = window_s
+        self.onset_s = onset_s
+        self.flap_window_s = flap_window_s
+        self.flap_threshold = flap_threshold
+        self.merge = merge
+        self.max_age_s = max_age_s
+        self.stats = Stats()
+        self._alerts: dict[str, AlertState] = {}
+        self._incidents: dict[int, IncidentState] = {}
+        self._parent: dict[int, int] = {}
+        self._anchors: dict[str, tuple[int, float]] = {}
+        self._labels: dict[str, tuple[int, float]] = {}
+        self._last_opened: IncidentState | None = None
+        self._quiet_heap: list[tuple[float, int]] = []
+        self._now = float("-inf")
+
+    # -- incidents -----------------------------------------------------------------------
+    def _find(self, number: int) -> int:
+        parent = self._parent
+        root = parent[number]
+        if root == number:
+            return root
+        while parent[root] != root:
+            root = parent[root]
+        while parent[number] != root:
+            parent[number], number = root, parent[number]
+        return root
+
+    def incident(self, number: int) -> IncidentState:
+        return self._incidents[self._find(number)]
+
+    def incidents(self) -> list[IncidentState]:
+        return [inc for n, inc in self._incidents.items() if self._parent[n] == n]
+
+    def _open(self, alert: Alert, at: float) -> IncidentState:
+        number = len(self._parent)
+        digest = hashlib.sha1(f"{alert.fingerprint}@{at:.3f}".encode()).hexdigest()[:10]
+        inc = IncidentState(number=number, id=f"inc-{digest}", opened_at=at, last_at=at)
+        self._incidents[number] = inc
+        self._parent[number] = number
+        self._last_opened = inc
+        heapq.heappush(self._quiet_heap, (at + self.window_s, number))
+        return inc
+
+    def _merge(self, keep: IncidentState, other: IncidentState) -> IncidentState:
+        if len(other.members) > len(keep.members):
+            keep, other = other, keep
+        self._parent[other.number] = keep.number
+        del self._incidents[other.number]
+        keep.members.extend(other.members)
+        keep.events.extend(other.events)
+        keep.firing += other.firing
+        keep.meaningful += other.meaningful
+        keep.opened_at = min(keep.opened_at, other.opened_at)
+        keep.last_at = max(keep.last_at, other.last_at)
+        for member in other.members:
+            member.incident = keep.number
+        keep.version += 1
+        return keep
+
+    def _expire(self, now: float) -> None:
+        heap = self._quiet_heap
+        while heap and heap[0][0] < now:
+            _, number = heapq.heappop(heap)
+            if self._parent.get(number) != number:
+                continue
+            inc = self._incidents[number]
+            if not inc.active:
+                continue
+            if inc.last_at + self.window_s >= now:
+                heapq.heappush(heap, (inc.last_at + self.window_s, number))
+                continue
+            self._quiet(inc)
+
+    def _quiet(self, inc: IncidentState) -> None:
+        inc.active = False
+        self.baseline.record(((m.entity.id, m.family) for m in inc.members), inc.opened_at)
+
+    def flush(self) -> None:
+        """End of input: every incident stops accepting alerts and is recorded in the baseline."""
+        for inc in sorted(self.incidents(), key=lambda i: i.opened_at):
+            if inc.active:
+                self._quiet(inc)
+        self._quiet_heap.clear()
+
+    # -- ingest --------------------------------------------------------------------------
+    def ingest_many(self, alerts: Iterable[Alert], start_index: int = 0) -> None:
+        for offset, alert in enumerate(alerts):
+            self.ingest(alert, start_index + offset)
+
+    def ingest(self, alert: Alert, index: int | None = None) -> IncidentState:
+        """Take one alert notification; return the incident it belongs to now."""
+        stats = self.stats
+        stats.raw += 1
+        resolved = alert.status == "resolved"
+        at = alert.ends_at if resolved and alert.ends_at is not None else alert.starts_at
+        if at > self._now:
+            self._now = at
+            heap = self._quiet_heap
+            if heap and heap[0][0] < at:
+                self._expire(at)
+        state = self._alerts.get(alert.fingerprint)
+        if state is not None:
+            inc = self._incidents[self._find(state.incident)]
+            if state.firing and not resolved:  # the common case: Alertmanager re-sending
+                stats.duplicates += 1
+            elif not self._known(state, inc, alert, at):
+                return self._new(alert, at, index)
+            if index is not None:
+                inc.events.append(index)
+            return inc
+        return self._new(alert, at, index)
+
+    def _known(self, state: AlertState, inc: IncidentState, alert: Alert, at: float) -> bool:
+        """A resolve, a repeated resolve, or a re-fire of a known alert; False when the re-fire is
+        a new occurrence (long after it resolved, its incident over)."""
+        if alert.status == "resolved":
+            if state.firing:
+                state.firing = False
+                state.resolved_at = at
+                state.alert = alert
+                inc.firing -= 1
+                inc.version += 1
+                self.stats.resolves += 1
+            else:
+                self.stats.duplicates += 1
+            return True
+        if state.resolved_at is not None and at - state.resolved_at > self.flap_window_s and not inc.active:
+            return False
+        state.firing = True
+        state.alert = alert
+        state.refires += 1
+        inc.firing += 1
+        inc.version += 1
+        self.stats.refires += 1
+        if state.refires >= self.flap_threshold and not state.flapping:
+            state.flapping = True
+            self.stats.flapping += 1
+        return True
+
+    def _candidates(self, entity: Entity, at: float) -> Iterator[tuple[int, IncidentState]]:
+        """(tier, incident) for the active incidents this entity links to. Past `max_age_s` an
+        incident takes no new alerts (its own keep flowing: re-sends, resolves, re-fires), so a
+        long incident cannot turn into a net for every later alert in its neighbourhood."""
+        anchors = self._anchors
+        window, max_age = self.window_s, self.max_age_s
+        for tier, names in ((0, self.related.direct(entity)), (1, self.related.near(entity))):
+            for name in names:
+                hit = anchors.get(name)
+                if hit is None or at - hit[1] > window:
+                    continue
+                inc = self._incidents[self._find(hit[0])]
+                if inc.active and at - inc.opened_at <= max_age:
+                    yield tier, inc
+
+    def _new(self, alert: Alert, at: float, index: int | None) -> IncidentState:
+        entity = self.resolver.resolve(alert.labels)
+        family, category = signal(alert.labels)
+        low_value = alert.suppressed or alert.severity in ("info", "none")
+        stats = self.stats
+        stats.new_alerts += 1
+        if low_value:
+            stats.low_value += 1
+        target: IncidentState | None = None
+        for tier, inc in self._candidates(entity, at):
+            if target is None:
+                target = inc
+            elif inc is not target and tier == 0 and self.merge:
+                target = self._merge(target, inc)
+        if target is None:
+            target = self._by_labels(alert, at)
+        if target is None and not self.related.placed(entity):
+            last = self._last_opened
+            if last is not None and last.active and abs(at - last.opened_at) <= self.onset_s:
+                target = self._incidents[self._find(last.number)]
+        if target is None:
+            target = self._open(alert, at)
+        state = AlertState(
+            alert, entity, family, category, target.number, at, alert.status == "firing", low_value
+        )
+        if alert.status == "resolved":
+            state.resolved_at = at
+        self._alerts[alert.fingerprint] = state
+        target.members.append(state)
+        if index is not None:
+            target.events.append(index)
+        if state.firing:
+            target.firing += 1
+        if not low_value:
+            target.meaningful += 1
+        target.version += 1
+        if low_value:
+            return target  # context only: it neither keeps the incident open nor extends its reach
+        target.last_at = max(target.last_at, at)
+        target.active = True
+        stamp = (target.number, at)
+        for name in self.related.anchors(entity):
+            self._anchors[name] = stamp
+        for key in LABEL_KEYS:
+            value = alert.labels.get(key)
+            if value:
+                self._labels[f"{key}={value}"] = stamp
+        return target
+
+    def _by_labels(self, alert: Alert, at: float) -> IncidentState | None:
+        for key in LABEL_KEYS:
+            value = alert.labels.get(key)
+            if not value:
+                continue
+            hit = self._labels.get(f"{key}={value}")
+            if hit is not None and at - hit[1] <= self.window_s:
+                inc = self._incidents[self._find(hit[0])]
+                if inc.active and at - inc.opened_at <= self.max_age_s:
+                    return inc
+        return None
+
+    def firing(self) -> list[AlertState]:
+        return [s for s in self._alerts.values() if s.firing]

@@ -1,0 +1,66 @@
+"""Which entities an alert on one entity is related to, precomputed once per entity.
+
+- `anchors`: the names an alert marks as touched: the entity and its service.
+- `direct`: names whose incidents this alert joins and merges: the entity, its service, and their
+  dependency neighbours one hop away (calls / depends_on, either direction).
+- `near`: names whose incident it joins without merging: its node, and two hops away in one
+  direction (what its dependencies depend on, what depends on its dependents).
+Sets are capped so a hub (a node hosting hundreds of pods) keeps the work per alert bounded.
+"""
+
+from __future__ import annotations
+
+from opsgraph.tools.alerts.entities import Entity
+from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
+
+MAX_RELATED = 256
+
+
+class RelatedIndex:
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self._cache: dict[Entity, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _compute(self, entity: Entity) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        # A pod marks its service but not its node: pods sharing a node join a node's incident
+        # only when the node itself alerts (a busy node hosts many unrelated workloads).
+        anchors = tuple(dict.fromkeys(n for n in (entity.id, entity.service) if n))
+        topo = self.topology
+        seeds = [n for n in (entity.id, entity.service) if n]
+        direct: dict[str, None] = dict.fromkeys(seeds)
+        near: dict[str, None] = {}
+        if entity.host:
+            near[entity.host] = None
+        # Two hops only along one direction (callees of callees, callers of callers): siblings
+        # that merely share a dependency are not related unless that dependency alerts.
+        for step in (topo.targets, topo.sources):
+            for seed in seeds:
+                for first in step(seed, *DEPENDENCY_EDGES):
+                    if len(direct) < MAX_RELATED:
+                        direct.setdefault(first)
+                    for second in step(first, *DEPENDENCY_EDGES):
+                        if second not in direct and len(near) < MAX_RELATED:
+                            near.setdefault(second)
+        for name in direct:
+            near.pop(name, None)
+        return anchors, tuple(direct), tuple(near)
+
+    def _get(self, entity: Entity) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        hit = self._cache.get(entity)
+        if hit is None:
+            hit = self._cache[entity] = self._compute(entity)
+        return hit
+
+    def anchors(self, entity: Entity) -> tuple[str, ...]:
+        return self._get(entity)[0]
+
+    def direct(self, entity: Entity) -> tuple[str, ...]:
+        return self._get(entity)[1]
+
+    def near(self, entity: Entity) -> tuple[str, ...]:
+        return self._get(entity)[2]
+
+    def placed(self, entity: Entity) -> bool:
+        """Whether the topology (or the labels) relate this entity to anything else."""
+        anchors, direct, near = self._get(entity)
+        return len(anchors) > 1 or len(direct) > 1 or bool(near)

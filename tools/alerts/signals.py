@@ -1,0 +1,133 @@
+"""What an alert is a signal of: its family (variants of one signal count once) and category.
+
+- family: the alert name (or its `metric` label plus direction) lower-cased, with numbers replaced
+  by `N` and unit/aggregation words dropped, so `docker_cpu_core_7_norm_pct_up` and
+  `docker_cpu_core_3_pct_up` are one signal family, `docker_cpu_core_N_up`.
+- category: `symptom` (latency, errors, availability: something in the dependency tree is
+  wrong), `infra` (node, disk, filesystem, network, kernel), or `resource` (CPU, memory, threads
+  ... of one workload). Symptoms point away from the entity that shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Literal
+
+Category = Literal["symptom", "resource", "infra"]
+
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_DIGITS = re.compile(r"\d+")
+_UNITS = frozenset(
+    [
+        "total",
+        "norm",
+        "pct",
+        "percent",
+        "percentage",
+        "ratio",
+        "bytes",
+        "byte",
+        "kb",
+        "mb",
+        "gb",
+        "seconds",
+        "second",
+        "sec",
+        "secs",
+        "ms",
+        "count",
+        "sum",
+        "avg",
+        "rate",
+        "per",
+    ]
+)
+_SYMPTOM = frozenset(
+    [
+        "latency",
+        "latencies",
+        "mrt",
+        "rt",
+        "duration",
+        "slow",
+        "error",
+        "errors",
+        "err",
+        "5xx",
+        "4xx",
+        "fail",
+        "failed",
+        "failure",
+        "failures",
+        "sr",
+        "rr",
+        "http",
+        "grpc",
+        "request",
+        "requests",
+        "response",
+        "timeout",
+        "timeouts",
+        "availability",
+        "unavailable",
+        "down",
+        "slo",
+        "apdex",
+        "probe",
+        "blackbox",
+        "endpoint",
+        "target",
+    ]
+)
+_INFRA = frozenset(
+    [
+        "node",
+        "system",
+        "host",
+        "disk",
+        "diskio",
+        "filesystem",
+        "fs",
+        "inode",
+        "kernel",
+        "softirq",
+        "iowait",
+        "swap",
+        "nic",
+        "network",
+        "packet",
+        "packets",
+        "receive",
+        "transmit",
+        "dropped",
+        "kubelet",
+    ]
+)
+
+
+@lru_cache(maxsize=65536)
+def _family(name: str, direction: str = "") -> tuple[str, Category]:
+    words = [w for w in _SPLIT.split(_CAMEL.sub("_", name).lower()) if w]
+    family = "_".join(_DIGITS.sub("N", w) for w in words if w not in _UNITS) or name.lower()
+    if direction:
+        family = f"{family}_{direction.lower()}"
+    tokens = set(words)
+    category: Category
+    if tokens & _SYMPTOM and not tokens & {"cpu", "memory", "mem", "threads"}:
+        category = "symptom"
+    elif tokens & _INFRA:
+        category = "infra"
+    else:
+        category = "resource"
+    return family, category
+
+
+def signal(labels: Mapping[str, str]) -> tuple[str, Category]:
+    """(family, category) of an alert from its labels."""
+    metric = labels.get("metric")
+    if metric:
+        return _family(metric, labels.get("direction", ""))
+    return _family(labels.get("alertname", "") or "unnamed")
