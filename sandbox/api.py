@@ -136,7 +136,9 @@ class Api:
                 candidates = [found] if found is not None else []
             else:
                 candidates = self.store.sorted_items(rtype.plural, namespace)
-        items = [o for o in candidates if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)]
+        items = [
+            o for o in candidates if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)
+        ]
         if start is not None:
             items = [o for o in items if _key(o) > start]
         metadata: dict[str, Any] = {"resourceVersion": str(rv)}
@@ -158,7 +160,9 @@ class Api:
         timeout = _int(query, "timeoutSeconds")
         fields = parse_field_selector(query.get("fieldSelector"), route.rtype.field_labels)
         if route.name is not None:
-            fields = FieldSelector((*fields.requirements, FieldRequirement("metadata.name", route.name, False)))
+            fields = FieldSelector(
+                (*fields.requirements, FieldRequirement("metadata.name", route.name, False))
+            )
         return WatchPlan(
             route=route,
             labels=parse_label_selector(query.get("labelSelector")),
@@ -174,8 +178,10 @@ class Api:
         container = query.get("container")
         if not container:
             if len(containers) != 1:
-                raise errors.bad_request(f"a container name must be specified for pod {name}, choose one of: "
-                                         f"[{' '.join(containers)}]")
+                raise errors.bad_request(
+                    f"a container name must be specified for pod {name}, choose one of: "
+                    f"[{' '.join(containers)}]"
+                )
             container = containers[0]
         if container not in containers:
             raise errors.bad_request(f"container {container} is not valid for pod {name}")
@@ -186,9 +192,14 @@ class Api:
         waiting = (state.get("waiting") or {}).get("reason")
         if previous and not status.get("restartCount"):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
-        if not previous and (not status or waiting in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff")):
-            detail = "trying and failing to pull image" if waiting in ("ErrImagePull", "ImagePullBackOff") \
+        if not previous and (
+            not status or waiting in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff")
+        ):
+            detail = (
+                "trying and failing to pull image"
+                if waiting in ("ErrImagePull", "ImagePullBackOff")
                 else waiting or "ContainerCreating"
+            )
             raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: {detail}')
         image = next(c.get("image", "") for c in pod["spec"]["containers"] if c["name"] == container)
         now = time.time()
@@ -199,13 +210,27 @@ class Api:
         tail = _int(query, "tailLines")
         since = _int(query, "sinceSeconds")
         if since is not None and since <= 0:
-            raise errors.invalid("PodLogOptions", "", name,
-                                 [errors.invalid_value("sinceSeconds", since, "must be greater than 0")])
-        text = render(LogRequest(
-            pod=name, namespace=route.namespace or "", container=container, image=str(image), started=started,
-            now=now, interval=self.cluster.config.time_scale, tail=tail, since=float(since) if since else None,
-            timestamps=query.get("timestamps") in TRUE, crashing=crashing,
-        ))
+            raise errors.invalid(
+                "PodLogOptions",
+                "",
+                name,
+                [errors.invalid_value("sinceSeconds", since, "must be greater than 0")],
+            )
+        text = render(
+            LogRequest(
+                pod=name,
+                namespace=route.namespace or "",
+                container=container,
+                image=str(image),
+                started=started,
+                now=now,
+                interval=self.cluster.config.time_scale,
+                tail=tail,
+                since=float(since) if since else None,
+                timestamps=query.get("timestamps") in TRUE,
+                crashing=crashing,
+            )
+        )
         body = text.encode()
         limit_bytes = _int(query, "limitBytes")
         if limit_bytes is not None and limit_bytes > 0:

@@ -26,13 +26,22 @@ def sim_config(scenario: Scenario, time_scale: float) -> SimConfig:
         pod_start_seconds=sim.pod_start_seconds,
         pod_stop_seconds=sim.pod_stop_seconds,
         backoff_seconds=sim.backoff_seconds,
-        images=ImagePolicy(tuple(sim.crashing_images), tuple(sim.missing_images), tuple(sim.known_registries)),
+        images=ImagePolicy(
+            tuple(sim.crashing_images), tuple(sim.missing_images), tuple(sim.known_registries)
+        ),
     )
 
 
 class Cluster:
-    def __init__(self, state_file: Path, scenario: Path | None = None, *, time_scale: float = 1.0,
-                 reset: bool = False, save_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        state_file: Path,
+        scenario: Path | None = None,
+        *,
+        time_scale: float = 1.0,
+        reset: bool = False,
+        save_interval: float = 1.0,
+    ) -> None:
         self.scenario_path = scenario or default_scenario_path()
         self.scenario = load_scenario(self.scenario_path)
         self.scenario_digest = hashlib.sha256(self.scenario.model_dump_json().encode()).hexdigest()[:16]
@@ -91,7 +100,10 @@ class Cluster:
         while not self._stop.is_set():
             try:
                 self.controller.tick()
-                if self.store.mutations != self._saved_mutations and time.monotonic() - last_save >= self.save_interval:
+                if (
+                    self.store.mutations != self._saved_mutations
+                    and time.monotonic() - last_save >= self.save_interval
+                ):
                     self.save()
                     last_save = time.monotonic()
             except Exception:  # the simulation must keep serving; the traceback goes to the log

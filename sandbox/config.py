@@ -45,9 +45,9 @@ class ImagePolicy:
         registry, repository, tag = split_image(image)
         if registry not in self.known_registries:
             return (
-                f'failed to pull and unpack image "{image}": failed to resolve reference "{image}": failed to do '
-                f'request: Head "https://{registry}/v2/{repository}/manifests/{tag}": dial tcp: lookup {registry} '
-                "on 10.96.0.10:53: no such host"
+                f'failed to pull and unpack image "{image}": failed to resolve reference "{image}": '
+                f'failed to do request: Head "https://{registry}/v2/{repository}/manifests/{tag}": '
+                f"dial tcp: lookup {registry} on 10.96.0.10:53: no such host"
             )
         return (
             f'failed to pull and unpack image "{image}": failed to resolve reference "{image}": '

@@ -64,9 +64,9 @@ class Controller:
         if touched:
             pods_by_owner = self._pods_by_owner()
             for ns, name in sorted(touched):
-                rs = self.store.get("replicasets", ns, name)
-                if rs is not None:
-                    self.replicasets.sync(rs, pods_by_owner.get(rs["metadata"]["uid"], []), now)
+                current = self.store.get("replicasets", ns, name)
+                if current is not None:
+                    self.replicasets.sync(current, pods_by_owner.get(current["metadata"]["uid"], []), now)
         self._schedule(now)
 
     def _pods_by_owner(self) -> dict[str, list[Obj]]:
@@ -80,11 +80,16 @@ class Controller:
     def _collect_garbage(self, now: float) -> None:
         """Background cascading deletion: dependents of a deleted Deployment / ReplicaSet go too."""
         for resource, owner_kind in _MANAGED_OWNERS.items():
-            owners = {o["metadata"]["uid"] for o in self.store.items("replicasets" if owner_kind == "ReplicaSet"
-                                                                     else "deployments")}
+            owners = {
+                o["metadata"]["uid"]
+                for o in self.store.items("replicasets" if owner_kind == "ReplicaSet" else "deployments")
+            }
             for obj in self.store.items(resource):
-                refs = [ref for ref in obj["metadata"].get("ownerReferences") or []
-                        if ref.get("controller") and ref.get("kind") == owner_kind]
+                refs = [
+                    ref
+                    for ref in obj["metadata"].get("ownerReferences") or []
+                    if ref.get("controller") and ref.get("kind") == owner_kind
+                ]
                 if not refs or refs[0].get("uid") in owners:
                     continue
                 if resource == "pods":
@@ -93,12 +98,17 @@ class Controller:
                     self.store.remove(resource, obj["metadata"]["namespace"], obj["metadata"]["name"])
 
     def _schedule(self, now: float) -> None:
-        pending = [p for p in self.store.items("pods")
-                   if not p["spec"].get("nodeName") and not p["metadata"].get("deletionTimestamp")]
+        pending = [
+            p
+            for p in self.store.items("pods")
+            if not p["spec"].get("nodeName") and not p["metadata"].get("deletionTimestamp")
+        ]
         if not pending:
             return
         scheduler = Scheduler(self.store.items("nodes"), self.store.items("pods"))
-        for pod in sorted(pending, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"])):
+        for pod in sorted(
+            pending, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"])
+        ):
             placement = scheduler.place(pod)
             if placement.node:
                 self.kubelet.bind(pod, placement.node, now)

@@ -17,19 +17,43 @@ def _created(rs: Obj) -> tuple[str, int]:
     return rs["metadata"].get("creationTimestamp", ""), r.revision_of(rs)
 
 
-def set_condition(conditions: list[Obj], ctype: str, status: str, reason: str, message: str, now: float,
-                  *, touch: bool = False) -> list[Obj]:
+def set_condition(
+    conditions: list[Obj],
+    ctype: str,
+    status: str,
+    reason: str,
+    message: str,
+    now: float,
+    *,
+    touch: bool = False,
+) -> list[Obj]:
     """Kubernetes' SetDeploymentCondition: transition time moves only when the status flips."""
     old = next((c for c in conditions if c.get("type") == ctype), None)
-    if old and old.get("status") == status and old.get("reason") == reason and old.get("message") == message \
-            and not touch:
+    if (
+        old
+        and old.get("status") == status
+        and old.get("reason") == reason
+        and old.get("message") == message
+        and not touch
+    ):
         return conditions
-    cond = {"type": ctype, "status": status, "lastUpdateTime": iso(now),
-            "lastTransitionTime": old["lastTransitionTime"] if old and old.get("status") == status else iso(now),
-            "reason": reason, "message": message}
+    cond = {
+        "type": ctype,
+        "status": status,
+        "lastUpdateTime": iso(now),
+        "lastTransitionTime": old["lastTransitionTime"] if old and old.get("status") == status else iso(now),
+        "reason": reason,
+        "message": message,
+    }
     rest = [c for c in conditions if c.get("type") != ctype]
-    return sorted([*rest, cond], key=lambda c: ("Available", "Progressing", "ReplicaFailure").index(c["type"])
-                  if c["type"] in ("Available", "Progressing", "ReplicaFailure") else 9)
+    return sorted(
+        [*rest, cond],
+        key=lambda c: (
+            ("Available", "Progressing", "ReplicaFailure").index(c["type"])
+            if c["type"] in ("Available", "Progressing", "ReplicaFailure")
+            else 9
+        ),
+    )
 
 
 class DeploymentController:
@@ -65,10 +89,13 @@ class DeploymentController:
             else:
                 touched |= self._rolling(dep, new_rs, old, now)
         fresh = [rs for rs in (self.store.get("replicasets", ns, o["metadata"]["name"]) for o in owned) if rs]
-        if created:
+        if created and new_rs is not None:
             fresh.append(self.store.get("replicasets", ns, created) or new_rs)
-        self._cleanup(dep, [rs for rs in fresh if new_rs is None or rs["metadata"]["name"] != new_rs["metadata"]["name"]],
-                      pods_left)
+        self._cleanup(
+            dep,
+            [rs for rs in fresh if new_rs is None or rs["metadata"]["name"] != new_rs["metadata"]["name"]],
+            pods_left,
+        )
         current_new = self.store.get("replicasets", ns, new_rs["metadata"]["name"]) if new_rs else None
         alive = [rs for rs in fresh if self.store.get("replicasets", ns, rs["metadata"]["name"]) is not None]
         self._update_status(dep["metadata"]["name"], ns, current_new, alive, created, now)
@@ -89,9 +116,13 @@ class DeploymentController:
         annotations[r.MAX_REPLICAS] = str(desired + surge)
         self.store.update("replicasets", new)
         direction = "up" if replicas > current else "down"
-        self.events.record(dep, "ScalingReplicaSet",
-                           f"Scaled {direction} replica set {rs['metadata']['name']} from {current} to {replicas}",
-                           component="deployment-controller", now=now)
+        self.events.record(
+            dep,
+            "ScalingReplicaSet",
+            f"Scaled {direction} replica set {rs['metadata']['name']} from {current} to {replicas}",
+            component="deployment-controller",
+            now=now,
+        )
         return {rs["metadata"]["name"]}
 
     def _create_rs(self, dep: Obj, owned: list[Obj], revision: int, now: float) -> Obj:
@@ -114,8 +145,13 @@ class DeploymentController:
         rolling = (spec.get("strategy") or {}).get("type") != "Recreate"
         replicas = r.new_rs_target(spec, 0, owned) if rolling else 0
         annotations = {k: v for k, v in annotations_of(dep).items() if k not in r.NOT_COPIED}
-        annotations.update({r.DESIRED_REPLICAS: str(desired), r.MAX_REPLICAS: str(desired + surge),
-                            r.REVISION: str(revision)})
+        annotations.update(
+            {
+                r.DESIRED_REPLICAS: str(desired),
+                r.MAX_REPLICAS: str(desired + surge),
+                r.REVISION: str(revision),
+            }
+        )
         selector: dict[str, Any] = clone(spec["selector"])
         selector["matchLabels"] = {**(selector.get("matchLabels") or {}), HASH_LABEL: pod_hash}
         rs_spec: dict[str, Any] = {"replicas": replicas, "selector": selector, "template": template}
@@ -137,8 +173,13 @@ class DeploymentController:
         }
         self.store.create("replicasets", rs, now=now)
         if replicas:
-            self.events.record(dep, "ScalingReplicaSet", f"Scaled up replica set {name} from 0 to {replicas}",
-                               component="deployment-controller", now=now)
+            self.events.record(
+                dep,
+                "ScalingReplicaSet",
+                f"Scaled up replica set {name} from 0 to {replicas}",
+                component="deployment-controller",
+                now=now,
+            )
         return rs
 
     def _refresh_new_rs(self, dep: Obj, rs: Obj, max_old: int) -> Obj:
@@ -181,7 +222,9 @@ class DeploymentController:
             touched |= self._scale(dep, rs, count, now)
         return touched
 
-    def _recreate(self, dep: Obj, new_rs: Obj, old: list[Obj], pods_left: dict[str, int], now: float) -> set[str]:
+    def _recreate(
+        self, dep: Obj, new_rs: Obj, old: list[Obj], pods_left: dict[str, int], now: float
+    ) -> set[str]:
         touched: set[str] = set()
         for rs in old:
             if r.spec_replicas(rs) > 0:
@@ -194,15 +237,21 @@ class DeploymentController:
         limit = dep["spec"].get("revisionHistoryLimit")
         if limit is None:
             return
-        idle = [rs for rs in old if r.spec_replicas(rs) == 0 and r.status_count(rs, "replicas") == 0
-                and not pods_left.get(rs["metadata"]["uid"], 0)]
+        idle = [
+            rs
+            for rs in old
+            if r.spec_replicas(rs) == 0
+            and r.status_count(rs, "replicas") == 0
+            and not pods_left.get(rs["metadata"]["uid"], 0)
+        ]
         idle.sort(key=r.revision_of)
         for rs in idle[: max(len(idle) - int(limit), 0)]:
             self.store.remove("replicasets", rs["metadata"]["namespace"], rs["metadata"]["name"])
 
     # -- status --------------------------------------------------------------------------------
-    def _update_status(self, name: str, ns: str, new_rs: Obj | None, all_rs: list[Obj], created: str | None,
-                       now: float) -> None:
+    def _update_status(
+        self, name: str, ns: str, new_rs: Obj | None, all_rs: list[Obj], created: str | None, now: float
+    ) -> None:
         dep = self.store.get("deployments", ns, name)
         if dep is None:
             return
@@ -213,29 +262,69 @@ class DeploymentController:
         rs_name = new_rs["metadata"]["name"] if new_rs else ""
         spec = dep["spec"]
         if spec.get("paused"):
-            conditions = set_condition(conditions, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now)
+            conditions = set_condition(
+                conditions, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now
+            )
         else:
             if created:
-                conditions = set_condition(conditions, "Progressing", "True", "NewReplicaSetCreated",
-                                           f'Created new replica set "{created}"', now, touch=True)
+                conditions = set_condition(
+                    conditions,
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetCreated",
+                    f'Created new replica set "{created}"',
+                    now,
+                    touch=True,
+                )
                 self.store.timers[f"{uid}:progress"] = now
             if r.is_complete(dep, status):
-                conditions = set_condition(conditions, "Progressing", "True", "NewReplicaSetAvailable",
-                                           f'ReplicaSet "{rs_name}" has successfully progressed.', now)
+                conditions = set_condition(
+                    conditions,
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetAvailable",
+                    f'ReplicaSet "{rs_name}" has successfully progressed.',
+                    now,
+                )
             elif r.made_progress(old_status, status):
-                conditions = set_condition(conditions, "Progressing", "True", "ReplicaSetUpdated",
-                                           f'ReplicaSet "{rs_name}" is progressing.', now, touch=True)
+                conditions = set_condition(
+                    conditions,
+                    "Progressing",
+                    "True",
+                    "ReplicaSetUpdated",
+                    f'ReplicaSet "{rs_name}" is progressing.',
+                    now,
+                    touch=True,
+                )
                 self.store.timers[f"{uid}:progress"] = now
             elif self._timed_out(dep, conditions, now):
-                conditions = set_condition(conditions, "Progressing", "False", "ProgressDeadlineExceeded",
-                                           f'ReplicaSet "{rs_name}" has timed out progressing.', now)
+                conditions = set_condition(
+                    conditions,
+                    "Progressing",
+                    "False",
+                    "ProgressDeadlineExceeded",
+                    f'ReplicaSet "{rs_name}" has timed out progressing.',
+                    now,
+                )
         _, unavailable = r.fenceposts(spec)
         if status.get("availableReplicas", 0) >= int(spec.get("replicas", 1)) - unavailable:
-            conditions = set_condition(conditions, "Available", "True", "MinimumReplicasAvailable",
-                                       "Deployment has minimum availability.", now)
+            conditions = set_condition(
+                conditions,
+                "Available",
+                "True",
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.",
+                now,
+            )
         else:
-            conditions = set_condition(conditions, "Available", "False", "MinimumReplicasUnavailable",
-                                       "Deployment does not have minimum availability.", now)
+            conditions = set_condition(
+                conditions,
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.",
+                now,
+            )
         status["conditions"] = conditions
         if status != old_status:
             d = clone(dep)

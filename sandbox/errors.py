@@ -47,7 +47,9 @@ class ApiError(Exception):
         }
         details = dict(self.details or {})
         if self.causes:
-            details["causes"] = [{"reason": c.reason, "message": c.message, "field": c.field} for c in self.causes]
+            details["causes"] = [
+                {"reason": c.reason, "message": c.message, "field": c.field} for c in self.causes
+            ]
         if details:
             body["details"] = details
         body["code"] = self.code
@@ -101,15 +103,18 @@ def bad_request(message: str) -> ApiError:
 
 
 def method_not_allowed() -> ApiError:
-    return ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
+    return ApiError(
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}
+    )
 
 
 def unsupported_media_type(content_type: str) -> ApiError:
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f'the body of the request was in an unknown format ("{content_type}") - accepted media types include: '
-        "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
+        f'the body of the request was in an unknown format ("{content_type}") - '
+        "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+        "application/strategic-merge-patch+json"
     )
 
 

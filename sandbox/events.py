@@ -96,11 +96,15 @@ class EventRecorder:
         """Drop events past their TTL, then the oldest beyond the cap (events are not kept forever)."""
         events = self.store.items("events")
         seen = self.store.timers
-        expired = [e for e in events if seen.get(f"{e['metadata']['uid']}:seen", now) < now - self.ttl_seconds]
+        expired = [
+            e for e in events if seen.get(f"{e['metadata']['uid']}:seen", now) < now - self.ttl_seconds
+        ]
         gone = {id(e) for e in expired}
         if len(events) - len(gone) > self.max_events:
-            alive = sorted((e for e in events if id(e) not in gone),
-                           key=lambda e: seen.get(f"{e['metadata']['uid']}:seen", 0.0))
+            alive = sorted(
+                (e for e in events if id(e) not in gone),
+                key=lambda e: seen.get(f"{e['metadata']['uid']}:seen", 0.0),
+            )
             expired.extend(alive[: len(alive) - self.max_events])
         for event in expired:
             self._index.pop(self._key_of(event), None)

@@ -20,9 +20,18 @@ from .store import Change
 
 log = logging.getLogger(__name__)
 
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-            409: "Conflict", 410: "Gone", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
-            500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+}
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -46,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
@@ -113,8 +122,11 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     requested = int(plan.resource_version)
                 except ValueError:
-                    self._send(error_response(errors.bad_request(
-                        f'invalid resource version "{plan.resource_version}"')))
+                    self._send(
+                        error_response(
+                            errors.bad_request(f'invalid resource version "{plan.resource_version}"')
+                        )
+                    )
                     return
                 changes = store.changes_since(requested)
                 if changes is None:
@@ -172,4 +184,6 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _event(kind: str, obj: Obj) -> bytes:
-    return json.dumps({"type": kind, "object": obj}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    return (
+        json.dumps({"type": kind, "object": obj}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+    )

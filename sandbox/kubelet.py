@@ -40,11 +40,27 @@ class Kubelet:
     def _uid(self, pod: Obj) -> str:
         return str(pod["metadata"]["uid"])
 
-    def _emit(self, pod: Obj, reason: str, message: str, now: float, *, container: str | None = None,
-              warning: bool = False) -> None:
+    def _emit(
+        self,
+        pod: Obj,
+        reason: str,
+        message: str,
+        now: float,
+        *,
+        container: str | None = None,
+        warning: bool = False,
+    ) -> None:
         node = (pod.get("spec") or {}).get("nodeName")
-        self.events.record(pod, reason, message, type_="Warning" if warning else "Normal", component="kubelet",
-                           host=node, field_path=f"spec.containers{{{container}}}" if container else None, now=now)
+        self.events.record(
+            pod,
+            reason,
+            message,
+            type_="Warning" if warning else "Normal",
+            component="kubelet",
+            host=node,
+            field_path=f"spec.containers{{{container}}}" if container else None,
+            now=now,
+        )
 
     def _outcome(self, container: dict[str, Any]) -> Outcome:
         return self.config.images.outcome(str(container.get("image", "")))
@@ -75,7 +91,12 @@ class Kubelet:
             old = current.get(ctype)
             if old is not None and old.get("status") == value:
                 continue
-            cond: Obj = {"type": ctype, "status": value, "lastProbeTime": None, "lastTransitionTime": iso(now)}
+            cond: Obj = {
+                "type": ctype,
+                "status": value,
+                "lastProbeTime": None,
+                "lastTransitionTime": iso(now),
+            }
             if ctype in ("Ready", "ContainersReady") and value == "False":
                 cond["reason"] = "ContainersNotReady"
                 unready = [c["name"] for c in status.get("containerStatuses") or [] if not c.get("ready")]
@@ -103,33 +124,58 @@ class Kubelet:
             }
             for c in new["spec"].get("containers") or []
         ]
-        self._set_conditions(status, now, PodReadyToStartContainers="False", Initialized="True", Ready="False",
-                             ContainersReady="False", PodScheduled="True")
-        self.store.update("pods", new)
-        self.store.timers[f"{self._uid(new)}:start"] = now + self.config.scaled(self.config.pod_start_seconds) * _jitter(
-            new["metadata"]["name"]
+        self._set_conditions(
+            status,
+            now,
+            PodReadyToStartContainers="False",
+            Initialized="True",
+            Ready="False",
+            ContainersReady="False",
+            PodScheduled="True",
         )
+        self.store.update("pods", new)
+        self.store.timers[f"{self._uid(new)}:start"] = now + self.config.scaled(
+            self.config.pod_start_seconds
+        ) * _jitter(new["metadata"]["name"])
         if not quiet:
             ns, name = new["metadata"]["namespace"], new["metadata"]["name"]
-            self.events.record(new, "Scheduled", f"Successfully assigned {ns}/{name} to {node_name}",
-                               component="default-scheduler", now=now)
+            self.events.record(
+                new,
+                "Scheduled",
+                f"Successfully assigned {ns}/{name} to {node_name}",
+                component="default-scheduler",
+                now=now,
+            )
             for c in new["spec"].get("containers") or []:
                 self._emit(new, "Pulling", f'Pulling image "{c.get("image", "")}"', now, container=c["name"])
         return new
 
     def unschedulable(self, pod: Obj, message: str, now: float) -> None:
         status = pod.get("status") or {}
-        if any(c.get("type") == "PodScheduled" and c.get("message") == message for c in status.get("conditions") or []):
+        if any(
+            c.get("type") == "PodScheduled" and c.get("message") == message
+            for c in status.get("conditions") or []
+        ):
             return
         new = clone(pod)
         new["status"] = {
             "phase": "Pending",
-            "conditions": [{"type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                            "lastTransitionTime": iso(now), "reason": "Unschedulable", "message": message}],
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "False",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": iso(now),
+                    "reason": "Unschedulable",
+                    "message": message,
+                }
+            ],
             "qosClass": qos_class(new.get("spec") or {}),
         }
         self.store.update("pods", new)
-        self.events.record(new, "FailedScheduling", message, type_="Warning", component="default-scheduler", now=now)
+        self.events.record(
+            new, "FailedScheduling", message, type_="Warning", component="default-scheduler", now=now
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
     def advance(self, pod: Obj, now: float) -> None:
@@ -162,23 +208,41 @@ class Kubelet:
                 error = self.config.images.pull_error(image)
                 cs["state"] = {"waiting": {"reason": "ErrImagePull", "message": error}}
                 if not quiet:
-                    self._emit(new, "Failed", f'Failed to pull image "{image}": {error}', now, container=c["name"],
-                               warning=True)
+                    self._emit(
+                        new,
+                        "Failed",
+                        f'Failed to pull image "{image}": {error}',
+                        now,
+                        container=c["name"],
+                        warning=True,
+                    )
                     self._emit(new, "Failed", "Error: ErrImagePull", now, container=c["name"], warning=True)
                 failing = True
             else:
                 cs.update(imageID=self._image_id(image), containerID=self._container_id(new, c["name"], 0))
                 if not quiet:
                     took = 1.0 + (hashlib.sha256(image.encode()).digest()[2] % 40) / 10
-                    self._emit(new, "Pulled", f'Successfully pulled image "{image}" in {took:.3f}s '
-                               f"({took:.3f}s including waiting). Image size: "
-                               f"{40_000_000 + hashlib.sha256(image.encode()).digest()[3] * 1_000_000} bytes.",
-                               now, container=c["name"])
+                    self._emit(
+                        new,
+                        "Pulled",
+                        f'Successfully pulled image "{image}" in {took:.3f}s '
+                        f"({took:.3f}s including waiting). Image size: "
+                        f"{40_000_000 + hashlib.sha256(image.encode()).digest()[3] * 1_000_000} bytes.",
+                        now,
+                        container=c["name"],
+                    )
                     self._emit(new, "Created", f"Created container: {c['name']}", now, container=c["name"])
                     self._emit(new, "Started", f"Started container {c['name']}", now, container=c["name"])
                 if outcome == "crash":
-                    cs["state"] = {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": iso(now),
-                                                  "finishedAt": iso(now), "containerID": cs["containerID"]}}
+                    cs["state"] = {
+                        "terminated": {
+                            "exitCode": 1,
+                            "reason": "Error",
+                            "startedAt": iso(now),
+                            "finishedAt": iso(now),
+                            "containerID": cs["containerID"],
+                        }
+                    }
                     cs["started"] = False
                     failing = True
                 else:
@@ -193,7 +257,9 @@ class Kubelet:
             status["podIPs"] = [{"ip": status["podIP"]}]
         status["qosClass"] = qos_class(new["spec"])
         ready = "True" if all_ready else "False"
-        self._set_conditions(status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready)
+        self._set_conditions(
+            status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready
+        )
         self.store.update("pods", new)
         uid = self._uid(new)
         self.store.timers[f"{uid}:started"] = now
@@ -215,23 +281,56 @@ class Kubelet:
             outcome = self._outcome(c)
             if outcome == "pull":
                 self._emit(new, "Pulling", f'Pulling image "{image}"', now, container=c["name"])
-                self._emit(new, "BackOff", f'Back-off pulling image "{image}"', now, container=c["name"], warning=True)
-                cs["state"] = {"waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}}
+                self._emit(
+                    new,
+                    "BackOff",
+                    f'Back-off pulling image "{image}"',
+                    now,
+                    container=c["name"],
+                    warning=True,
+                )
+                cs["state"] = {
+                    "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}
+                }
             elif outcome == "crash":
                 restarts = int(cs.get("restartCount", 0)) + 1
                 container_id = self._container_id(new, c["name"], restarts)
-                self._emit(new, "Pulled", f'Container image "{image}" already present on machine', now,
-                           container=c["name"])
+                self._emit(
+                    new,
+                    "Pulled",
+                    f'Container image "{image}" already present on machine',
+                    now,
+                    container=c["name"],
+                )
                 self._emit(new, "Created", f"Created container: {c['name']}", now, container=c["name"])
                 self._emit(new, "Started", f"Started container {c['name']}", now, container=c["name"])
-                self._emit(new, "BackOff", f"Back-off restarting failed container {c['name']} in pod "
-                           f"{name}_{ns}({uid})", now, container=c["name"], warning=True)
+                self._emit(
+                    new,
+                    "BackOff",
+                    f"Back-off restarting failed container {c['name']} in pod {name}_{ns}({uid})",
+                    now,
+                    container=c["name"],
+                    warning=True,
+                )
                 cs.update(restartCount=restarts, containerID=container_id, ready=False, started=False)
-                cs["lastState"] = {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": iso(now),
-                                                  "finishedAt": iso(now), "containerID": container_id}}
-                cs["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": (
-                    f"back-off {int(backoff / self.config.time_scale)}s restarting failed "
-                    f"container={c['name']} pod={name}_{ns}({uid})")}}
+                cs["lastState"] = {
+                    "terminated": {
+                        "exitCode": 1,
+                        "reason": "Error",
+                        "startedAt": iso(now),
+                        "finishedAt": iso(now),
+                        "containerID": container_id,
+                    }
+                }
+                cs["state"] = {
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": (
+                            f"back-off {int(backoff / self.config.time_scale)}s restarting failed "
+                            f"container={c['name']} pod={name}_{ns}({uid})"
+                        ),
+                    }
+                }
                 self.store.timers[f"{uid}:started"] = now
         self.store.timers[f"{uid}:attempt"] = attempt + 1
         self.store.timers[f"{uid}:retry"] = now + backoff
@@ -244,7 +343,9 @@ class Kubelet:
         metadata = pod["metadata"]
         if metadata.get("deletionTimestamp"):
             return pod
-        grace = int((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)) if grace is None else grace
+        grace = (
+            int((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)) if grace is None else grace
+        )
         if grace == 0 or not (pod.get("spec") or {}).get("nodeName"):
             self.store.remove("pods", metadata["namespace"], metadata["name"])
             return None
@@ -257,6 +358,7 @@ class Kubelet:
         uid = self._uid(new)
         for key in ("start", "retry"):
             self.store.timers.pop(f"{uid}:{key}", None)
-        self.store.timers[f"{uid}:gone"] = now + min(self.config.scaled(self.config.pod_stop_seconds),
-                                                      float(grace))
+        self.store.timers[f"{uid}:gone"] = now + min(
+            self.config.scaled(self.config.pod_stop_seconds), float(grace)
+        )
         return self.store.update("pods", new)

@@ -26,7 +26,7 @@ def _millicores(value: Decimal) -> str:
 
 def gpu_labels(gpu: Gpu, now: float) -> dict[str, str]:
     major, _, minor = gpu.compute_capability.partition(".")
-    d_major, d_minor, d_rev = (gpu.driver.split(".") + ["", "", ""])[:3]
+    d_major, d_minor, d_rev = [*gpu.driver.split("."), "", "", ""][:3]
     c_major, _, c_minor = gpu.cuda.partition(".")
     labels = {
         "feature.node.kubernetes.io/pci-10de.present": "true",
@@ -54,8 +54,17 @@ def gpu_labels(gpu: Gpu, now: float) -> dict[str, str]:
     }
     if gpu.machine:
         labels["nvidia.com/gpu.machine"] = gpu.machine
-    for component in ("driver", "container-toolkit", "device-plugin", "gpu-feature-discovery", "dcgm",
-                      "dcgm-exporter", "node-status-exporter", "operator-validator", "mig-manager"):
+    for component in (
+        "driver",
+        "container-toolkit",
+        "device-plugin",
+        "gpu-feature-discovery",
+        "dcgm",
+        "dcgm-exporter",
+        "node-status-exporter",
+        "operator-validator",
+        "mig-manager",
+    ):
         labels[f"nvidia.com/gpu.deploy.{component}"] = "true"
     if gpu.mig:
         for profile, per_gpu in gpu.mig.profiles.items():
@@ -85,13 +94,28 @@ def node_object(spec: Node, index: int, now: float) -> Obj:
         "topology.kubernetes.io/zone": spec.zone,
         "node-pool": spec.pool,
     }
-    capacity = {"cpu": _millicores(cpu), "ephemeral-storage": "203056560Ki", "hugepages-1Gi": "0",
-                "hugepages-2Mi": "0", "memory": _ki(memory), "pods": str(spec.pods)}
-    allocatable = {"cpu": _millicores(cpu - _RESERVED_CPU), "ephemeral-storage": "187136925387",
-                   "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": _ki(memory - _RESERVED_MEMORY),
-                   "pods": str(spec.pods)}
-    taints = [{"key": t.key, "value": t.value, "effect": t.effect} if t.value else {"key": t.key, "effect": t.effect}
-              for t in spec.taints]
+    capacity = {
+        "cpu": _millicores(cpu),
+        "ephemeral-storage": "203056560Ki",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": _ki(memory),
+        "pods": str(spec.pods),
+    }
+    allocatable = {
+        "cpu": _millicores(cpu - _RESERVED_CPU),
+        "ephemeral-storage": "187136925387",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": _ki(memory - _RESERVED_MEMORY),
+        "pods": str(spec.pods),
+    }
+    taints = [
+        {"key": t.key, "value": t.value, "effect": t.effect}
+        if t.value
+        else {"key": t.key, "effect": t.effect}
+        for t in spec.taints
+    ]
     if spec.gpu is not None:
         labels.update(gpu_labels(spec.gpu, created))
         whole = spec.gpu.count
@@ -135,12 +159,20 @@ def node_object(spec: Node, index: int, now: float) -> Obj:
             "capacity": capacity,
             "allocatable": allocatable,
             "conditions": [
-                {"type": t, "status": s, "lastHeartbeatTime": heartbeat, "lastTransitionTime": condition_time,
-                 "reason": reason, "message": message}
+                {
+                    "type": t,
+                    "status": s,
+                    "lastHeartbeatTime": heartbeat,
+                    "lastTransitionTime": condition_time,
+                    "reason": reason,
+                    "message": message,
+                }
                 for t, s, reason, message in conditions
             ],
-            "addresses": [{"type": "InternalIP", "address": spec.internal_ip},
-                          {"type": "Hostname", "address": spec.name}],
+            "addresses": [
+                {"type": "InternalIP", "address": spec.internal_ip},
+                {"type": "Hostname", "address": spec.name},
+            ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
                 "machineID": hex_digest("machine", spec.name, length=32),

@@ -108,8 +108,10 @@ def _merge_list(field: str, current: Any, patch: list[Any]) -> list[Any]:
     for item in patch:
         if not isinstance(item, dict) or merge_key not in item:
             raise _invalid(f"map: {item!r} does not contain declared merge key: {merge_key}")
-        index = next((i for i, v in enumerate(result) if isinstance(v, dict) and v.get(merge_key) == item[merge_key]),
-                     None)
+        index = next(
+            (i for i, v in enumerate(result) if isinstance(v, dict) and v.get(merge_key) == item[merge_key]),
+            None,
+        )
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)
@@ -125,7 +127,7 @@ def json_patch(target: dict[str, Any], ops: list[Any]) -> dict[str, Any]:
     doc: Any = clone(target)
     for op in ops:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
-            raise bad_request("json patch: every operation needs \"op\" and \"path\"")
+            raise bad_request('json patch: every operation needs "op" and "path"')
         name, path = op["op"], _pointer(op["path"])
         if name == "add":
             doc = _add(doc, path, clone(_need(op, "value")))

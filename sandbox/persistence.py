@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, IO
+from typing import IO, Any
 
 FORMAT = 1
 

@@ -25,8 +25,14 @@ def _deletion_rank(pod: Obj) -> tuple[Any, ...]:
     restarts = sum(int(c.get("restartCount", 0)) for c in status.get("containerStatuses") or [])
     phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase", "Pending"), 0)
     created = pod["metadata"].get("creationTimestamp", "")
-    return (bool(pod["spec"].get("nodeName")), phase_rank, is_ready(pod), -restarts,
-            _negate(created), _negate(pod["metadata"]["name"]))
+    return (
+        bool(pod["spec"].get("nodeName")),
+        phase_rank,
+        is_ready(pod),
+        -restarts,
+        _negate(created),
+        _negate(pod["metadata"]["name"]),
+    )
 
 
 def _negate(text: str) -> tuple[int, ...]:
@@ -49,8 +55,13 @@ class ReplicaSetController:
             victims = sorted(active, key=_deletion_rank)[: len(active) - want]
             for pod in victims:
                 self.kubelet.delete(pod, now)
-                self.events.record(rs, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}",
-                                   component="replicaset-controller", now=now)
+                self.events.record(
+                    rs,
+                    "SuccessfulDelete",
+                    f"Deleted pod: {pod['metadata']['name']}",
+                    component="replicaset-controller",
+                    now=now,
+                )
             gone = {id(p) for p in victims}
             active = [p for p in active if id(p) not in gone]
         self._update_status(rs, active, now)
@@ -65,25 +76,38 @@ class ReplicaSetController:
             attempt += 1
             name = f"{rs_name}-{safe_suffix(rs_name, seed, attempt)}"
         template_meta = template.get("metadata") or {}
-        metadata: Obj = {"name": name, "generateName": f"{rs_name}-", "namespace": ns,
-                         "labels": dict(template_meta.get("labels") or {})}
+        metadata: Obj = {
+            "name": name,
+            "generateName": f"{rs_name}-",
+            "namespace": ns,
+            "labels": dict(template_meta.get("labels") or {}),
+        }
         if template_meta.get("annotations"):
             metadata["annotations"] = dict(template_meta["annotations"])
         metadata["ownerReferences"] = [owner_ref(rs, api_version="apps/v1", kind="ReplicaSet")]
-        pod = {"kind": "Pod", "apiVersion": "v1", "metadata": metadata, "spec": pod_spec_from(template),
-               "status": {"phase": "Pending", "qosClass": qos_class(template.get("spec") or {})}}
+        pod = {
+            "kind": "Pod",
+            "apiVersion": "v1",
+            "metadata": metadata,
+            "spec": pod_spec_from(template),
+            "status": {"phase": "Pending", "qosClass": qos_class(template.get("spec") or {})},
+        }
         self.store.create("pods", pod, now=now)
         if not quiet:
-            self.events.record(rs, "SuccessfulCreate", f"Created pod: {name}", component="replicaset-controller",
-                               now=now)
+            self.events.record(
+                rs, "SuccessfulCreate", f"Created pod: {name}", component="replicaset-controller", now=now
+            )
         return pod
 
     def _update_status(self, rs: Obj, active: list[Obj], now: float) -> None:
         min_ready = float(rs["spec"].get("minReadySeconds", 0))
         ready = [p for p in active if is_ready(p)]
         scale = self.kubelet.config.scaled
-        available = [p for p in ready
-                     if now - self.store.timers.get(f"{p['metadata']['uid']}:ready", 0.0) >= scale(min_ready)]
+        available = [
+            p
+            for p in ready
+            if now - self.store.timers.get(f"{p['metadata']['uid']}:ready", 0.0) >= scale(min_ready)
+        ]
         status: Obj = {"replicas": len(active)}
         if active:
             status["fullyLabeledReplicas"] = len(active)

@@ -77,18 +77,66 @@ _POD_FIELDS = (
 RESOURCES: dict[tuple[str, str], ResourceType] = {
     (r.group, r.plural): r
     for r in (
-        ResourceType("namespaces", "namespace", "Namespace", "", "v1", False, _READ, ("ns",),
-                     field_labels=(*_META_FIELDS, "status.phase")),
-        ResourceType("nodes", "node", "Node", "", "v1", False, _READ, ("no",), ("status",),
-                     field_labels=("metadata.name", "spec.unschedulable")),
-        ResourceType("pods", "pod", "Pod", "", "v1", True, ("delete", "get", "list", "watch"), ("po",),
-                     ("log", "status"), _POD_FIELDS),
+        ResourceType(
+            "namespaces",
+            "namespace",
+            "Namespace",
+            "",
+            "v1",
+            False,
+            _READ,
+            ("ns",),
+            field_labels=(*_META_FIELDS, "status.phase"),
+        ),
+        ResourceType(
+            "nodes",
+            "node",
+            "Node",
+            "",
+            "v1",
+            False,
+            _READ,
+            ("no",),
+            ("status",),
+            field_labels=("metadata.name", "spec.unschedulable"),
+        ),
+        ResourceType(
+            "pods",
+            "pod",
+            "Pod",
+            "",
+            "v1",
+            True,
+            ("delete", "get", "list", "watch"),
+            ("po",),
+            ("log", "status"),
+            _POD_FIELDS,
+        ),
         ResourceType("events", "event", "Event", "", "v1", True, _READ, ("ev",), field_labels=_EVENT_FIELDS),
         ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, _WRITE, ("cm",)),
-        ResourceType("deployments", "deployment", "Deployment", "apps", "v1", True, _WRITE, ("deploy",),
-                     ("scale", "status")),
-        ResourceType("replicasets", "replicaset", "ReplicaSet", "apps", "v1", True, _READ, ("rs",),
-                     ("status",), (*_META_FIELDS, "status.replicas")),
+        ResourceType(
+            "deployments",
+            "deployment",
+            "Deployment",
+            "apps",
+            "v1",
+            True,
+            _WRITE,
+            ("deploy",),
+            ("scale", "status"),
+        ),
+        ResourceType(
+            "replicasets",
+            "replicaset",
+            "ReplicaSet",
+            "apps",
+            "v1",
+            True,
+            _READ,
+            ("rs",),
+            ("status",),
+            (*_META_FIELDS, "status.replicas"),
+        ),
     )
 }
 
@@ -148,11 +196,20 @@ def resource_list(group_version: str) -> dict[str, Any] | None:
         )
         for sub in rtype.subresources:
             entries.append(_subresource_entry(rtype, sub))
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": entries}
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": entries,
+    }
 
 
 def _subresource_entry(rtype: ResourceType, sub: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": f"{rtype.plural}/{sub}", "singularName": "", "namespaced": rtype.namespaced}
+    entry: dict[str, Any] = {
+        "name": f"{rtype.plural}/{sub}",
+        "singularName": "",
+        "namespaced": rtype.namespaced,
+    }
     if sub == "scale":
         entry.update(group="autoscaling", version="v1", kind="Scale", verbs=["get", "patch", "update"])
     elif sub == "log":

@@ -27,6 +27,8 @@ _AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message is one line for the user."""
@@ -53,8 +55,12 @@ class Simulation(_Model):
     pod_start_seconds: float = Field(3.0, ge=0)
     pod_stop_seconds: float = Field(2.0, ge=0)
     backoff_seconds: float = Field(10.0, gt=0, description="first crash/pull back-off")
-    crashing_images: list[str] = Field(default_factory=list, description="glob patterns of images that crash-loop")
-    missing_images: list[str] = Field(default_factory=list, description="glob patterns of images that cannot be pulled")
+    crashing_images: list[str] = Field(
+        default_factory=list, description="glob patterns of images that crash-loop"
+    )
+    missing_images: list[str] = Field(
+        default_factory=list, description="glob patterns of images that cannot be pulled"
+    )
     known_registries: list[str] = Field(
         default_factory=lambda: ["docker.io", "registry.k8s.io", "ghcr.io", "quay.io", "nvcr.io"]
     )
@@ -223,7 +229,7 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        known = {n.name for n in self.namespaces} | {"default", "kube-system", "kube-public", "kube-node-lease"}
+        known = {n.name for n in self.namespaces} | set(SYSTEM_NAMESPACES)
         nodes = {n.name for n in self.nodes}
         if len(nodes) != len(self.nodes):
             raise ValueError("node names must be unique")
@@ -231,8 +237,10 @@ class Scenario(_Model):
             seen: set[tuple[str, str]] = set()
             for i, item in enumerate(getattr(self, section)):
                 if item.namespace not in known:
-                    raise ValueError(f"{section}[{i}] ({item.name}): namespace {item.namespace!r} is not declared "
-                                     "under namespaces")
+                    raise ValueError(
+                        f"{section}[{i}] ({item.name}): namespace {item.namespace!r} is not declared "
+                        "under namespaces"
+                    )
                 if (item.namespace, item.name) in seen:
                     raise ValueError(f"{section}[{i}]: {item.namespace}/{item.name} is declared twice")
                 seen.add((item.namespace, item.name))
@@ -274,3 +282,25 @@ def _explain(exc: ValidationError) -> str:
         problems.append(f"{where}: {message}" if where else message)
     more = len(exc.errors()) - len(problems)
     return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
+
+
+def scenario_inventory(scenario: Scenario) -> tuple[list[str], list[dict[str, Any]]]:
+    """The namespaces and (skeletal) deployments the sandbox would serve for `scenario`, without
+    starting it: enough for a planner to resolve names."""
+    namespaces = [
+        *SYSTEM_NAMESPACES,
+        *(n.name for n in scenario.namespaces if n.name not in SYSTEM_NAMESPACES),
+    ]
+    deployments = [
+        {
+            "metadata": {"namespace": d.namespace, "name": d.name, "labels": {"app": d.name, **d.labels}},
+            "spec": {
+                "replicas": d.replicas,
+                "template": {
+                    "spec": {"containers": [{"name": c.name, "image": c.image} for c in d.containers]}
+                },
+            },
+        }
+        for d in scenario.deployments
+    ]
+    return namespaces, deployments

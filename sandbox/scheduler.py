@@ -117,9 +117,12 @@ class Scheduler:
             candidates.append((spread, load, name_of(node), node))
         if not candidates:
             detail = ", ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
-            total = len(self.nodes)
-            return Placement(None, f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are "
-                                   f"available: {total} Preemption is not helpful for scheduling.")
+            nodes_total = len(self.nodes)
+            return Placement(
+                None,
+                f"0/{nodes_total} nodes are available: {detail}. preemption: 0/{nodes_total} nodes are "
+                f"available: {nodes_total} Preemption is not helpful for scheduling.",
+            )
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         chosen = candidates[0][3]
         self._book(name_of(chosen), pod)

@@ -15,22 +15,30 @@ from .rollout import CHANGE_CAUSE, REVISION
 from .scheduler import Scheduler
 from .templates import HASH_LABEL, template_hash, with_hash
 
-SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
 
 def seed(controller: Controller, scenario: sc.Scenario, now: float) -> None:
     store = controller.store
     with store.lock:
-        for name in (*SYSTEM_NAMESPACES, *(n.name for n in scenario.namespaces)):
+        for name in (
+            *sc.SYSTEM_NAMESPACES,
+            *(n.name for n in scenario.namespaces if n.name not in sc.SYSTEM_NAMESPACES),
+        ):
             labels = next((n.labels for n in scenario.namespaces if n.name == name), {})
             _create(controller, "namespaces", _namespace(name, labels), now - 120 * 86400)
             _create(controller, "configmaps", _root_ca(name), now - 120 * 86400)
         for index, node in enumerate(scenario.nodes):
             store.create("nodes", node_object(node, index, now), now=now - node.age)
         for cm in scenario.configmaps:
-            obj = {"kind": "ConfigMap", "apiVersion": "v1",
-                   "metadata": {"name": cm.name, "namespace": cm.namespace, **({"labels": cm.labels} if cm.labels else {})},
-                   "data": dict(cm.data)}
+            obj = {
+                "kind": "ConfigMap",
+                "apiVersion": "v1",
+                "metadata": {
+                    "name": cm.name,
+                    "namespace": cm.namespace,
+                    **({"labels": cm.labels} if cm.labels else {}),
+                },
+                "data": dict(cm.data),
+            }
             _create(controller, "configmaps", obj, now - 30 * 86400)
         for pod in scenario.pods:
             _seed_pod(controller, pod, now)
@@ -48,21 +56,33 @@ def _create(controller: Controller, resource: str, obj: Obj, created: float) -> 
 
 
 def _namespace(name: str, labels: dict[str, str]) -> Obj:
-    return {"kind": "Namespace", "apiVersion": "v1",
-            "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name, **labels}},
-            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+    return {
+        "kind": "Namespace",
+        "apiVersion": "v1",
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name, **labels}},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
 
 
 def _root_ca(namespace: str) -> Obj:
     body = "\n".join(hex_digest("ca", i, length=64) for i in range(8))
     pem = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
-    return {"kind": "ConfigMap", "apiVersion": "v1",
-            "metadata": {"name": "kube-root-ca.crt", "namespace": namespace,
-                         "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to "
-                                         "verify the kube-apiserver when using internal endpoints such as the "
-                                         "internal service IP or kubernetes.default.svc. No other usage is "
-                                         "guaranteed across distributions of Kubernetes clusters."}},
-            "data": {"ca.crt": pem}}
+    return {
+        "kind": "ConfigMap",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": "kube-root-ca.crt",
+            "namespace": namespace,
+            "annotations": {
+                "kubernetes.io/description": "Contains a CA bundle that can be used to "
+                "verify the kube-apiserver when using internal endpoints such as the "
+                "internal service IP or kubernetes.default.svc. No other usage is "
+                "guaranteed across distributions of Kubernetes clusters."
+            },
+        },
+        "data": {"ca.crt": pem},
+    }
 
 
 def _container(c: sc.Container) -> dict[str, Any]:
@@ -70,8 +90,10 @@ def _container(c: sc.Container) -> dict[str, Any]:
     if c.args:
         out["args"] = list(c.args)
     if c.ports:
-        out["ports"] = [{"containerPort": p, "name": f"http{'' if i == 0 else i}", "protocol": "TCP"}
-                        for i, p in enumerate(c.ports)]
+        out["ports"] = [
+            {"containerPort": p, "name": f"http{'' if i == 0 else i}", "protocol": "TCP"}
+            for i, p in enumerate(c.ports)
+        ]
     if c.env:
         out["env"] = [{"name": k, "value": v} for k, v in c.env.items()]
     resources: dict[str, Any] = {}
@@ -95,23 +117,46 @@ def _pod_spec(w: sc._Workload) -> dict[str, Any]:
 def _seed_pod(controller: Controller, pod: sc.Pod, now: float) -> None:
     started = now - pod.age
     labels = dict(pod.labels)
-    metadata: Obj = {"name": pod.name, "namespace": pod.namespace, "labels": labels,
-                     "uid": stable_uid("pod", pod.namespace, pod.name)}
+    metadata: Obj = {
+        "name": pod.name,
+        "namespace": pod.namespace,
+        "labels": labels,
+        "uid": stable_uid("pod", pod.namespace, pod.name),
+    }
     if pod.annotations:
         metadata["annotations"] = dict(pod.annotations)
     if pod.owner is not None:
         owner_uid = stable_uid(pod.owner.kind, pod.namespace, pod.owner.name)
-        metadata["ownerReferences"] = [{"apiVersion": pod.owner.api_version, "kind": pod.owner.kind,
-                                        "name": pod.owner.name, "uid": owner_uid, "controller": True,
-                                        "blockOwnerDeletion": True}]
+        metadata["ownerReferences"] = [
+            {
+                "apiVersion": pod.owner.api_version,
+                "kind": pod.owner.kind,
+                "name": pod.owner.name,
+                "uid": owner_uid,
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ]
         if pod.owner.kind == "Job":
-            labels.update({"batch.kubernetes.io/controller-uid": owner_uid, "batch.kubernetes.io/job-name":
-                           pod.owner.name, "controller-uid": owner_uid, "job-name": pod.owner.name})
+            labels.update(
+                {
+                    "batch.kubernetes.io/controller-uid": owner_uid,
+                    "batch.kubernetes.io/job-name": pod.owner.name,
+                    "controller-uid": owner_uid,
+                    "job-name": pod.owner.name,
+                }
+            )
     template = default_template({"spec": _pod_spec(pod)})
     spec = pod_spec_from(template)
     if pod.owner is not None and pod.owner.kind == "Job":
         spec["restartPolicy"] = "Never"
-    obj = {"kind": "Pod", "apiVersion": "v1", "metadata": metadata, "spec": spec, "status": {"phase": "Pending"}}
+    obj = {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": metadata,
+        "spec": spec,
+        "status": {"phase": "Pending"},
+    }
     created = controller.store.create("pods", obj, now=started)
     _place_and_start(controller, created, pod.node, started)
 
@@ -138,8 +183,10 @@ def _template(dep: sc.Deployment, image: str) -> dict[str, Any]:
 
 def _seed_deployment(controller: Controller, dep: sc.Deployment, now: float) -> None:
     store = controller.store
-    revisions = [*dep.history, sc.Revision(image=dep.containers[0].image, change_cause=dep.change_cause,
-                                           age=dep.age)]
+    revisions = [
+        *dep.history,
+        sc.Revision(image=dep.containers[0].image, change_cause=dep.change_cause, age=dep.age),
+    ]
     created = now - max(r.age for r in revisions)
     annotations = dict(dep.annotations)
     if dep.change_cause:
@@ -148,17 +195,29 @@ def _seed_deployment(controller: Controller, dep: sc.Deployment, now: float) -> 
     strategy: dict[str, Any] = {"type": dep.strategy}
     if dep.strategy == "RollingUpdate":
         strategy["rollingUpdate"] = {"maxSurge": dep.max_surge, "maxUnavailable": dep.max_unavailable}
-    obj = default_deployment({
-        "kind": "Deployment", "apiVersion": "apps/v1",
-        "metadata": {"name": dep.name, "namespace": dep.namespace, "generation": len(revisions),
-                     "uid": stable_uid("deployment", dep.namespace, dep.name),
-                     "labels": {"app": dep.name, **dep.labels}, "annotations": annotations},
-        "spec": {"replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
-                 "template": _template(dep, dep.containers[0].image), "strategy": strategy,
-                 "revisionHistoryLimit": dep.revision_history_limit,
-                 "progressDeadlineSeconds": dep.progress_deadline_seconds,
-                 **({"minReadySeconds": dep.min_ready_seconds} if dep.min_ready_seconds else {})},
-    })
+    obj = default_deployment(
+        {
+            "kind": "Deployment",
+            "apiVersion": "apps/v1",
+            "metadata": {
+                "name": dep.name,
+                "namespace": dep.namespace,
+                "generation": len(revisions),
+                "uid": stable_uid("deployment", dep.namespace, dep.name),
+                "labels": {"app": dep.name, **dep.labels},
+                "annotations": annotations,
+            },
+            "spec": {
+                "replicas": dep.replicas,
+                "selector": {"matchLabels": {"app": dep.name}},
+                "template": _template(dep, dep.containers[0].image),
+                "strategy": strategy,
+                "revisionHistoryLimit": dep.revision_history_limit,
+                "progressDeadlineSeconds": dep.progress_deadline_seconds,
+                **({"minReadySeconds": dep.min_ready_seconds} if dep.min_ready_seconds else {}),
+            },
+        }
+    )
     deployment = store.create("deployments", obj, now=created)
     for number, revision in enumerate(revisions, start=1):
         current = number == len(revisions)
@@ -167,18 +226,33 @@ def _seed_deployment(controller: Controller, dep: sc.Deployment, now: float) -> 
         rs_annotations = {k: v for k, v in dep.annotations.items()}
         if revision.change_cause:
             rs_annotations[CHANGE_CAUSE] = revision.change_cause
-        rs_annotations.update({"deployment.kubernetes.io/desired-replicas": str(dep.replicas),
-                               "deployment.kubernetes.io/max-replicas": str(dep.replicas + 1), REVISION: str(number)})
+        rs_annotations.update(
+            {
+                "deployment.kubernetes.io/desired-replicas": str(dep.replicas),
+                "deployment.kubernetes.io/max-replicas": str(dep.replicas + 1),
+                REVISION: str(number),
+            }
+        )
         hashed = with_hash(template, pod_hash)
-        rs = {"kind": "ReplicaSet", "apiVersion": "apps/v1",
-              "metadata": {"name": f"{dep.name}-{pod_hash}", "namespace": dep.namespace,
-                           "uid": stable_uid("replicaset", dep.namespace, dep.name, pod_hash),
-                           "generation": 1 if current else 2, "labels": dict(hashed["metadata"]["labels"]),
-                           "annotations": rs_annotations,
-                           "ownerReferences": [owner_ref(deployment, api_version="apps/v1", kind="Deployment")]},
-              "spec": {"replicas": dep.replicas if current else 0,
-                       "selector": {"matchLabels": {"app": dep.name, HASH_LABEL: pod_hash}}, "template": hashed},
-              "status": {"replicas": 0}}
+        rs = {
+            "kind": "ReplicaSet",
+            "apiVersion": "apps/v1",
+            "metadata": {
+                "name": f"{dep.name}-{pod_hash}",
+                "namespace": dep.namespace,
+                "uid": stable_uid("replicaset", dep.namespace, dep.name, pod_hash),
+                "generation": 1 if current else 2,
+                "labels": dict(hashed["metadata"]["labels"]),
+                "annotations": rs_annotations,
+                "ownerReferences": [owner_ref(deployment, api_version="apps/v1", kind="Deployment")],
+            },
+            "spec": {
+                "replicas": dep.replicas if current else 0,
+                "selector": {"matchLabels": {"app": dep.name, HASH_LABEL: pod_hash}},
+                "template": hashed,
+            },
+            "status": {"replicas": 0},
+        }
         rs_obj = store.create("replicasets", rs, now=now - revision.age)
         if current:
             for i in range(dep.replicas):

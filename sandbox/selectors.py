@@ -74,7 +74,9 @@ def _requirement(tokens: list[str], pos: int, text: str) -> tuple[Requirement, i
         return Requirement(key, "!=" if op == "!=" else "=", frozenset({value})), pos + step
     if op in ("in", "notin"):
         if pos + 1 >= len(tokens) or tokens[pos + 1] != "(":
-            raise _label_error(text, f"found '{tokens[pos + 1] if pos + 1 < len(tokens) else ''}', expected: '('")
+            raise _label_error(
+                text, f"found '{tokens[pos + 1] if pos + 1 < len(tokens) else ''}', expected: '('"
+            )
         values: set[str] = set()
         pos += 2
         while pos < len(tokens) and tokens[pos] != ")":
@@ -109,10 +111,7 @@ class FieldSelector:
     requirements: tuple[FieldRequirement, ...] = ()
 
     def matches(self, obj: dict[str, Any]) -> bool:
-        for req in self.requirements:
-            if (field_value(obj, req.field) == req.value) == req.negate:
-                return False
-        return True
+        return all((field_value(obj, r.field) == r.value) != r.negate for r in self.requirements)
 
     def exact(self, field: str) -> str | None:
         """The value required by `field=value`, if the selector pins it (a cheap index hint)."""
@@ -132,7 +131,7 @@ def parse_field_selector(text: str | None, allowed: tuple[str, ...]) -> FieldSel
             raise bad_request(f"invalid selector: '{text}'; can't understand '{term}'")
         field, op, value = match.group(1), match.group(2), match.group(3).strip()
         if field not in allowed:
-            raise bad_request(f'field label not supported: {field}')
+            raise bad_request(f"field label not supported: {field}")
         reqs.append(FieldRequirement(field, _unescape(value), op == "!="))
     return FieldSelector(tuple(reqs))
 

@@ -1,8 +1,8 @@
 """`SandboxServer`: the simulated Kubernetes API on 127.0.0.1, in a background thread.
 
-    with SandboxServer(state_dir / "state.json", time_scale=0.05).start() as server:
-        kubeconfig = server.write_kubeconfig(tmp / "kubeconfig")
-        api = kubernetes.client.AppsV1Api(kubernetes.config.new_client_from_config(str(kubeconfig)))
+with SandboxServer(state_dir / "state.json", time_scale=0.05).start() as server:
+    kubeconfig = server.write_kubeconfig(tmp / "kubeconfig")
+    api = kubernetes.client.AppsV1Api(kubernetes.config.new_client_from_config(str(kubeconfig)))
 """
 
 from __future__ import annotations
@@ -23,8 +23,15 @@ TOKEN = "opsgraph-sandbox-token"
 
 
 class SandboxServer:
-    def __init__(self, state_file: Path, scenario: Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 time_scale: float = 1.0, reset: bool = False) -> None:
+    def __init__(
+        self,
+        state_file: Path,
+        scenario: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        time_scale: float = 1.0,
+        reset: bool = False,
+    ) -> None:
         self.state_file = Path(state_file)
         self.host = host
         self.port = port
@@ -32,6 +39,10 @@ class SandboxServer:
         self.cluster = Cluster(self.state_file, scenario, time_scale=time_scale, reset=reset)
         self._http: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._http is not None
 
     @property
     def url(self) -> str:
@@ -49,8 +60,9 @@ class SandboxServer:
         except BaseException:
             self.cluster.close()
             raise
-        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="sandbox-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.2}, name="sandbox-http", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -75,24 +87,14 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def write_kubeconfig(self, path: Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        config = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": CONTEXT, "cluster": {"server": self.url}}],
-            "users": [{"name": CONTEXT, "user": {"token": TOKEN}}],
-            "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT, "namespace": "default"}}],
-            "current-context": CONTEXT,
-            "preferences": {},
-        }
-        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        return path
+        """A kubeconfig with one cluster/context/user named `opsgraph-sandbox` pointing at this server."""
+        return write_kubeconfig(self.url, path)
 
     def latency_ms(self) -> dict[str, float]:
         """Server-side time per answered request (excluding watches): p50 / p99 in milliseconds."""
@@ -105,3 +107,23 @@ class SandboxServer:
     def reset_latency(self) -> None:
         if self._http is not None:
             self._http.durations.clear()
+
+
+def write_kubeconfig(url: str, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": CONTEXT, "cluster": {"server": url}}],
+        "users": [{"name": CONTEXT, "user": {"token": TOKEN}}],
+        "contexts": [
+            {"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT, "namespace": "default"}}
+        ],
+        "current-context": CONTEXT,
+        "preferences": {},
+    }
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -30,10 +30,14 @@ _LABEL_MSG = (
 def check_shape(obj: Any, kind: str, api_version: str) -> Obj:
     """What the Go decoder would refuse: not an object, wrong kind, wrongly typed well-known fields."""
     if not isinstance(obj, dict):
-        raise bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a {kind}: "
-                          "json: cannot unmarshal into Go value of type map")
+        raise bad_request(
+            f'{kind} in version "{api_version.split("/")[-1]}" cannot be handled as a {kind}: '
+            "json: cannot unmarshal into Go value of type map"
+        )
     if obj.get("kind") not in (None, kind):
-        raise bad_request(f"the kind in the data ({obj.get('kind')}) does not match the expected kind ({kind})")
+        raise bad_request(
+            f"the kind in the data ({obj.get('kind')}) does not match the expected kind ({kind})"
+        )
     if obj.get("apiVersion") not in (None, api_version):
         raise bad_request(
             f"the API version in the data ({obj.get('apiVersion')}) does not match the expected API version "
@@ -41,10 +45,12 @@ def check_shape(obj: Any, kind: str, api_version: str) -> Obj:
         )
     for path, wanted in _TYPED_FIELDS.get(kind, ()):
         value = _dig(obj, path)
-        if value is not None and not isinstance(value, wanted) or isinstance(value, bool) and wanted is int:
+        wrong = value is not None and not isinstance(value, wanted)
+        if wrong or (isinstance(value, bool) and wanted is int):
             raise bad_request(
-                f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a {kind}: json: cannot "
-                f"unmarshal {type(value).__name__} into Go struct field {path} of type {_GO_TYPE[wanted]}"
+                f'{kind} in version "{api_version.split("/")[-1]}" cannot be handled as a {kind}: '
+                f"json: cannot unmarshal {type(value).__name__} into Go struct field {path} "
+                f"of type {_GO_TYPE[wanted]}"
             )
     return obj
 
@@ -87,10 +93,15 @@ def check_metadata(obj: Obj, causes: list[Cause]) -> None:
         causes.append(invalid_value("metadata.name", name, _SUBDOMAIN_MSG))
     for key, value in (metadata.get("labels") or {}).items():
         if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
-            causes.append(invalid_value(f"metadata.labels", value,
-                                        "a valid label must be an empty string or consist of alphanumeric "
-                                        "characters, '-', '_' or '.', and must start and end with an "
-                                        "alphanumeric character"))
+            causes.append(
+                invalid_value(
+                    "metadata.labels",
+                    value,
+                    "a valid label must be an empty string or consist of alphanumeric "
+                    "characters, '-', '_' or '.', and must start and end with an "
+                    "alphanumeric character",
+                )
+            )
         if not isinstance(key, str) or not key:
             causes.append(invalid_value("metadata.labels", key, "name part must be non-empty"))
 
@@ -107,12 +118,16 @@ def validate_deployment(obj: Obj, old: Obj | None = None) -> None:
             causes.append(invalid_value(f"spec.{field}", spec[field], "must be greater than or equal to 0"))
     deadline = spec.get("progressDeadlineSeconds")
     if deadline is not None and deadline <= spec.get("minReadySeconds", 0):
-        causes.append(invalid_value("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"))
+        causes.append(
+            invalid_value("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds")
+        )
     _check_selector(spec, causes)
     _check_strategy(spec.get("strategy") or {}, causes)
     _check_pod_spec((spec.get("template") or {}).get("spec") or {}, "spec.template.spec", causes)
     if old is not None and (old.get("spec") or {}).get("selector") != spec.get("selector"):
-        causes.append(invalid_value("spec.selector", _go_selector(spec.get("selector")), "field is immutable"))
+        causes.append(
+            invalid_value("spec.selector", _go_selector(spec.get("selector")), "field is immutable")
+        )
     if causes:
         raise invalid("Deployment", "apps", str((obj.get("metadata") or {}).get("name", "")), causes)
 
@@ -124,33 +139,49 @@ def _check_selector(spec: Obj, causes: list[Cause]) -> None:
         return
     match_labels = selector.get("matchLabels") or {}
     if not match_labels and not selector.get("matchExpressions"):
-        causes.append(invalid_value("spec.selector", _go_selector(selector), "empty selector is invalid for deployment"))
+        causes.append(
+            invalid_value("spec.selector", _go_selector(selector), "empty selector is invalid for deployment")
+        )
         return
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if any(labels.get(k) != v for k, v in match_labels.items()):
         shown = "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items())) + "}"
         causes.append(
-            Cause("spec.template.metadata.labels", "FieldValueInvalid",
-                  f"Invalid value: {shown}: `selector` does not match template `labels`")
+            Cause(
+                "spec.template.metadata.labels",
+                "FieldValueInvalid",
+                f"Invalid value: {shown}: `selector` does not match template `labels`",
+            )
         )
 
 
 def _go_selector(selector: Any) -> str:
     labels = (selector or {}).get("matchLabels") or {}
     inner = ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items()))
-    return f"v1.LabelSelector{{MatchLabels:map[string]string{{{inner}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}"
+    expressions = "MatchExpressions:[]v1.LabelSelectorRequirement(nil)"
+    return f"v1.LabelSelector{{MatchLabels:map[string]string{{{inner}}}, {expressions}}}"
 
 
 def _check_strategy(strategy: Obj, causes: list[Cause]) -> None:
     kind = strategy.get("type", "RollingUpdate")
     if kind not in ("RollingUpdate", "Recreate"):
-        causes.append(Cause("spec.strategy.type", "FieldValueNotSupported",
-                            f'Unsupported value: "{kind}": supported values: "Recreate", "RollingUpdate"'))
+        causes.append(
+            Cause(
+                "spec.strategy.type",
+                "FieldValueNotSupported",
+                f'Unsupported value: "{kind}": supported values: "Recreate", "RollingUpdate"',
+            )
+        )
         return
     rolling = strategy.get("rollingUpdate")
     if kind == "Recreate" and rolling:
-        causes.append(Cause("spec.strategy.rollingUpdate", "FieldValueForbidden",
-                            "Forbidden: may not be specified when strategy `type` is 'Recreate'"))
+        causes.append(
+            Cause(
+                "spec.strategy.rollingUpdate",
+                "FieldValueForbidden",
+                "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+            )
+        )
     if kind != "RollingUpdate" or not rolling:
         return
     values = {}
@@ -161,12 +192,23 @@ def _check_strategy(strategy: Obj, causes: list[Cause]) -> None:
             if value < 0:
                 causes.append(invalid_value(path, value, "must be greater than or equal to 0"))
         elif not (isinstance(value, str) and _PERCENT.match(value)):
-            causes.append(invalid_value(path, value, "a valid percent string must be a numeric string followed by "
-                                                     "an ending '%' (e.g. '1%',  or '93%')"))
+            causes.append(
+                invalid_value(
+                    path,
+                    value,
+                    "a valid percent string must be a numeric string followed by "
+                    "an ending '%' (e.g. '1%',  or '93%')",
+                )
+            )
         values[field] = value
     if values.get("maxUnavailable") in (0, "0%") and values.get("maxSurge") in (0, "0%"):
-        causes.append(invalid_value("spec.strategy.rollingUpdate.maxUnavailable", values["maxUnavailable"],
-                                    "may not be 0 when `maxSurge` is 0"))
+        causes.append(
+            invalid_value(
+                "spec.strategy.rollingUpdate.maxUnavailable",
+                values["maxUnavailable"],
+                "may not be 0 when `maxSurge` is 0",
+            )
+        )
 
 
 def _check_pod_spec(pod_spec: Obj, path: str, causes: list[Cause]) -> None:
@@ -194,8 +236,13 @@ def _check_pod_spec(pod_spec: Obj, path: str, causes: list[Cause]) -> None:
         _check_resources(container.get("resources") or {}, f"{where}.resources", causes)
     policy = pod_spec.get("restartPolicy", "Always")
     if policy != "Always":
-        causes.append(Cause(f"{path}.restartPolicy", "FieldValueNotSupported",
-                            f'Unsupported value: "{policy}": supported values: "Always"'))
+        causes.append(
+            Cause(
+                f"{path}.restartPolicy",
+                "FieldValueNotSupported",
+                f'Unsupported value: "{policy}": supported values: "Always"',
+            )
+        )
 
 
 def _check_resources(resources: Obj, path: str, causes: list[Cause]) -> None:
@@ -205,14 +252,24 @@ def _check_resources(resources: Obj, path: str, causes: list[Cause]) -> None:
             try:
                 parsed.setdefault(section, {})[key] = parse_quantity(value)
             except QuantityError:
-                causes.append(invalid_value(f"{path}.{section}[{key}]", value,
-                                            "quantities must match the regular expression "
-                                            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))
+                causes.append(
+                    invalid_value(
+                        f"{path}.{section}[{key}]",
+                        value,
+                        "quantities must match the regular expression "
+                        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                    )
+                )
     for key, request in parsed.get("requests", {}).items():
         limit = parsed.get("limits", {}).get(key)
         if limit is not None and request > limit:
-            causes.append(invalid_value(f"{path}.requests", str(resources["requests"][key]),
-                                        f"must be less than or equal to {key} limit of {resources['limits'][key]}"))
+            causes.append(
+                invalid_value(
+                    f"{path}.requests",
+                    str(resources["requests"][key]),
+                    f"must be less than or equal to {key} limit of {resources['limits'][key]}",
+                )
+            )
 
 
 def validate_configmap(obj: Obj) -> None:
@@ -221,14 +278,21 @@ def validate_configmap(obj: Obj) -> None:
     for section in ("data", "binaryData"):
         for key, value in (obj.get(section) or {}).items():
             if len(key) > 253 or not _CONFIG_KEY.match(key):
-                causes.append(invalid_value(f"{section}[{key}]", key,
-                                            "a valid config key must consist of alphanumeric characters, '-', '_' "
-                                            "or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used "
-                                            "for validation is '[-._a-zA-Z0-9]+')"))
+                causes.append(
+                    invalid_value(
+                        f"{section}[{key}]",
+                        key,
+                        "a valid config key must consist of alphanumeric characters, '-', '_' "
+                        "or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used "
+                        "for validation is '[-._a-zA-Z0-9]+')",
+                    )
+                )
             if not isinstance(value, str):
-                raise bad_request(f"ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot "
-                                  f"unmarshal {type(value).__name__} into Go struct field ConfigMap.{section} of "
-                                  "type string")
+                raise bad_request(
+                    f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                    f"unmarshal {type(value).__name__} into Go struct field ConfigMap.{section} of "
+                    "type string"
+                )
     if causes:
         raise invalid("ConfigMap", "", str((obj.get("metadata") or {}).get("name", "")), causes)
 
@@ -236,8 +300,12 @@ def validate_configmap(obj: Obj) -> None:
 def validate_scale(obj: Obj, name: str) -> None:
     replicas = (obj.get("spec") or {}).get("replicas", 0)
     if replicas < 0:
-        raise invalid("Scale", "autoscaling", name,
-                      [invalid_value("spec.replicas", replicas, "must be greater than or equal to 0")])
+        raise invalid(
+            "Scale",
+            "autoscaling",
+            name,
+            [invalid_value("spec.replicas", replicas, "must be greater than or equal to 0")],
+        )
 
 
 def immutable_error(kind: str, group: str, name: str, path: str) -> ApiError:

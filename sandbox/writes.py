@@ -19,8 +19,15 @@ from .validation import check_shape, validate_configmap, validate_deployment, va
 if TYPE_CHECKING:
     from .cluster import Cluster
 
-_SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                  "managedFields", "selfLink")
+_SERVER_FIELDS = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+)
 _PATCH_TYPES = (STRATEGIC, MERGE, JSON_PATCH)
 
 
@@ -30,10 +37,14 @@ def scale_of(dep: Obj) -> Obj:
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
-        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md},
+        "metadata": {
+            k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md
+        },
         "spec": {"replicas": int(dep["spec"].get("replicas", 1))},
-        "status": {"replicas": int((dep.get("status") or {}).get("replicas", 0)),
-                   "selector": ",".join(f"{k}={v}" for k, v in sorted(labels.items()))},
+        "status": {
+            "replicas": int((dep.get("status") or {}).get("replicas", 0)),
+            "selector": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
+        },
     }
 
 
@@ -60,8 +71,9 @@ class Writer:
         self.cluster = cluster
         self.store = cluster.store
 
-    def handle(self, verb: str, route: Route, query: dict[str, str], content_type: str,
-               body: bytes) -> tuple[int, Obj]:
+    def handle(
+        self, verb: str, route: Route, query: dict[str, str], content_type: str, body: bytes
+    ) -> tuple[int, Obj]:
         dry = _dry_run(query)
         with self.store.lock:
             if route.subresource == "scale":
@@ -88,8 +100,9 @@ class Writer:
         md = obj.setdefault("metadata", {})
         if rtype.namespaced:
             if md.get("namespace") not in (None, "", ns):
-                raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
-                                         "on the request")
+                raise errors.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             md["namespace"] = ns
             if self.store.get("namespaces", "", ns) is None:
                 raise errors.not_found("namespaces", "", ns)
@@ -126,18 +139,26 @@ class Writer:
         obj["kind"], obj["apiVersion"] = rtype.kind, rtype.api_version
         md = obj.setdefault("metadata", {})
         if md.get("name") not in (None, route.name):
-            raise errors.bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL "
-                                     f"({route.name})")
+            raise errors.bad_request(
+                f"the name of the object ({md.get('name')}) does not match the name on the URL ({route.name})"
+            )
         if rtype.namespaced and md.get("namespace") not in (None, "", ns):
-            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the "
-                                     "request")
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
         old_md = existing["metadata"]
         if md.get("resourceVersion") not in (None, "", old_md["resourceVersion"]):
             raise errors.conflict(rtype.plural, rtype.group, route.name)
         md["name"] = route.name
         if rtype.namespaced:
             md["namespace"] = ns
-        for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        for key in (
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ):
             if key in old_md:
                 md[key] = old_md[key]
             else:
@@ -178,10 +199,14 @@ class Writer:
             actual = existing["metadata"].get(field)
             if wanted and wanted != actual:
                 label = "UID" if field == "uid" else "ResourceVersion"
-                raise errors.ApiError(409, "Conflict", f'Operation cannot be fulfilled on '
-                                      f'{errors.qualified(rtype.plural, rtype.group)} "{route.name}": Precondition '
-                                      f"failed: {label} in precondition: {wanted}, {label} in object meta: {actual}",
-                                      {"name": route.name, "group": rtype.group, "kind": rtype.plural})
+                raise errors.ApiError(
+                    409,
+                    "Conflict",
+                    f"Operation cannot be fulfilled on "
+                    f'{errors.qualified(rtype.plural, rtype.group)} "{route.name}": Precondition '
+                    f"failed: {label} in precondition: {wanted}, {label} in object meta: {actual}",
+                    {"name": route.name, "group": rtype.group, "kind": rtype.plural},
+                )
         grace_raw = query.get("gracePeriodSeconds", options.get("gracePeriodSeconds"))
         grace = int(grace_raw) if grace_raw not in (None, "") else None
         policy = query.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
@@ -193,7 +218,9 @@ class Writer:
         if rtype.plural == "pods":
             if dry:
                 preview = clone(obj)
-                preview["metadata"].setdefault("deletionTimestamp", iso(now + (grace if grace is not None else 30)))
+                preview["metadata"].setdefault(
+                    "deletionTimestamp", iso(now + (grace if grace is not None else 30))
+                )
                 return preview
             result = self.cluster.controller.kubelet.delete(obj, now, grace)
             return result if result is not None else obj
@@ -220,12 +247,19 @@ class Writer:
         rtype = route.rtype
         labels = parse_label_selector(query.get("labelSelector"))
         fields = parse_field_selector(query.get("fieldSelector"), rtype.field_labels)
-        victims = [o for o in self.store.sorted_items(rtype.plural, route.namespace)
-                   if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)]
+        victims = [
+            o
+            for o in self.store.sorted_items(rtype.plural, route.namespace)
+            if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)
+        ]
         for obj in victims:
             self.delete_object(rtype, obj, None, "Background", dry)
-        return 200, {"kind": rtype.list_kind, "apiVersion": rtype.api_version,
-                     "metadata": {"resourceVersion": str(self.store.resource_version)}, "items": victims}
+        return 200, {
+            "kind": rtype.list_kind,
+            "apiVersion": rtype.api_version,
+            "metadata": {"resourceVersion": str(self.store.resource_version)},
+            "items": victims,
+        }
 
     # -- scale ---------------------------------------------------------------------------------
     def _scale(self, verb: str, route: Route, content_type: str, body: bytes, dry: bool) -> tuple[int, Obj]:
@@ -246,8 +280,9 @@ class Writer:
             raise errors.method_not_allowed()
         md = obj.get("metadata") or {}
         if md.get("name") not in (None, route.name):
-            raise errors.bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL "
-                                     f"({route.name})")
+            raise errors.bad_request(
+                f"the name of the object ({md.get('name')}) does not match the name on the URL ({route.name})"
+            )
         if md.get("resourceVersion") not in (None, "", dep["metadata"]["resourceVersion"]):
             raise errors.conflict("deployments", "apps", route.name)
         validate_scale(obj, route.name)
