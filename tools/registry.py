@@ -188,6 +188,7 @@ REGISTRY = Registry()
 # Modules that declare the built-in tools; importing one registers its tools.
 BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "opsgraph.tools.k8s.tools",
+    "opsgraph.tools.alerts.tools",
     "opsgraph.tools.help",
 )
 

@@ -114,7 +114,10 @@ class AlertCorrelator:
                 cluster = cluster | m
             merged.append(cluster)
         # The sketch passes one result on; take the largest merged cluster as "the" incident.
-        return sorted(max(merged, key=len), key=lambda a: a.timestamp) if merged else []
+        if not merged:
+            return []
+        largest: set[SeedAlert] = max(merged, key=len)
+        return sorted(largest, key=lambda a: a.timestamp)
 
     @staticmethod
     def find_root_causes(alerts: list[SeedAlert]) -> list[SeedAlert]:

@@ -37,11 +37,15 @@ class AlertBaseline:
             return 0.0
         return self._decay(self._incidents, self._incidents_at, at)
 
-    def probability(self, key: Key, at: float) -> float:
-        """Smoothed probability that `key` fires in an incident around time `at`."""
+    def probability(self, key: Key, at: float, exclude: bool = False) -> float:
+        """Smoothed probability that `key` fires in an incident around time `at`. `exclude` takes
+        out one incident holding the key (the incident being ranked, once it is recorded)."""
         entry = self._counts.get(key)
         count = 0.0 if entry is None else self._decay(entry[0], entry[1], at)
-        return (count + self.prior) / (self.incidents(at) + 1.0)
+        incidents = self.incidents(at)
+        if exclude:
+            count, incidents = max(0.0, count - 1.0), max(0.0, incidents - 1.0)
+        return (count + self.prior) / (incidents + 1.0)
 
     def record(self, keys: Iterable[Key], at: float) -> None:
         """One closed incident, with the distinct keys it held, at (about) time `at`."""

@@ -59,6 +59,7 @@ class IncidentState:
     firing: int = 0
     meaningful: int = 0
     active: bool = True
+    recorded: bool = False  # in the baseline already (ranking must not count it as history)
     version: int = 0
 
     @property
@@ -107,6 +108,7 @@ class Correlator:
         self.merge = merge
         self.max_age_s = max_age_s
         self.stats = Stats()
+        self.merged: list[str] = []  # ids of incidents absorbed by a merge (callers may drain it)
         self._alerts: dict[str, AlertState] = {}
         self._incidents: dict[int, IncidentState] = {}
         self._parent: dict[int, int] = {}
@@ -149,6 +151,7 @@ class Correlator:
             keep, other = other, keep
         self._parent[other.number] = keep.number
         del self._incidents[other.number]
+        self.merged.append(other.id)
         keep.members.extend(other.members)
         keep.events.extend(other.events)
         keep.firing += other.firing
@@ -176,7 +179,9 @@ class Correlator:
 
     def _quiet(self, inc: IncidentState) -> None:
         inc.active = False
-        self.baseline.record(((m.entity.id, m.family) for m in inc.members), inc.opened_at)
+        if not inc.recorded:
+            inc.recorded = True
+            self.baseline.record(((m.entity.id, m.family) for m in inc.members), inc.opened_at)
 
     def flush(self) -> None:
         """End of input: every incident stops accepting alerts and is recorded in the baseline."""

@@ -127,7 +127,7 @@ def snapshot(
 ) -> IncidentSnapshot:
     members = inc.members
     meaningful = [m for m in members if not m.low_value] or members
-    causes = tuple(rank_causes(members, topology, baseline, config))
+    causes = tuple(rank_causes(members, topology, baseline, config, recorded=inc.recorded))
     radius, services = _blast_radius(meaningful)
     rank = max((m.alert.severity_rank for m in meaningful), default=2)
     if services >= 3 and not inc.noise:

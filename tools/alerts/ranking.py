@@ -67,7 +67,7 @@ class _Evidence:
 
 
 def _collect(
-    members: Sequence[AlertState], baseline: AlertBaseline, cfg: RankingConfig
+    members: Sequence[AlertState], baseline: AlertBaseline, cfg: RankingConfig, recorded: bool
 ) -> dict[str, _Evidence]:
     t0 = min(m.first_at for m in members)
     ev: dict[str, _Evidence] = {}
@@ -77,7 +77,7 @@ def _collect(
         if item is None:
             item = ev[e.id] = _Evidence(e.kind, e.service, e.host, m.first_at)
         item.onset = min(item.onset, m.first_at)
-        p = baseline.probability((e.id, m.family), t0)
+        p = baseline.probability((e.id, m.family), t0, exclude=recorded)
         surprise = max(0.0, math.log(cfg.q / p)) * (cfg.low_value_factor if m.low_value else 1.0)
         w = surprise * math.exp(-max(0.0, m.first_at - t0) / cfg.onset_tau_s)
         if m.category == "symptom":
@@ -137,11 +137,15 @@ def rank_causes(
     topology: Topology,
     baseline: AlertBaseline,
     config: RankingConfig | None = None,
+    *,
+    recorded: bool = False,
 ) -> list[Cause]:
+    """Top causes of the incident made of `members`; `recorded` when the baseline already holds
+    this incident (its own alerts must not count as history)."""
     if not members:
         return []
     cfg = config or RankingConfig()
-    ev = _collect(members, baseline, cfg)
+    ev = _collect(members, baseline, cfg, recorded)
     scores = {
         name: sum(item.families.values()) * cfg.kind_weights.get(item.kind, 1.0) for name, item in ev.items()
     }

@@ -1,0 +1,59 @@
+"""`opsgraph alerts correlate FILE... [--topology T] [--json]`: alerts into incidents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from opsgraph.channels.cli._output import die, print_json
+
+
+def register(app: typer.Typer) -> None:
+    alerts = typer.Typer(help="Correlate Alertmanager alerts into incidents.", no_args_is_help=True)
+    app.add_typer(alerts, name="alerts")
+
+    @alerts.command("correlate")
+    def correlate(
+        files: Annotated[
+            list[Path], typer.Argument(help="JSON list of Alertmanager v2 alerts, or a webhook payload")
+        ],
+        topology: Annotated[
+            Path | None, typer.Option("--topology", "-t", help="topology file (JSON or YAML), see DESIGN.md")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document per file on stdout")] = False,
+    ) -> None:
+        """Group alerts into incidents with ranked probable root causes, largest incident first."""
+        from opsgraph.tools.alerts.batch import correlate_alerts, read_alerts
+        from opsgraph.tools.alerts.payloads import PayloadError
+        from opsgraph.tools.alerts.topology import EMPTY, load_topology
+
+        try:
+            graph = load_topology(topology) if topology is not None else EMPTY
+            batches = [read_alerts(path) for path in files]
+        except PayloadError as exc:
+            die(str(exc))
+        for path, batch in zip(files, batches, strict=True):
+            incidents = correlate_alerts(batch, graph)
+            if as_json:
+                print_json({"incidents": [i.contract() for i in incidents]})
+            else:
+                _print_table(path, len(batch), [i.contract() for i in incidents])
+
+
+def _print_table(path: Path, count: int, incidents: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{path}: {count} alerts -> {len(incidents)} incidents")
+    for column in ("incident", "alerts", "severity", "probable causes (score)"):
+        table.add_column(column, overflow="fold")
+    for inc in incidents:
+        causes = "\n".join(
+            f"{c['entity']} ({c['kind']}) {c['score']:.2f}" for c in inc["probable_causes"][:3]
+        )
+        table.add_row(inc["id"], str(len(inc["alerts"])), inc["severity"], causes)
+    console.print(table)
+    for inc in incidents:
+        console.print(f"{inc['id']}: {inc['summary']}", markup=False, highlight=False)

@@ -1,0 +1,39 @@
+"""`opsgraph serve`: the Alertmanager webhook receiver (ASGI app under uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from opsgraph.channels.cli._output import die
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8080,
+        topology: Annotated[
+            Path | None, typer.Option("--topology", "-t", help="topology file (JSON or YAML) for correlation")
+        ] = None,
+        log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    ) -> None:
+        """Receive Alertmanager webhooks on POST /webhooks/alertmanager (also /healthz, /metrics)."""
+        import sqlite3
+
+        import uvicorn
+        from opsgraph.agent.settings import Settings
+        from opsgraph.channels.webhooks.app import create_app
+        from opsgraph.tools.alerts.topology import EMPTY, TopologyError, load_topology
+
+        try:
+            graph = load_topology(topology) if topology is not None else EMPTY
+        except TopologyError as exc:
+            die(str(exc))
+        settings = Settings()
+        try:
+            application = create_app(settings, topology=graph)
+        except (OSError, sqlite3.Error) as exc:
+            die(f"cannot open the alert store {settings.alerts_db}: {exc}")
+        uvicorn.run(application, host=host, port=port, log_level=log_level)

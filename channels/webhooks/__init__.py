@@ -1,0 +1,1 @@
+"""Webhook receivers (ASGI): Alertmanager notifications into the alert pipeline."""

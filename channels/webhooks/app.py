@@ -1,0 +1,113 @@
+"""The Alertmanager receiver, an ASGI app (Starlette). Thin: parse -> store -> correlate, all in
+`AlertPipeline`; this module only maps HTTP to it.
+
+- `POST /webhooks/alertmanager`: webhook v4 body. 200 once stored (committed) and correlated;
+  400 when the body is not JSON, 422 when it is not a valid v4 payload (the reason in JSON),
+  413 when too large, 503 when it could not be stored (Alertmanager retries 5xx).
+- `GET /healthz`, `GET /metrics` (Prometheus text format).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from opsgraph.agent.settings import Settings
+from opsgraph.channels.webhooks.metrics import ReceiverMetrics
+from opsgraph.tools.alerts.payloads import PayloadError
+from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
+from opsgraph.tools.alerts.topology import EMPTY, Topology
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    topology: Topology = EMPTY,
+    pipeline: AlertPipeline | None = None,
+    on_incident: IncidentCallback | None = None,
+    store_path: Path | None = None,
+) -> Starlette:
+    """Build the receiver. Without `pipeline`, opens the store (`Settings().alerts_db` unless
+    `store_path`) and rebuilds incidents from it. `on_incident(snapshot)` is called when an incident
+    opens or grows."""
+    owned = pipeline is None
+    if pipeline is None:
+        settings = settings or Settings()
+        settings.ensure_state_dir()
+        pipeline = AlertPipeline.open(store_path or settings.alerts_db, topology, on_incident)
+    elif on_incident is not None:
+        pipeline.on_incident = on_incident
+    receiver = pipeline
+    metrics = ReceiverMetrics()
+
+    async def alertmanager(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            metrics.outcome("rejected")
+            return _error(413, f"payload is {len(body)} bytes; the limit is {MAX_BODY_BYTES}")
+        try:
+            text = body.decode("utf-8")
+            document = json.loads(text)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            metrics.outcome("rejected")
+            return _error(400, f"body is not valid JSON: {exc}")
+        try:
+            result = await run_in_threadpool(receiver.receive, document, text)
+        except PayloadError as exc:
+            metrics.outcome("rejected")
+            return _error(422, f"not an Alertmanager webhook v4 payload: {exc}")
+        except (sqlite3.Error, OSError) as exc:
+            metrics.outcome("failed")
+            log.error("could not store an Alertmanager payload: %s", exc)
+            return _error(503, "could not store the payload; retry later")
+        metrics.stored(result.alerts, result.seconds)
+        return JSONResponse(
+            {
+                "status": "stored",
+                "payload_id": result.payload_id,
+                "alerts": result.alerts,
+                "incidents": list(result.incidents),
+            }
+        )
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def prometheus(request: Request) -> Response:
+        incidents_open = await run_in_threadpool(receiver.open_incidents)
+        return PlainTextResponse(metrics.render(incidents_open), media_type="text/plain; version=0.0.4")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            await run_in_threadpool(receiver.close)
+
+    app = Starlette(
+        routes=[
+            Route("/webhooks/alertmanager", alertmanager, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", prometheus, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.pipeline = receiver
+    app.state.metrics = metrics
+    return app
