@@ -10,7 +10,7 @@ from .config import SimConfig
 from .events import EventRecorder
 from .meta import Obj, annotations_of, clone, iso, owner_ref
 from .store import Store
-from .templates import HASH_LABEL, same_template, template_hash, with_hash
+from .templates import HASH_LABEL, canonical, template_hash, with_hash
 
 
 def _created(rs: Obj) -> tuple[str, int]:
@@ -61,14 +61,26 @@ class DeploymentController:
         self.store = store
         self.events = events
         self.config = config
+        # Canonical template text by (uid, generation): ReplicaSet templates never change, and a
+        # deployment's template changes only with its generation.
+        self._canonical: dict[tuple[str, str], str] = {}
+
+    def _template_text(self, obj: Obj) -> str:
+        key = (str(obj["metadata"].get("uid")), str(obj["metadata"].get("generation", "")))
+        text = self._canonical.get(key)
+        if text is None:
+            if len(self._canonical) > 10_000:
+                self._canonical.clear()
+            text = self._canonical[key] = canonical(obj["spec"]["template"])
+        return text
 
     def sync(self, dep: Obj, owned: list[Obj], pods_left: dict[str, int], now: float) -> set[str]:
         """Reconcile one deployment; returns the names of ReplicaSets whose replicas changed."""
         spec = dep["spec"]
         ns = dep["metadata"]["namespace"]
-        template = spec["template"]
         owned = sorted(owned, key=_created)
-        new_rs = next((rs for rs in owned if same_template(rs["spec"]["template"], template)), None)
+        wanted = self._template_text(dep)
+        new_rs = next((rs for rs in owned if self._template_text(rs) == wanted), None)
         old = [rs for rs in owned if rs is not new_rs]
         touched: set[str] = set()
         created = None

@@ -114,7 +114,7 @@ def unsupported_media_type(content_type: str) -> ApiError:
         "UnsupportedMediaType",
         f'the body of the request was in an unknown format ("{content_type}") - '
         "accepted media types include: application/json-patch+json, application/merge-patch+json, "
-        "application/strategic-merge-patch+json"
+        "application/strategic-merge-patch+json",
     )
 
 

@@ -61,7 +61,7 @@ class SandboxServer:
             self.cluster.close()
             raise
         self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.2}, name="sandbox-http", daemon=True
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
         )
         self._thread.start()
         return self

@@ -11,20 +11,18 @@ HASH_LABEL = "pod-template-hash"
 
 
 def _without_hash(template: dict[str, Any]) -> dict[str, Any]:
-    copy = clone(template)
-    metadata = copy.get("metadata") or {}
-    labels = dict(metadata.get("labels") or {})
-    labels.pop(HASH_LABEL, None)
+    """A shallow view of `template` without the hash label and the null creationTimestamp."""
+    metadata = dict(template.get("metadata") or {})
+    labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != HASH_LABEL}
     if labels:
         metadata["labels"] = labels
     else:
         metadata.pop("labels", None)
     metadata.pop("creationTimestamp", None)
+    view = {k: v for k, v in template.items() if k != "metadata"}
     if metadata:
-        copy["metadata"] = metadata
-    else:
-        copy.pop("metadata", None)
-    return copy
+        view["metadata"] = metadata
+    return view
 
 
 def canonical(template: dict[str, Any]) -> str:
