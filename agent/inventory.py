@@ -77,10 +77,16 @@ def from_deployments(namespaces: Iterable[str], deployments: Iterable[dict[str, 
 
 def from_scenario(path: Path, allow: list[str] | None) -> Inventory:
     """From a sandbox scenario file: what the default sandbox would serve, without starting it."""
-    from opsgraph.sandbox.scenario import load_scenario, scenario_inventory
+    from opsgraph.sandbox.scenario import load_scenario
 
-    namespaces, deployments = scenario_inventory(load_scenario(path))
-    return from_deployments(namespaces, deployments, allow)
+    scenario = load_scenario(path)
+    allowed = _allowed((n.name for n in scenario.namespaces), allow)
+    workloads = tuple(
+        Workload(d.namespace, d.name, d.replicas, tuple(c.image for c in d.containers))
+        for d in scenario.deployments
+        if d.namespace in allowed
+    )
+    return Inventory(allowed, workloads)
 
 
 class CachedInventory:

@@ -48,10 +48,11 @@ class ActionPolicy(Protocol):
 class ReadsRunWritesNeedApproval:
     def decide(self, request: ActionRequest) -> Decision:
         if request.risk == "read":
-            return Decision("allow", "read-only")
+            return Decision("allow", "allowed: read-only")
         if request.source == "alert" or request.untrusted_args:
-            return Decision("approve", "needs approval: proposed while answering untrusted content")
-        return Decision("approve", f"needs approval: {request.risk} action", two_person=request.risk == "destructive")
+            return Decision("approve", "needs approval by anyone: proposed from untrusted content", ("any",))
+        return Decision("approve", f"needs approval by anyone: {request.risk}", ("any",),
+                        two_person=request.risk == "destructive")
 
     def check_approver(
         self, request: ActionRequest, decision: Decision, approver: str, groups: tuple[str, ...] = ()

@@ -165,7 +165,7 @@ def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
         for a in approvals:
             if a.refusal:
                 lines.append(f"Not approved: {a.refusal}. Still waiting for someone who may approve.")
-            lines.append(f"Approval {a.id} {a.reason}:\n{a.diff}")
+            lines.append(f"{a.tool} {a.reason} [{a.id}]\n{a.diff}")
         done = [r for r in out.get("results", []) if r.get("status") == "ok"]
         lines += [str(r.get("text", "")) for r in done]
         return TurnResult(**base, status="needs_approval", reply="\n".join(lines), approvals=approvals,

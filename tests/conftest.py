@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +46,27 @@ def shared_data() -> Path:
     if path is None:
         pytest.skip("../shared/data is absent: public-data evals cannot run here")
     return path
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Any]:
+    """The default scenario served on a free loopback port, simulated time running 200x faster."""
+    from opsgraph.sandbox.server import SandboxServer
+    from tests.support.k8s import SandboxHandle
+
+    server = SandboxServer(tmp_path / "sandbox" / "state.json", time_scale=0.005).start()
+    try:
+        yield SandboxHandle(server, server.write_kubeconfig(tmp_path / "sandbox" / "kubeconfig"))
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cluster_settings(sandbox: Any, isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Settings (and environment, for subprocesses) pointing opsgraph at the sandbox via kubeconfig."""
+    from opsgraph.agent.settings import Settings
+
+    monkeypatch.setenv("OPSGRAPH_CLUSTER", "kubeconfig")
+    monkeypatch.setenv("OPSGRAPH_KUBECONFIG", str(sandbox.kubeconfig))
+    monkeypatch.setenv("OPSGRAPH_ROLLOUT_TIMEOUT_S", "20")
+    return Settings()

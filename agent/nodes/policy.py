@@ -40,7 +40,7 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         if decision.effect == "deny":
             ctx.audit.append("denied", actor="policy", thread_id=state["thread_id"], subject=call["name"],
                              data={"args": call["args"], "reason": decision.reason, "requester": state["user"]})
-            outcomes.append(results.error(call["name"], "forbidden", f"not allowed: {decision.reason}").model_dump())
+            outcomes.append(results.error(call["name"], "forbidden", decision.reason).model_dump())
             continue
         if decision.effect == "allow":
             continue

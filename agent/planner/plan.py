@@ -44,9 +44,9 @@ class Plan:
 class Ask(Exception):
     """Raised by a builder that needs one more detail; becomes a follow-up question."""
 
-    def __init__(self, question: str, missing: str, args: dict[str, Any], options: tuple[str, ...] = ()) -> None:
+    def __init__(self, question: str, missing: str, known: dict[str, Any], options: tuple[str, ...] = ()) -> None:
         super().__init__(question)
         self.question = question
         self.missing = missing
-        self.args = args
+        self.known = known
         self.options = options

@@ -73,7 +73,7 @@ class DeterministicPlanner:
         try:
             calls, reply = BUILDERS[intent](ents, inv, carried)
         except Ask as ask:
-            follow_up = FollowUp(intent, ask.args, ask.missing, ask.options)
+            follow_up = FollowUp(intent, ask.known, ask.missing, ask.options)
             return Plan(intent, confidence, reply=ask.question, follow_up=follow_up)
         target = None
         if calls and "name" in calls[0].args and "namespace" in calls[0].args:
