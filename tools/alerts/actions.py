@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _WORDS = re.compile(r"[a-z]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # (kinds, words any of which must appear, action, sentence). First match wins.
 _TABLE: tuple[tuple[frozenset[str], frozenset[str], str | None, str], ...] = (
@@ -58,7 +58,7 @@ _TABLE: tuple[tuple[frozenset[str], frozenset[str], str | None, str], ...] = (
             ]
         ),
         "k8s_rollback",
-        "roll {name} back to its previous revision: errors started with a change",
+        "roll {name} back if a change went out just before the errors",
     ),
     (
         frozenset({"pod", "service"}),

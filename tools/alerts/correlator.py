@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from opsgraph.tools.alerts.signals import signal
 from opsgraph.tools.alerts.topology import EMPTY, Topology
 
 LABEL_KEYS = ("service", "app", "job", "instance", "deployment")
+RECENT_LIMIT = 64
 
 
 @dataclass(slots=True)
@@ -114,7 +116,7 @@ class Correlator:
         self._parent: dict[int, int] = {}
         self._anchors: dict[str, tuple[int, float]] = {}
         self._labels: dict[str, tuple[int, float]] = {}
-        self._last_opened: IncidentState | None = None
+        self._recent: deque[IncidentState] = deque(maxlen=RECENT_LIMIT)  # opened lately, oldest first
         self._quiet_heap: list[tuple[float, int]] = []
         self._now = float("-inf")
 
@@ -142,7 +144,7 @@ class Correlator:
         inc = IncidentState(number=number, id=f"inc-{digest}", opened_at=at, last_at=at)
         self._incidents[number] = inc
         self._parent[number] = number
-        self._last_opened = inc
+        self._recent.append(inc)
         heapq.heappush(self._quiet_heap, (at + self.window_s, number))
         return inc
 
@@ -277,9 +279,7 @@ class Correlator:
         if target is None:
             target = self._by_labels(alert, at)
         if target is None and not self.related.placed(entity):
-            last = self._last_opened
-            if last is not None and last.active and abs(at - last.opened_at) <= self.onset_s:
-                target = self._incidents[self._find(last.number)]
+            target = self._by_onset(at)
         if target is None:
             target = self._open(alert, at)
         state = AlertState(
@@ -308,6 +308,19 @@ class Correlator:
             if value:
                 self._labels[f"{key}={value}"] = stamp
         return target
+
+    def _by_onset(self, at: float) -> IncidentState | None:
+        """The largest active incident that opened within `onset_s` of `at` (bounded scan)."""
+        recent = self._recent
+        while recent and at - recent[0].opened_at > self.onset_s:
+            recent.popleft()
+        best: IncidentState | None = None
+        for inc in recent:
+            root = self._incidents[self._find(inc.number)]
+            if root.active and abs(at - inc.opened_at) <= self.onset_s:
+                if best is None or len(root.members) > len(best.members):
+                    best = root
+        return best
 
     def _by_labels(self, alert: Alert, at: float) -> IncidentState | None:
         for key in LABEL_KEYS:

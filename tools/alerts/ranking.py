@@ -167,7 +167,9 @@ def rank_causes(
     base = dict(scores)
     for name, item in ev.items():
         deps = topology.targets(name, *DEPENDENCY_EDGES) + topology.targets(name, "runs_on")
-        if any(base.get(d, 0.0) >= base[name] > 0 and ev[d].onset <= item.onset for d in deps if d in ev):
+        if base[name] > 0 and any(
+            base.get(d, 0.0) > 0 and ev[d].onset < item.onset - 1 for d in deps if d in ev
+        ):
             scores[name] *= cfg.victim_factor
     ranked = sorted((n for n in scores if scores[n] > 0), key=lambda n: (-scores[n], ev[n].onset, n))[
         : cfg.top

@@ -1,10 +1,10 @@
 """Which entities an alert on one entity is related to, precomputed once per entity.
 
-- `anchors`: the names an alert marks as touched: the entity and its service.
+- `anchors`: the names an alert marks as touched: the entity, its service and its node.
 - `direct`: names whose incidents this alert joins and merges: the entity, its service, and their
   dependency neighbours one hop away (calls / depends_on, either direction).
-- `near`: names whose incident it joins without merging: its node, and two hops away in one
-  direction (what its dependencies depend on, what depends on its dependents).
+- `near`: names whose incident it joins without merging: its node (for a node: its pods), and
+  two hops away in one direction (what its dependencies depend on, what depends on its dependents).
 Sets are capped so a hub (a node hosting hundreds of pods) keeps the work per alert bounded.
 """
 
@@ -22,9 +22,9 @@ class RelatedIndex:
         self._cache: dict[Entity, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def _compute(self, entity: Entity) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        # A pod marks its service but not its node: pods sharing a node join a node's incident
-        # only when the node itself alerts (a busy node hosts many unrelated workloads).
-        anchors = tuple(dict.fromkeys(n for n in (entity.id, entity.service) if n))
+        # A pod marks its service and its node: pods alerting together on one node are related
+        # (joined, never merged, through the node: a busy node hosts many unrelated workloads).
+        anchors = tuple(dict.fromkeys(n for n in (entity.id, entity.service, entity.host) if n))
         topo = self.topology
         seeds = [n for n in (entity.id, entity.service) if n]
         direct: dict[str, None] = dict.fromkeys(seeds)
@@ -41,6 +41,10 @@ class RelatedIndex:
                     for second in step(first, *DEPENDENCY_EDGES):
                         if second not in direct and len(near) < MAX_RELATED:
                             near.setdefault(second)
+        # A node relates to the pods it runs (their incidents are what it may explain).
+        for pod in topo.sources(entity.id, "runs_on"):
+            if len(near) < MAX_RELATED:
+                near.setdefault(pod)
         for name in direct:
             near.pop(name, None)
         return anchors, tuple(direct), tuple(near)
@@ -62,5 +66,7 @@ class RelatedIndex:
 
     def placed(self, entity: Entity) -> bool:
         """Whether the topology (or the labels) relate this entity to anything else."""
-        anchors, direct, near = self._get(entity)
-        return len(anchors) > 1 or len(direct) > 1 or bool(near)
+        if entity.service or entity.host:
+            return True
+        topo = self.topology
+        return bool(topo.out.get(entity.id) or topo.into.get(entity.id))

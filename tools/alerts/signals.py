@@ -18,7 +18,7 @@ from typing import Literal
 Category = Literal["symptom", "resource", "infra"]
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _DIGITS = re.compile(r"\d+")
 _UNITS = frozenset(
     [

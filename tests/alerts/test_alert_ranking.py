@@ -1,0 +1,99 @@
+"""Root-cause ranking on small hand-written dependency graphs."""
+
+from __future__ import annotations
+
+from opsgraph.tools.alerts.baseline import AlertBaseline
+from opsgraph.tools.alerts.correlator import Correlator
+from opsgraph.tools.alerts.incidents import snapshot
+from opsgraph.tools.alerts.model import Alert
+from opsgraph.tools.alerts.topology import Topology
+
+from tests.alerts.alert_builders import T0, alert, shop
+
+
+def causes(
+    alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None
+) -> list[str]:
+    c = Correlator(topology or shop(), baseline=baseline)
+    for i, a in enumerate(alerts):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    return [cause.entity for cause in snapshot(inc, c.topology, c.baseline).causes]
+
+
+def test_database_fault_explains_the_alerts_of_the_services_that_depend_on_it() -> None:
+    ranked = causes(
+        [
+            alert("HighLatency", at=0, service="checkout"),  # the symptom is noticed first upstream
+            alert("PostgresTooManyConnections", at=5, database="db"),
+            alert("HighErrorRate", at=20, service="payments"),
+            alert("HighErrorRate", at=40, service="checkout"),
+            alert("HighErrorRate", at=50, service="frontend"),
+        ]
+    )
+    assert ranked[0] == "db"
+    assert ranked.index("db") < ranked.index("payments")
+
+
+def test_all_pods_of_a_service_alerting_together_point_at_the_service() -> None:
+    ranked = causes([alert("PodCrashLooping", at=i, pod=f"checkout-{i}") for i in range(3)])
+    assert ranked[0] == "checkout"
+
+
+def test_one_pod_alerting_alone_points_at_the_pod_not_its_service() -> None:
+    ranked = causes(
+        [
+            alert("ContainerMemoryNearLimit", pod="checkout-1"),
+            alert("PodCrashLooping", at=10, pod="checkout-1"),
+            alert("HighLatency", at=30, service="frontend"),
+        ]
+    )
+    assert ranked[0] == "checkout-1"
+
+
+def test_node_fault_beats_the_pods_it_hosts() -> None:
+    ranked = causes(
+        [
+            alert("NodeMemoryPressure", node="node-b"),
+            alert("ContainerOOMKilled", at=20, pod="cart-0"),
+            alert("ContainerOOMKilled", at=25, pod="checkout-2"),
+        ]
+    )
+    assert ranked[0] == "node-b"
+
+
+def test_a_dependent_that_alerted_after_its_dependency_is_not_the_cause() -> None:
+    ranked = causes(
+        [
+            alert("CacheEvictionsHigh", database="redis"),
+            alert("ContainerCPUThrottling", at=30, pod="cart-0"),
+            alert("ContainerCPUThrottling", at=31, pod="cart-1"),
+            alert("HighLatency", at=40, service="checkout"),
+        ]
+    )
+    assert ranked[0] == "redis"
+
+
+def test_a_chronic_alert_weighs_less_than_a_new_one() -> None:
+    baseline = AlertBaseline()
+    for hour in range(10):  # frontend-0's throttling alert fired in every recent incident
+        baseline.record([("frontend-0", "container_cpu_throttling")], T0 - 3600 * (10 - hour))
+    fresh = [
+        alert("ContainerCPUThrottling", pod="frontend-0"),
+        alert("ContainerCPUThrottling", at=5, pod="checkout-0"),
+    ]
+    assert causes(fresh, baseline=baseline)[0] == "checkout-0"
+    assert causes(fresh)[0] == "frontend-0"  # without that history, the first to alert leads
+
+
+def test_every_cause_has_a_kind_a_score_and_one_line_of_evidence() -> None:
+    c = Correlator(shop())
+    c.ingest(alert("PostgresDown", database="db"), 0)
+    c.ingest(alert("HighErrorRate", at=20, service="payments"), 1)
+    snap = snapshot(c.incidents()[0], c.topology, c.baseline)
+    top = snap.causes[0]
+    assert (top.entity, top.kind) == ("db", "database")
+    assert 0 < top.score <= 1 and sum(x.score for x in snap.causes) <= 1.0001
+    assert top.evidence and "\n" not in top.evidence
+    assert "explains symptoms on 1 dependent" in top.evidence
+    assert snap.actions[0].entity == "db" and "database db" in snap.actions[0].text
