@@ -317,9 +317,9 @@ class Correlator:
         best: IncidentState | None = None
         for inc in recent:
             root = self._incidents[self._find(inc.number)]
-            if root.active and abs(at - inc.opened_at) <= self.onset_s:
-                if best is None or len(root.members) > len(best.members):
-                    best = root
+            fits = root.active and abs(at - inc.opened_at) <= self.onset_s
+            if fits and (best is None or len(root.members) > len(best.members)):
+                best = root
         return best
 
     def _by_labels(self, alert: Alert, at: float) -> IncidentState | None:
