@@ -21,6 +21,7 @@ from .selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from .tables import table, wants_table
 from .writes import Writer, scale_of
 
 TRUE = frozenset({"1", "t", "true", "True", "TRUE"})
@@ -34,6 +35,7 @@ class Request:
     query: dict[str, str]
     content_type: str
     body: bytes
+    accept: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,13 @@ class Api:
             return Response(200, dumps(scale_of(self._get(route))))
         if verb == "watch" or (route.name is None and req.query.get("watch") in TRUE):
             return self._watch_plan(route, req.query)
+        as_table = wants_table(req.accept)
         if route.name is None:
-            return Response(200, self._list(route, req.query))
-        return Response(200, dumps(self._get(route)))
+            return Response(200, self._list(route, req.query, as_table))
+        obj = self._get(route)
+        if as_table and route.subresource is None:
+            return Response(200, dumps(table(route.rtype, [obj], obj["metadata"].get("resourceVersion", ""))))
+        return Response(200, dumps(obj))
 
     def _get(self, route: Route) -> Obj:
         assert route.name is not None
@@ -121,7 +127,7 @@ class Api:
             raise errors.not_found(route.rtype.plural, route.rtype.group, route.name)
         return obj
 
-    def _list(self, route: Route, query: dict[str, str]) -> bytes:
+    def _list(self, route: Route, query: dict[str, str], as_table: bool = False) -> bytes:
         rtype = route.rtype
         labels = parse_label_selector(query.get("labelSelector"))
         fields = parse_field_selector(query.get("fieldSelector"), rtype.field_labels)
@@ -148,6 +154,10 @@ class Api:
             token = json.dumps({"rv": rv, "start": list(_key(items[-1]))}).encode()
             metadata["continue"] = base64.urlsafe_b64encode(token).decode()
             metadata["remainingItemCount"] = remaining
+        if as_table:
+            document = table(rtype, items, str(rv))
+            document["metadata"] = metadata
+            return dumps(document)
         document = {
             "kind": rtype.list_kind,
             "apiVersion": rtype.api_version,

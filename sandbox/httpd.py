@@ -84,7 +84,14 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
-        request = Request(method, url.path, query, self.headers.get("Content-Type") or "", body)
+        request = Request(
+            method,
+            url.path,
+            query,
+            self.headers.get("Content-Type") or "",
+            body,
+            self.headers.get("Accept") or "",
+        )
         try:
             result = self.server.api.handle(request)
         except Exception as exc:  # a bug must not kill the connection silently: answer 500 like an apiserver

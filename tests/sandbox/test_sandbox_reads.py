@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import pytest
 from kubernetes import client
@@ -200,3 +201,23 @@ def test_pod_logs_honour_tail_lines_and_containers(cluster: Cluster) -> None:
     )
     web = cluster.core.list_namespaced_pod("prod", label_selector="app=frontend").items[0]
     assert '"GET ' in cluster.core.read_namespaced_pod_log(web.metadata.name, "prod", tail_lines=3)
+
+
+def test_kubectl_table_printing(cluster: Cluster) -> None:
+    request = urllib.request.Request(
+        cluster.server.url + "/apis/apps/v1/namespaces/prod/deployments",
+        headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        document = json.loads(response.read())
+    assert document["kind"] == "Table"
+    assert [c["name"] for c in document["columnDefinitions"]][:5] == [
+        "Name",
+        "Ready",
+        "Up-to-date",
+        "Available",
+        "Age",
+    ]
+    rows = {row["cells"][0]: row["cells"] for row in document["rows"]}
+    assert rows["frontend"][1] == "4/4" and rows["frontend"][6] == "registry.example.com/shop/frontend:3.8.1"
+    assert all(row["object"]["metadata"]["namespace"] == "prod" for row in document["rows"])

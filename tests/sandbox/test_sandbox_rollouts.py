@@ -212,3 +212,26 @@ def test_deleted_pod_is_replaced_by_its_replicaset(cluster: Cluster) -> None:
         return victim not in names and len(ready) == len(pods)
 
     wait_for(replaced)
+
+
+def test_revision_history_limit_and_recreate_strategy(cluster: Cluster) -> None:
+    apps = cluster.apps
+    patch = {"spec": {"revisionHistoryLimit": 1, "strategy": {"type": "Recreate", "rollingUpdate": None}}}
+    apps.patch_namespaced_deployment("search-api", "prod", patch)
+    for version in ("5.2.0", "5.3.0"):
+        image = f"{REGISTRY}/search-api:{version}"
+        containers = [{"name": "search-api", "image": image}]
+        apps.patch_namespaced_deployment(
+            "search-api", "prod", {"spec": {"template": {"spec": {"containers": containers}}}}
+        )
+        wait_for(lambda: rollout_complete(apps, "prod", "search-api"))
+    history = owned_replicasets(apps, "prod", "search-api")
+    # The current ReplicaSet plus `revisionHistoryLimit` old ones.
+    assert sorted(rs.spec.template.spec.containers[0].image.rsplit(":", 1)[1] for rs in history) == [
+        "5.2.0",
+        "5.3.0",
+    ]
+    messages = _events(cluster, "prod", "search-api", "Deployment")
+    new_name = next(rs.metadata.name for rs in history if rs.spec.replicas)
+    # Recreate: the old ReplicaSet goes to zero before the new one is scaled up at once.
+    assert f"ScalingReplicaSet: Scaled up replica set {new_name} from 0 to 3" in messages
