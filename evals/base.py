@@ -16,7 +16,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 # suite name -> "module:function"; each suite adds itself here.
-SUITES: dict[str, str] = {}
+SUITES: dict[str, str] = {
+    "rca": "opsgraph.evals.rca:run",
+}
 
 
 class Metric(BaseModel):

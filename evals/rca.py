@@ -126,6 +126,8 @@ def run(data_dir: Path) -> EvalReport:
         metrics += [
             Metric(name=f"{system}.AC@1", value=warm.ac1, threshold=AC1_THRESHOLD, anchor=anchor),
             Metric(name=f"{system}.AC@3", value=warm.ac3, threshold=AC3_THRESHOLD, anchor=anchor),
+            Metric(name=f"{system}.AC@1 cold start (no history)", value=cold.ac1),
+            Metric(name=f"{system}.ceiling (root entity alerts at all)", value=warm.ceiling),
         ]
         details[system] = {
             "faults": warm.faults,
