@@ -52,6 +52,7 @@ class WatchPlan:
     fields: FieldSelector
     resource_version: str | None
     timeout: float
+    as_table: bool = False
 
 
 def dumps(document: Any) -> bytes:
@@ -110,7 +111,7 @@ class Api:
         if route.subresource == "scale":
             return Response(200, dumps(scale_of(self._get(route))))
         if verb == "watch" or (route.name is None and req.query.get("watch") in TRUE):
-            return self._watch_plan(route, req.query)
+            return self._watch_plan(route, req.query, wants_table(req.accept))
         as_table = wants_table(req.accept)
         if route.name is None:
             return Response(200, self._list(route, req.query, as_table))
@@ -166,7 +167,7 @@ class Api:
         }
         return dumps(document)
 
-    def _watch_plan(self, route: Route, query: dict[str, str]) -> WatchPlan:
+    def _watch_plan(self, route: Route, query: dict[str, str], as_table: bool) -> WatchPlan:
         timeout = _int(query, "timeoutSeconds")
         fields = parse_field_selector(query.get("fieldSelector"), route.rtype.field_labels)
         if route.name is not None:
@@ -179,6 +180,7 @@ class Api:
             fields=fields,
             resource_version=query.get("resourceVersion") or None,
             timeout=float(timeout) if timeout is not None and timeout > 0 else DEFAULT_WATCH_TIMEOUT,
+            as_table=as_table,
         )
 
     def _log(self, route: Route, query: dict[str, str]) -> Response:

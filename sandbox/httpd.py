@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import socket
+import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ from . import errors
 from .api import Api, Request, Response, WatchPlan, dumps, error_response
 from .meta import Obj
 from .store import Change
+from .tables import table
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,23 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.api: Api = api_factory(self)
         self.durations: deque[float] = deque(maxlen=100_000)
         self.stopping = False
+        self.connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def track(self, conn: socket.socket, open_: bool) -> None:
+        with self._connections_lock:
+            if open_:
+                self.connections.add(conn)
+            else:
+                self.connections.discard(conn)
+
+    def close_connections(self) -> None:
+        """End keep-alive connections too, so no client keeps talking to a stopped cluster."""
+        with self._connections_lock:
+            for conn in list(self.connections):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            self.connections.clear()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -55,6 +74,12 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, False)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def parse_request(self) -> bool:
         self._started = time.perf_counter()  # server-side latency starts with header parsing
@@ -129,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
             if plan.resource_version in (None, "0"):
                 for obj in store.sorted_items(route.rtype.plural, route.namespace):
                     if self._matches(plan, obj):
-                        initial.append(_event("ADDED", obj))
+                        initial.append(_event("ADDED", obj, plan))
             else:
                 try:
                     requested = int(plan.resource_version)
@@ -159,7 +184,11 @@ class Handler(BaseHTTPRequestHandler):
                     store.wait(cursor, min(remaining, 1.0))
                     if store.closed:
                         break
-                    changes = store.changes_since(cursor) or []
+                    changes = store.changes_since(cursor)
+                    if changes is None:  # this watcher fell behind the change log
+                        gone = errors.gone(cursor, store.oldest_rv())
+                        self._chunk(dumps({"type": "ERROR", "object": gone.status()}) + b"\n")
+                        break
                     cursor = store.resource_version
                 self._chunk(b"".join(self._translate(plan, changes)))
             self.wfile.write(b"0\r\n\r\n")
@@ -191,11 +220,12 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 kind = "DELETED" if was_matching else None
             if kind is not None:
-                out.append(_event(kind, change.obj))
+                out.append(_event(kind, change.obj, plan))
         return out
 
 
-def _event(kind: str, obj: Obj) -> bytes:
-    return (
-        json.dumps({"type": kind, "object": obj}, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-    )
+def _event(kind: str, obj: Obj, plan: WatchPlan) -> bytes:
+    if plan.as_table:  # `kubectl get -w`: each event carries a one-row Table
+        obj = table(plan.route.rtype, [obj], obj["metadata"].get("resourceVersion", ""))
+    document = {"type": kind, "object": obj}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"

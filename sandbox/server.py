@@ -78,6 +78,7 @@ class SandboxServer:
         self.cluster.store.close()
         self._http.shutdown()
         self._http.server_close()
+        self._http.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._http = None

@@ -182,3 +182,17 @@ def test_cli_serves_until_interrupted(isolated_state: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_stopped_server_answers_no_one_even_on_kept_alive_connections(tmp_path: Path) -> None:
+    import urllib3
+
+    server = SandboxServer(tmp_path / "state.json", time_scale=TIME_SCALE).start()
+    cluster = connect(server, tmp_path / "kubeconfig")
+    cluster.apps.api_client.configuration.retries = 0
+    assert (
+        cluster.apps.read_namespaced_deployment("cart", "prod").metadata.name == "cart"
+    )  # connection pooled
+    server.stop()
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        cluster.apps.read_namespaced_deployment("cart", "prod", _request_timeout=2)
