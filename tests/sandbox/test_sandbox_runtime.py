@@ -172,6 +172,8 @@ def test_cli_serves_until_interrupted(isolated_state: Path) -> None:
         assert any(f"export KUBECONFIG={kubeconfig}" in line for line in output)
         assert json.loads((isolated_state / "sandbox" / "server.json").read_text())["url"] == url
         assert runtime.running_kubeconfig(Settings()) == kubeconfig  # another process reuses it
+        assert runtime.ensure_running(Settings()) == kubeconfig  # ... and does not start its own
+        assert json.loads((isolated_state / "sandbox" / "server.json").read_text())["pid"] == proc.pid
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, err
