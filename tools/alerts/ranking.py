@@ -6,12 +6,14 @@ Each alert is evidence for its entity, weighted by
 - onset: alerts after the incident's first one decay with `onset_tau_s` (causes come first);
 - specificity: a signal that fires on many services at once in this incident (a platform-wide
   blip) is shared out among them;
-- type: symptoms (latency, errors) weigh little on the entity that shows them; they are credited
-  instead to the entities that entity depends on (graph explanation, decaying per hop).
+- type: symptoms (latency, errors) weigh little on the entity that shows them; their full weight
+  is credited instead to the alerting entities they depend on (graph explanation, halving per
+  hop, only for symptoms that started no earlier than the candidate).
 Variants of one signal on one entity count once. A service is a candidate when its instances
-alert together (the shared part moves from the pods to the service); a pod keeps what is its own.
-An entity whose own dependencies alerted earlier and more strongly is likely a victim: its score
-is cut. Node and data-store faults get a prior weight above workload alerts.
+alert together (the shared part moves from the pods to the service); a pod keeps what is its own
+and gets no credit for its own service's symptoms. An entity one of whose dependencies (callee,
+data store, node) alerted earlier is likely a victim: its score is cut. Node and data-store
+alerts get a prior weight above workload alerts (infrastructure faults spread).
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ class RankingConfig:
     explain_beta: float = 1.0
     explain_decay: float = 0.5
     victim_factor: float = 0.5
-    decay_symptom_credit: bool = False
     kind_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
     top: int = 5
 
@@ -82,9 +83,8 @@ def _collect(
         w = surprise * math.exp(-max(0.0, m.first_at - t0) / cfg.onset_tau_s)
         if m.category == "symptom":
             # As evidence against a cause, a symptom keeps its full weight: effects come later.
-            credit = w if cfg.decay_symptom_credit else surprise
-            if credit > item.symptom:
-                item.symptom, item.symptom_at = credit, m.first_at
+            if surprise > item.symptom:
+                item.symptom, item.symptom_at = surprise, m.first_at
             w *= cfg.symptom_factor
         if w > item.families.get(m.family, -1.0):
             item.families[m.family] = w
@@ -157,9 +157,11 @@ def rank_causes(
             continue
         credit, count = 0.0, 0
         onset = ev[name].onset - cfg.onset_tau_s
+        # A pod gets no credit for its own service's symptoms: the service explains them as well.
+        own_service = ev[name].service
         for other, hops in impact(topology, name, ev[name].service).items():
             victim = symptoms.get(other)
-            if victim is not None and other != name and victim.symptom_at >= onset:
+            if victim is not None and other not in (name, own_service) and victim.symptom_at >= onset:
                 credit += victim.symptom * cfg.explain_decay ** (hops - 1)
                 count += 1
         scores[name] += cfg.explain_beta * credit
