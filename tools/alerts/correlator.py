@@ -96,7 +96,7 @@ class Correlator:
         onset_s: float = 60.0,
         flap_window_s: float = 3600.0,
         flap_threshold: int = 2,
-        max_age_s: float = 1800.0,
+        max_age_s: float = 600.0,
         merge: bool = True,
     ) -> None:
         self.topology = topology
@@ -333,6 +333,11 @@ class Correlator:
                 if inc.active and at - inc.opened_at <= self.max_age_s:
                     return inc
         return None
+
+    def incident_of(self, fingerprint: str) -> IncidentState | None:
+        """The incident an alert (by fingerprint) belongs to now, if the correlator has seen it."""
+        state = self._alerts.get(fingerprint)
+        return None if state is None else self._incidents[self._find(state.incident)]
 
     def firing(self) -> list[AlertState]:
         return [s for s in self._alerts.values() if s.firing]
