@@ -117,3 +117,17 @@ def test_related_entities_of_a_hub_are_capped() -> None:
     index = RelatedIndex(Topology.build(nodes, edges))
     entity = EntityResolver(index.topology).resolve({"service": "hub"})
     assert len(index.direct(entity)) <= MAX_RELATED
+
+
+def test_resolved_incidents_are_forgotten_after_retention_but_firing_ones_are_kept() -> None:
+    c = Correlator(shop(), retention_s=3600)
+    old = alert("PodCrashLooping", pod="cart-0")
+    first = c.ingest(old, 0).id
+    c.ingest(resolved(old, 60), 1)
+    stuck = c.ingest(alert("NodeDiskPressure", at=100, node="node-a"), 2)  # never resolves
+    c.ingest(alert("HighLatency", at=4 * 3600, service="search"), 3)
+    c.ingest(alert("HighLatency", at=9 * 3600, service="frontend"), 4)
+    alive = {i.id for i in c.incidents()}
+    assert stuck.id in alive and first not in alive and len(alive) == 3 and c.forgotten == 1
+    # The forgotten alert firing again is simply new, not an error.
+    assert c.ingest(alert("PodCrashLooping", at=9 * 3600 + 5, pod="cart-0"), 5).id != first

@@ -62,6 +62,7 @@ class IncidentState:
     meaningful: int = 0
     active: bool = True
     recorded: bool = False  # in the baseline already (ranking must not count it as history)
+    absorbed: list[int] = field(default_factory=list)  # numbers of incidents merged into this one
     version: int = 0
 
     @property
@@ -97,6 +98,7 @@ class Correlator:
         flap_window_s: float = 3600.0,
         flap_threshold: int = 2,
         max_age_s: float = 600.0,
+        retention_s: float = 86400.0,
         merge: bool = True,
     ) -> None:
         self.topology = topology
@@ -109,6 +111,7 @@ class Correlator:
         self.flap_threshold = flap_threshold
         self.merge = merge
         self.max_age_s = max_age_s
+        self.retention_s = retention_s
         self.stats = Stats()
         self.merged: list[str] = []  # ids of incidents absorbed by a merge (callers may drain it)
         self._alerts: dict[str, AlertState] = {}
@@ -117,7 +120,9 @@ class Correlator:
         self._anchors: dict[str, tuple[int, float]] = {}
         self._labels: dict[str, tuple[int, float]] = {}
         self._recent: deque[IncidentState] = deque(maxlen=RECENT_LIMIT)  # opened lately, oldest first
-        self._quiet_heap: list[tuple[float, int]] = []
+        self._quiet_heap: list[tuple[float, int, bool]] = []  # (due, incident, forget?)
+        self.forgotten = 0
+        self._next_number = 0
         self._now = float("-inf")
 
     # -- incidents -----------------------------------------------------------------------
@@ -139,19 +144,21 @@ class Correlator:
         return [inc for n, inc in self._incidents.items() if self._parent[n] == n]
 
     def _open(self, alert: Alert, at: float) -> IncidentState:
-        number = len(self._parent)
+        number = self._next_number
+        self._next_number += 1
         digest = hashlib.sha1(f"{alert.fingerprint}@{at:.3f}".encode()).hexdigest()[:10]
         inc = IncidentState(number=number, id=f"inc-{digest}", opened_at=at, last_at=at)
         self._incidents[number] = inc
         self._parent[number] = number
         self._recent.append(inc)
-        heapq.heappush(self._quiet_heap, (at + self.window_s, number))
+        heapq.heappush(self._quiet_heap, (at + self.window_s, number, False))
         return inc
 
     def _merge(self, keep: IncidentState, other: IncidentState) -> IncidentState:
         if len(other.members) > len(keep.members):
             keep, other = other, keep
         self._parent[other.number] = keep.number
+        keep.absorbed += [other.number, *other.absorbed]
         del self._incidents[other.number]
         self.merged.append(other.id)
         keep.members.extend(other.members)
@@ -166,18 +173,36 @@ class Correlator:
         return keep
 
     def _expire(self, now: float) -> None:
+        """Quiet incidents without news for `window_s`; forget resolved ones after `retention_s`
+        (the store keeps everything; this bounds the memory of a long-running receiver)."""
         heap = self._quiet_heap
         while heap and heap[0][0] < now:
-            _, number = heapq.heappop(heap)
-            if self._parent.get(number) != number:
+            _, number, forget = heapq.heappop(heap)
+            inc = self._incidents.get(number)
+            if inc is None:
+                continue  # merged into another, or forgotten
+            if forget:
+                if inc.firing > 0 or inc.active or inc.last_at + self.retention_s >= now:
+                    heapq.heappush(heap, (now + self.retention_s, number, True))
+                else:
+                    self._forget(inc)
                 continue
-            inc = self._incidents[number]
             if not inc.active:
                 continue
             if inc.last_at + self.window_s >= now:
-                heapq.heappush(heap, (inc.last_at + self.window_s, number))
+                heapq.heappush(heap, (inc.last_at + self.window_s, number, False))
                 continue
             self._quiet(inc)
+            heapq.heappush(heap, (inc.last_at + self.retention_s, number, True))
+
+    def _forget(self, inc: IncidentState) -> None:
+        for member in inc.members:
+            if self._alerts.get(member.alert.fingerprint) is member:
+                del self._alerts[member.alert.fingerprint]
+        for number in (inc.number, *inc.absorbed):
+            self._parent.pop(number, None)
+        del self._incidents[inc.number]
+        self.forgotten += 1
 
     def _quiet(self, inc: IncidentState) -> None:
         inc.active = False
