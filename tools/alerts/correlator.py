@@ -6,12 +6,15 @@ Per alert the work is a handful of dict lookups plus one per related topology en
   new one.
 - new alert: resolve its entity, then join an active incident that touched, within `window_s`,
   (1) the entity, its service or node, or an entity within two dependency hops; else (2) the same
-  service/job/app/instance label; else, for an alert the topology cannot place, (3) the incident
-  opened within `onset_s` before it. Direct topology links between two active incidents merge them.
+  service/job/app/instance label; else, for an alert the topology cannot place, (3) the largest
+  incident opened within `onset_s` of it. Direct topology links between two active incidents merge
+  them. Incidents older than `max_age_s` take no new alerts (a long incident must not become a net
+  for every later alert nearby).
 - low-value alerts (silenced, inhibited, severity info/none) join incidents but never open one
-  that counts: an incident made only of them is marked `noise`.
+  that counts, keep one open or extend its reach: an incident made only of them is `noise`.
 An incident stops accepting alerts after `window_s` without news; it is then recorded in the
-baseline so later incidents learn which alerts are chronic.
+baseline so later incidents learn which alerts are chronic. Resolved incidents are forgotten
+after `retention_s` (the store keeps them), so a long-running receiver's memory stays bounded.
 """
 
 from __future__ import annotations
