@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 # suite name -> "module:function"; each suite adds itself here.
 SUITES: dict[str, str] = {
     "rca": "opsgraph.evals.rca:run",
+    "injection": "opsgraph.evals.injection:run",
 }
 
 
