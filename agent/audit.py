@@ -5,6 +5,11 @@ covers its content and the previous row's hash, so editing or deleting a row bre
 that point and `verify()` names it. Triggers refuse UPDATE and DELETE through SQLite itself; the
 chain catches edits made around them (another tool, a raw file edit). Truncating the newest rows
 is only detectable against a head hash kept elsewhere: `verify()` reports the head for that.
+
+Durability has two tiers. Entries that record a change or a decision (approvals, denials,
+refusals, executed writes, blocked input) are fsync'd before `append` returns. Entries of
+read-only turns are committed to the WAL without an fsync: they survive a crash of opsgraph, and
+only a power loss in the same instant could drop them; that halves the cost of a read turn.
 """
 
 from __future__ import annotations
@@ -75,13 +80,26 @@ class AuditLog:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._sync = ""
 
-    def append(self, event: str, *, actor: str, thread_id: str = "", subject: str = "", data: Any = None) -> AuditEntry:
+    def append(
+        self,
+        event: str,
+        *,
+        actor: str,
+        thread_id: str = "",
+        subject: str = "",
+        data: Any = None,
+        durable: bool = True,
+    ) -> AuditEntry:
         payload = json.dumps(self._redact(data or {}), sort_keys=True, separators=(",", ":"), default=str)
         ts = datetime.now(UTC).isoformat(timespec="milliseconds")
         with self._lock:
+            sync = "FULL" if durable else "NORMAL"
+            if sync != self._sync:
+                self._db.execute(f"PRAGMA synchronous={sync}")
+                self._sync = sync
             # IMMEDIATE takes the write lock first, so two processes cannot fork the chain.
             self._db.execute("BEGIN IMMEDIATE")
             try:

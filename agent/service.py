@@ -91,6 +91,9 @@ class Agent:
         )
         self._db = sqlite3.connect(settings.state_dir / "checkpoints.sqlite", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # Checkpoints survive an opsgraph crash without an fsync per turn; approvals themselves
+        # live in the approval store, which is fsync'd.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self.graph = compile_graph(SqliteSaver(self._db))
 
     # -- one turn ------------------------------------------------------------------------------

@@ -45,11 +45,17 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 "status": result.status,
                 "text": result.text[:2000],
             },
+            durable=grant is not None or decision.get("effect") != "allow" or _writes(ctx, decision["tool"]),
         )
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
         outcomes.append(result.model_dump())
     return {"results": outcomes}
+
+
+def _writes(ctx: RunContext, tool: str) -> bool:
+    found = ctx.registry.get(tool)
+    return found is None or found.writes
 
 
 def _run(ctx: RunContext, decision: dict[str, Any], tools: Any, approval_id: str | None) -> ToolResult:

@@ -41,6 +41,7 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         thread_id=state["thread_id"],
         subject=out.intent,
         data={"text": state["text"], **record},
+        durable=False,  # a plan changes nothing; what it leads to is audited durably
     )
     update: dict[str, Any] = {
         "messages": [out.message],
