@@ -43,6 +43,9 @@ _IMAGE = re.compile(r"^[a-z0-9][a-z0-9.\-]*(:\d+)?/[a-z0-9._/\-]+([:@][\w.:\-]+)
 _VERSION = re.compile(r"^v?\d+(\.\d+){1,3}([-+][0-9a-z.\-]+)?$|^v\d+$", re.I)
 _POD = re.compile(r"^(?P<deploy>[a-z0-9-]+?)-[a-z0-9]{8,10}-[a-z0-9]{5}$")
 _INT = re.compile(r"^[+-]?\d+$")
+_INCIDENT = re.compile(r"^inc-[0-9a-f]{4,}$")
+_WINDOW = re.compile(r"^(\d+)(s|m|h|d|w)$")
+SEVERITIES = ("critical", "warning", "info")
 # kubectl-style "deploy/checkout" references.
 _KINDS = frozenset({"deploy", "deployment", "deployments", "deployment.apps", "rs", "replicaset", "svc", "service"})
 
@@ -62,6 +65,8 @@ class Entities:
     numbers: tuple[NumberMention, ...]
     image: str | None
     pod: str | None
+    incident: str | None
+    window: str | None
     masked: str
     words: tuple[str, ...]
 
@@ -83,6 +88,8 @@ class EntityExtractor:
         workloads: list[str] = []
         image: str | None = None
         pod: str | None = None
+        incident: str | None = None
+        window: str | None = None
 
         def take(i: int, placeholder: str, span: int = 1) -> None:
             slots[i] = placeholder
@@ -91,6 +98,14 @@ class EntityExtractor:
 
         for i, tok in enumerate(tokens):
             if slots[i] is not None:
+                continue
+            if _INCIDENT.match(tok.low):
+                incident = tok.low
+                take(i, "<inc>")
+                continue
+            if _WINDOW.match(tok.low):
+                window = tok.low
+                take(i, "<win>")
                 continue
             if ":" in tok.low and not tok.low.startswith("http"):
                 head, _, tail = tok.low.partition(":")
@@ -166,6 +181,8 @@ class EntityExtractor:
             numbers=tuple(numbers),
             image=image,
             pod=pod,
+            incident=incident,
+            window=window or _spelled_window(tokens),
             masked=masked,
             words=tuple(t.low for t in tokens),
         )
@@ -244,6 +261,24 @@ class EntityExtractor:
             after = tokens[i + 1].low if i + 1 < len(tokens) else ""
             found.append(NumberMention(value, i, before.lstrip("-"), after))
         return found
+
+
+def _spelled_window(tokens: list[Token]) -> str | None:
+    """"last 6 hours" -> 6h, "past day" -> 1d."""
+    units = {"minute": "m", "minutes": "m", "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
+             "weeks": "w"}
+    for i, tok in enumerate(tokens):
+        unit = units.get(tok.low)
+        if unit is None:
+            continue
+        before = tokens[i - 1].low if i else ""
+        if before.isdigit():
+            return f"{before}{unit}"
+        if before in NUMBER_WORDS and before not in ("a", "an"):
+            return f"{NUMBER_WORDS[before]}{unit}"
+        if before in ("last", "past", "a", "an", "the", "one"):
+            return f"1{unit}"
+    return None
 
 
 def _unique_parts(names: list[str]) -> dict[str, str]:
