@@ -79,7 +79,7 @@ class Agent:
         self.context = RunContext(
             settings=settings,
             registry=load_builtin_tools(),
-            brain=brain or default_brain(settings),
+            brain=brain or default_brain(settings, load_builtin_tools()),
             tools=tools,
             audit=self.audit,
             approvals=self.approvals,
@@ -177,11 +177,19 @@ def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
                       results=out.get("results", []))
 
 
-def default_brain(settings: Settings) -> Any:
+def default_brain(settings: Settings, registry: Any) -> Any:
+    """The deterministic planner, or the LLM with the planner as its fallback."""
     from opsgraph.agent.brain import PlannerBrain
     from opsgraph.agent.planner.planner import DeterministicPlanner
 
-    return PlannerBrain(lambda: DeterministicPlanner.load(settings.cache_dir))
+    planner = PlannerBrain(lambda: DeterministicPlanner.load(settings.cache_dir))
+    if settings.brain == "planner":
+        return planner
+    from opsgraph.agent.llm.brain import LLMBrain
+    from opsgraph.agent.llm.client import ChatClient
+
+    client = ChatClient(settings.llm_base_url, settings.llm_model, api_key=settings.llm_api_key)
+    return LLMBrain(client, registry, fallback=planner)
 
 
 class _guardrails:

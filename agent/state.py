@@ -42,3 +42,6 @@ class AgentState(TypedDict, total=False):
     # Carried between turns of one conversation.
     follow_up: dict[str, Any] | None
     last_target: list[str] | None
+    # Untrusted content (logs, events, alert text) has entered the conversation: from now on a
+    # model's proposals may echo it, so its writes always need a person.
+    tainted: bool

@@ -141,7 +141,7 @@ class Registry:
         try:
             parsed = tool.args_model.model_validate(args)
         except ValidationError as exc:
-            return results.error(name, "invalid_args", _explain_validation(exc))
+            return results.error(name, "invalid_args", explain_validation(exc))
         try:
             if not tool.writes:
                 return tool.handler(parsed, ctx)
@@ -175,7 +175,7 @@ class Registry:
         return result.model_copy(update={"action_hash": digest, "diff": preview.diff})
 
 
-def _explain_validation(exc: ValidationError) -> str:
+def explain_validation(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "arguments"

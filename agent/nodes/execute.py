@@ -27,10 +27,10 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     outcomes = list(state.get("results", []))
     for decision in state.get("decisions", []):
         grant = approved.get(decision["call_id"])
-        if decision["effect"] == "allow":
-            result = _run(ctx, decision, tools, approval_id=None)
-        elif grant is not None:
+        if grant is not None:
             result = _run(ctx, decision, tools, approval_id=grant["id"])
+        elif decision["effect"] == "allow" and not _writes(ctx, decision["tool"]):
+            result = _run(ctx, decision, tools, approval_id=None)
         else:
             continue
         ctx.audit.append(
@@ -45,7 +45,7 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 "status": result.status,
                 "text": result.text[:2000],
             },
-            durable=grant is not None or decision.get("effect") != "allow" or _writes(ctx, decision["tool"]),
+            durable=grant is not None or _writes(ctx, decision["tool"]),
         )
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))

@@ -41,7 +41,8 @@ def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, An
             "follow_up": None,
             "reply": f"I won't act on that message: {why}. If this is a real request, rephrase it.",
         }
-    return fresh | {"messages": [HumanMessage(text)]}
+    message = HumanMessage(text, additional_kwargs={"untrusted": True} if untrusted else {})
+    return fresh | {"messages": [message], "tainted": bool(state.get("tainted")) or untrusted}
 
 
 def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -55,4 +56,5 @@ def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, A
                 result["flagged"] = list(verdict.reasons) or ["instruction-like text"]
                 result["text"] = f"{result['text']}\n({FLAG_NOTE})"
         checked.append(ctx.redact(result))
-    return {"results": checked}
+    tainted = bool(state.get("tainted")) or any(r.get("untrusted") for r in checked)
+    return {"results": checked, "tainted": tainted}

@@ -22,7 +22,10 @@ def action_request(state: AgentState, ctx: RunContext, name: str, args: dict[str
         requester=state["user"],
         channel=state.get("channel", "cli"),
         source=state.get("source", "human"),
-        untrusted_args=bool(state.get("untrusted_input")),
+        # The planner builds arguments from the person's own words; a model may echo anything it
+        # has read, so once untrusted content is in its context its writes count as untrusted.
+        untrusted_args=bool(state.get("untrusted_input"))
+        or (bool(state.get("tainted")) and state.get("brain") != "planner"),
     )
 
 
@@ -42,7 +45,7 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                              data={"args": call["args"], "reason": decision.reason, "requester": state["user"]})
             outcomes.append(results.error(call["name"], "forbidden", decision.reason).model_dump())
             continue
-        if decision.effect == "allow":
+        if decision.effect == "allow" and request.risk == "read":
             continue
         preview = ctx.registry.preview(call["name"], call["args"], ctx.tools.with_actor(state["user"]))
         if preview.status != "ok" or preview.action_hash is None:
@@ -64,5 +67,14 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         )
         ctx.audit.append("approval_requested", actor=state["user"], thread_id=state["thread_id"],
                          subject=approval.id, data={**approval.summary(), "decision": asdict(decision)})
-        approvals.append({**approval.summary(), "call_id": call["id"], "decision": asdict(decision)})
+        entry = {**approval.summary(), "call_id": call["id"], "decision": asdict(decision)}
+        if decision.effect == "allow":
+            # Policy lets this write run without a person: the grant is issued and recorded as the
+            # policy's, so every write that runs still has exactly one approval behind it.
+            ctx.approvals.decide(approval.id, approve=True, by="policy")
+            ctx.audit.append("approved", actor="policy", thread_id=state["thread_id"], subject=approval.id,
+                             data={"tool": call["name"], "args": call["args"], "reason": decision.reason,
+                                   "action_hash": approval.action_hash})
+            entry |= {"status": "approved", "decided_by": "policy"}
+        approvals.append(entry)
     return {"decisions": decisions, "approvals": approvals, "results": outcomes}
