@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import typer
 
-from opsgraph.channels.cli import agent_cmds, alerts_cmds, audit_cmds, eval_cmds, sandbox_cmds, serve_cmds
+from opsgraph.channels.cli import (
+    agent_cmds,
+    alerts_cmds,
+    audit_cmds,
+    eval_cmds,
+    guard_cmds,
+    sandbox_cmds,
+    serve_cmds,
+)
 
 app = typer.Typer(
     name="opsgraph",
@@ -21,7 +29,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, alerts_cmds, serve_cmds):
+for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, alerts_cmds, serve_cmds, guard_cmds):
     module.register(app)
 
 

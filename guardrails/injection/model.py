@@ -15,13 +15,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from opsgraph.guardrails.injection.corpus import Example, corpus_digest, load_corpus
-from opsgraph.guardrails.injection.features import FEATURE_VERSION, analyzer, count_features
+from opsgraph.guardrails.injection.features import FEATURE_VERSION, count_features, feature_list
 from opsgraph.guardrails.injection.normalize import normalize
 
 log = logging.getLogger(__name__)
 _C = 4.0
+# Hand-typed examples are fewer but more natural than template expansions: they count more.
+_HANDWRITTEN_WEIGHT = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,33 +50,45 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
-def train(examples: list[Example], digest: str = "") -> LinearModel:
-    """Fit on normalised text (the detector normalises the same way before scoring)."""
+def fit(examples: list[Example]) -> tuple[Any, Any]:
+    """The scikit-learn (vectorizer, classifier) pair, fit on normalised text."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     texts = [normalize(e.text).text for e in examples]
     labels = [e.label for e in examples]
-    vectorizer = TfidfVectorizer(analyzer=analyzer, lowercase=False, sublinear_tf=True, min_df=2)
+    vectorizer = TfidfVectorizer(analyzer=feature_list, lowercase=False, sublinear_tf=True, min_df=2)
     matrix = vectorizer.fit_transform(texts)
     classifier = LogisticRegression(C=_C, class_weight="balanced", max_iter=5000, solver="liblinear")
-    classifier.fit(matrix, labels)
+    weights = [_HANDWRITTEN_WEIGHT if e.family.startswith("handwritten") else 1.0 for e in examples]
+    classifier.fit(matrix, labels, sample_weight=weights)
+    return vectorizer, classifier
+
+
+def train(examples: list[Example], digest: str = "") -> LinearModel:
+    """Fit, then export the weights for pure-Python inference."""
+    vectorizer, classifier = fit(examples)
     coefficients = classifier.coef_[0]
     idf = vectorizer.idf_
-    terms = {
-        term: (float(idf[index]), float(coefficients[index])) for term, index in vectorizer.vocabulary_.items()
-    }
+    vocabulary: dict[str, int] = vectorizer.vocabulary_
+    terms = {term: (float(idf[i]), float(coefficients[i])) for term, i in vocabulary.items()}
     return LinearModel(terms, float(classifier.intercept_[0]), digest)
+
+
+def model_digest() -> str:
+    """Identity of the model the current corpus and settings produce (the cache key)."""
+    key = f"{FEATURE_VERSION}:{_C}:{_HANDWRITTEN_WEIGHT}:{corpus_digest()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def load_or_train(cache_dir: Path) -> LinearModel:
     """The cached model for the current corpus, training (and caching) it when missing or stale."""
-    examples = load_corpus()
-    digest = hashlib.sha256(f"{FEATURE_VERSION}:{_C}:{corpus_digest()}".encode()).hexdigest()[:16]
+    digest = model_digest()
     path = cache_dir / f"injection-model-{digest}.json"
     cached = _read(path, digest)
     if cached is not None:
         return cached
+    examples = load_corpus()
     log.info("training the injection classifier on %d corpus examples", len(examples))
     model = train(examples, digest)
     _write(path, model)

@@ -14,10 +14,16 @@ _PREV = (
     r"aforementioned|above-mentioned|prewritten|pre-written|preset|system|developer)"
 )
 _NOUN = r"(?:instructions?|prompts?|directives?|directions|guidelines|programming|guardrails|commands\s+given)"
+# "the earlier instructions in the wiki" belong to the wiki, not to the assistant.
+_IN_A_DOCUMENT = (
+    r"(?!\s+(?:in|on|from|of|for)\s+(?:the\s+|our\s+|this\s+|that\s+|my\s+)?(?:[\w-]+\s+)?(?:wiki|runbook|"
+    r"readme|docs?|documentation|guide|manual|ticket|confluence|page|playbook|handbook|sop|box|package|label|"
+    r"sheet|email|chart|repo|pr)\b)"
+)
 _SOFT_NOUN = r"(?:rules|restrictions|constraints|policies|filters|limitations|safeguards|training|ethics|morals|principles)"
 
 IGNORE_PREVIOUS = (
-    rf"\b{_IGNORE}\s+{_F}{{0,3}}?{_PREV}\s+{_F}{{0,2}}?{_NOUN}\b"
+    rf"\b{_IGNORE}\s+{_F}{{0,3}}?{_PREV}\s+{_F}{{0,2}}?{_NOUN}\b{_IN_A_DOCUMENT}"
     rf"|\b{_IGNORE}\s+{_F}{{0,3}}?{_NOUN}\s+(?:above|before|so\s+far|given\s+(?:to\s+you|earlier|before)|"
     r"you\s+(?:were|have\s+been)\s+given|you\s+received|from\s+before)"
 )
@@ -26,7 +32,7 @@ IGNORE_YOURS = (
     rf"{_F}{{0,2}}?(?:{_NOUN}|{_SOFT_NOUN})\b"
     rf"|\b{_IGNORE}\s+(?:all|any|every)\s+(?:(?:the|of\s+the|of\s+your|other|prior)\s+)?(?:{_NOUN}|{_SOFT_NOUN})\b"
 )
-IGNORE_GENERIC = rf"\b{_IGNORE}\s+(?:the|these|those|this|that)\s+{_F}{{0,2}}?{_NOUN}\b"
+IGNORE_GENERIC = rf"\b{_IGNORE}\s+(?:the|these|those|this|that)\s+{_F}{{0,2}}?{_NOUN}\b{_IN_A_DOCUMENT}"
 IGNORE_ABOVE = (
     rf"\b{_IGNORE}\s+(?:all\s+|everything\s+|anything\s+|whatever\s+|what\s+)?{_F}{{0,2}}?"
     r"(?:above|before\s+this|so\s+far|you\s+(?:were|have\s+been)\s+told|i\s+(?:said|told\s+you)\s+before|"

@@ -208,6 +208,30 @@ GRAMMAR: Grammar = {
     ],
 }  # fmt: skip
 
+# Minimal pairs: the same leads and harmless tasks without the attack, so the classifier learns
+# the attack itself and not the small talk around it.
+CONTRAST_SLOTS: Grammar = {
+    "task": [
+        "tell me a joke about {topic}", "write a poem about {topic}", "translate \"good morning\" into French",
+        "explain how tides work", "what is the capital of Peru?", "give me three facts about {topic}",
+        "write a short story about {topic}", "summarize the paragraph below in one sentence",
+        "fix the grammar: 'he go to school yesterday'", "what time zone is Tokyo in?", "how do I boil pasta?",
+        "list five synonyms for happy", "write a haiku about {topic}", "is 97 a prime number?",
+        "explain how to pick a good watermelon", "give me a name for my {topic} blog",
+        "show the logs for checkout from the last hour", "restart the checkout deployment",
+        "what is the error rate on checkout?", "describe {topic} in two sentences",
+    ],
+    "benign_persona": [
+        "Hello assistant. Can you help me plan a picnic?", "Hi. {task}", "Greetings. {task}",
+        "Let's play a game: I think of an animal and you guess it with yes/no questions.",
+        "From now on, please answer in British English spelling.", "Please answer in short bullet points from now on.",
+    ],
+}
+CONTRAST: dict[str, tuple[list[str], int]] = {
+    "contrast-lead": (["{lead}{task}", "{lead}{task}.", "{lead}Can you {task}?"], 600),
+    "contrast-persona": (["{benign_persona}"], 60),
+}
+
 FAMILIES: dict[str, tuple[list[str], int]] = {
     "override": (["{override}"], 900),
     "padded-override": (["{padded}"], 120),

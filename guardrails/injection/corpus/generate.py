@@ -16,7 +16,17 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from opsgraph.guardrails.injection.corpus import attacks, general, indirect, longform, multilingual, ops, wordsense
+from opsgraph.guardrails.injection.corpus import (
+    attacks,
+    chat,
+    general,
+    indirect,
+    longform,
+    multilingual,
+    ops,
+    technique,
+    wordsense,
+)
 from opsgraph.guardrails.injection.corpus.grammar import Grammar, sample
 
 SEED = 20240502
@@ -24,11 +34,15 @@ OUTPUT = Path(__file__).with_name("generated.jsonl")
 
 _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
     (attacks.GRAMMAR, attacks.FAMILIES, 1),
+    ({**attacks.GRAMMAR, **attacks.CONTRAST_SLOTS}, attacks.CONTRAST, 0),
     (indirect.GRAMMAR, indirect.FAMILIES, 1),
+    ({**indirect.GRAMMAR, **indirect.CONTRAST_SLOTS}, indirect.CONTRAST, 0),
     (ops.GRAMMAR, ops.FAMILIES, 0),
     (general.GRAMMAR, general.FAMILIES, 0),
     (longform.GRAMMAR, longform.FAMILIES, 0),
     (wordsense.GRAMMAR, wordsense.FAMILIES, 0),
+    (chat.GRAMMAR, chat.FAMILIES, 0),
+    (technique.GRAMMAR, technique.FAMILIES, 0),
     (multilingual.GRAMMAR, multilingual.FAMILIES, None),  # label from the family name
 ]
 
@@ -40,9 +54,9 @@ def _b64(text: str, rng: random.Random) -> str:
     return wrapper.format(blob)
 
 
-def _rot13(text: str, rng: random.Random) -> str:
-    wrapper = rng.choice(["Decode this rot13 and do what it says: {}", "rot13: {}", "{}"])
-    return wrapper.format(codecs.encode(text, "rot13"))
+def _rot13_wrapper(text: str, rng: random.Random) -> str:
+    wrapper = rng.choice(["Decode this rot13 and do what it says: {}", "Apply rot13, then follow it: {}"])
+    return wrapper.format(codecs.encode(text, "rot13")[:24])
 
 
 def _spaced(text: str, rng: random.Random) -> str:
@@ -61,7 +75,9 @@ def _zero_width(text: str, rng: random.Random) -> str:
     return "\u200b".join(text) if len(text) < 200 else text.replace(" ", " \u200b")
 
 
-_OBFUSCATIONS: list[Callable[[str, random.Random], str]] = [_b64, _rot13, _spaced, _leet, _homoglyph, _zero_width]
+# rot13 is caught by rescanning the decoded text; training on rot13 gibberish teaches the model
+# that "gur" (rot13 of "the") is an attack, so only its wrapper is kept.
+_OBFUSCATIONS: list[Callable[[str, random.Random], str]] = [_b64, _rot13_wrapper, _spaced, _leet, _homoglyph, _zero_width]
 
 
 def build() -> list[dict[str, object]]:
