@@ -18,6 +18,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--topology", "-t", help="topology file (JSON or YAML) for correlation")
         ] = None,
         log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+        respond: Annotated[
+            bool, typer.Option("--respond", help="let the agent answer new incidents (proposals wait for approval)")
+        ] = False,
     ) -> None:
         """Receive Alertmanager webhooks on POST /webhooks/alertmanager (also /healthz, /metrics)."""
         import sqlite3
@@ -33,7 +36,12 @@ def register(app: typer.Typer) -> None:
             die(str(exc))
         settings = Settings()
         try:
-            application = create_app(settings, topology=graph)
+            if respond:
+                from opsgraph.channels.incidents import responding_pipeline
+
+                application = create_app(settings, pipeline=responding_pipeline(settings, graph))
+            else:
+                application = create_app(settings, topology=graph)
         except (OSError, sqlite3.Error) as exc:
             die(f"cannot open the alert store {settings.alerts_db}: {exc}")
         uvicorn.run(application, host=host, port=port, log_level=log_level)
