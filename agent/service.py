@@ -149,7 +149,14 @@ class Agent:
     def _run(self, graph_input: Any, thread_id: str) -> TurnResult:
         config = {"configurable": {"thread_id": thread_id}}
         out = self.graph.invoke(graph_input, config=config, context=self.context, durability="exit")
-        return _to_result(thread_id, out)
+        return _redacted(_to_result(thread_id, out))
+
+
+def _redacted(result: TurnResult) -> TurnResult:
+    """Every reply passes the redactor, whatever produced it."""
+    from opsgraph.guardrails.redaction import redact_data
+
+    return TurnResult.model_validate(redact_data(result.model_dump()))
 
 
 def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
@@ -193,23 +200,25 @@ def default_brain(settings: Settings, registry: Any) -> Any:
 
 
 class _guardrails:
-    """The guardrails in force: input/untrusted scanners, redaction, and the action policy."""
+    """The guardrails in force: injection scanners, secret redaction, and the action policy."""
 
     @staticmethod
     def scan_input(text: str) -> Any:
-        from opsgraph.guardrails.basic import scan
+        from opsgraph.guardrails.injection import scan
 
         return scan(text)
 
     @staticmethod
     def scan_untrusted(text: str, source: str) -> Any:
-        from opsgraph.guardrails.basic import scan_untrusted
+        from opsgraph.guardrails.injection import scan_untrusted
 
         return scan_untrusted(text, source)
 
     @staticmethod
     def redact(value: Any) -> Any:
-        return value
+        from opsgraph.guardrails.redaction import redact_data
+
+        return redact_data(value)
 
     @staticmethod
     def policy(settings: Settings) -> Any:

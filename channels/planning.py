@@ -34,7 +34,7 @@ class OfflinePlanner:
     def __init__(self, settings: Any) -> None:
         from opsgraph.agent.planner.planner import DeterministicPlanner
         from opsgraph.agent.services import offline_inventory
-        from opsgraph.guardrails.basic import scan
+        from opsgraph.guardrails.injection import scan
 
         self._scan = scan
         self._planner = DeterministicPlanner.load(settings.cache_dir)

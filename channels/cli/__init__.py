@@ -34,4 +34,7 @@ for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, alerts_cmds, ser
 
 
 def main() -> None:
+    from opsgraph.guardrails.logs import setup_logging
+
+    setup_logging()
     app()
