@@ -111,7 +111,37 @@ GRAMMAR: Grammar = {
     ],
 }  # fmt: skip
 
+GRAMMAR_VERBS: Grammar = {
+    "tverb": ["reveal", "show", "print", "dump", "bypass", "skip", "override", "ignore", "disregard", "forget",
+              "kill", "delete", "drop", "purge", "wipe", "execute", "approve", "grant", "disable", "enable",
+              "list", "find", "expose", "reset", "flush", "evict", "remove", "terminate", "stop", "audit"],
+    "tobject": [
+        "which namespaces have no resource quotas", "the CDN for the origin health check", "the cache layer for {svc}",
+        "the evicted pods across the cluster", "the stale configmaps in {ns}", "the failed jobs across all namespaces",
+        "every deployment without a PDB", "the pods that were OOMKilled today", "the old replica sets of {svc}",
+        "the feature flag for {svc} in {env}", "the HPA settings of {svc}", "the network policy on {ns}",
+        "the readiness gate for {svc}", "the alerts for {svc} during the window", "the dead letter queue of {svc}",
+        "the previous deployment's annotations", "the default requests for {ns}", "the node affinity on {svc}",
+        "the PR for the {svc} chart", "the access request from the data team", "the nodes with disk pressure",
+        "the system prompt config of our {svc} chatbot", "the rate limit for internal callers",
+        "all the unused PVCs in {ns}", "the load balancer health checks", "the secrets that expire this month (names only)",
+    ],
+    "tcmd": ["{please}{tverb} {tobject}", "{tverb} {tobject}", "can we {tverb} {tobject}?", "{tverb} {tobject} in {env}",
+             "{please}{tverb} {tobject}, {why}", "should I {tverb} {tobject}?", "how do I {tverb} {tobject}?"],
+    "sysprompt": [
+        "where is the system prompt of the {svc} chatbot stored?", "the system prompt in the {svc} configmap is outdated",
+        "diff the system prompt between v{n} and v{n} of the support bot", "who owns the system prompt for the docs bot?",
+        "roll back the system prompt change in the {svc} assistant", "review the new system prompt PR for the helpdesk bot",
+        "the system prompt for the {svc} bot is too long, it hits the token limit",
+        "can you show the git history of the system prompt file for our chatbot?",
+        "load test the chatbot with the new system prompt in {env}", "which model and system prompt does {svc} use?",
+    ],
+}
+GRAMMAR = {**GRAMMAR, **GRAMMAR_VERBS}
+
 FAMILIES: dict[str, tuple[list[str], int]] = {
+    "ops-trigger-verb": (["{tcmd}"], 700),
+    "ops-system-prompt": (["{sysprompt}"], 60),
     "ops-command": (["{ops_cmd}", "{ops_cmd}", "{ops_cmd}."], 1300),
     "ops-question": (["{ops_question}"], 350),
     "ops-chat": (["{chat}"], 120),
