@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 SUITES: dict[str, str] = {
     "rca": "opsgraph.evals.rca:run",
     "injection": "opsgraph.evals.injection:run",
+    "nab": "opsgraph.evals.nab:run",
 }
 
 

@@ -189,6 +189,7 @@ REGISTRY = Registry()
 BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "opsgraph.tools.k8s.tools",
     "opsgraph.tools.alerts.tools",
+    "opsgraph.tools.anomaly.tools",
     "opsgraph.tools.help",
 )
 

@@ -8,10 +8,10 @@ Each command module exposes `register(app)`.
 from __future__ import annotations
 
 import typer
-
 from opsgraph.channels.cli import (
     agent_cmds,
     alerts_cmds,
+    anomaly_cmds,
     audit_cmds,
     eval_cmds,
     guard_cmds,
@@ -29,7 +29,16 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, alerts_cmds, serve_cmds, guard_cmds):
+for module in (
+    agent_cmds,
+    sandbox_cmds,
+    audit_cmds,
+    eval_cmds,
+    alerts_cmds,
+    anomaly_cmds,
+    serve_cmds,
+    guard_cmds,
+):
     module.register(app)
 
 
