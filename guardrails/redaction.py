@@ -82,7 +82,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
 
 # key = value / key: value / "key": "value"; the key stays, the value goes.
 _ASSIGNMENT = re.compile(
-    r"(?P<key>[\"']?(?<![A-Za-z0-9_.-])" + _SENSITIVE_KEY + r"[\"']?)(?P<sep>\s*(?:=|:(?!//))\s*)"
+    r"(?P<key>[\"']?(?<![A-Za-z0-9_.])" + _SENSITIVE_KEY + r"[\"']?)(?P<sep>\s*(?:=|:(?!//))\s*)"
     r"(?P<quote>[\"']?)(?P<value>[^\s\"',;&}]+)(?P=quote)",
     re.IGNORECASE,
 )

@@ -22,6 +22,7 @@ from opsgraph.guardrails.injection.features import FEATURE_VERSION, count_featur
 from opsgraph.guardrails.injection.normalize import normalize
 
 log = logging.getLogger(__name__)
+_MODEL_VERSION = "2"  # bump when the training recipe changes: cached models retrain
 _C = 4.0
 # Hand-typed examples are fewer but more natural than template expansions: they count more.
 _HANDWRITTEN_WEIGHT = 5.0
@@ -59,7 +60,10 @@ def fit(examples: list[Example]) -> tuple[Any, Any]:
     labels = [e.label for e in examples]
     vectorizer = TfidfVectorizer(analyzer=feature_list, lowercase=False, sublinear_tf=True, min_df=2)
     matrix = vectorizer.fit_transform(texts)
-    classifier = LogisticRegression(C=_C, class_weight="balanced", max_iter=5000, solver="liblinear")
+    # The dual problem is the fast one when there are more features than examples; same optimum.
+    classifier = LogisticRegression(
+        C=_C, class_weight="balanced", max_iter=5000, solver="liblinear", dual=True, random_state=0
+    )
     weights = [_HANDWRITTEN_WEIGHT if e.family.startswith("handwritten") else 1.0 for e in examples]
     classifier.fit(matrix, labels, sample_weight=weights)
     return vectorizer, classifier
@@ -77,7 +81,7 @@ def train(examples: list[Example], digest: str = "") -> LinearModel:
 
 def model_digest() -> str:
     """Identity of the model the current corpus and settings produce (the cache key)."""
-    key = f"{FEATURE_VERSION}:{_C}:{_HANDWRITTEN_WEIGHT}:{corpus_digest()}"
+    key = f"{_MODEL_VERSION}:{FEATURE_VERSION}:{_C}:{_HANDWRITTEN_WEIGHT}:{corpus_digest()}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

@@ -34,6 +34,7 @@ _SPACED = re.compile(r"(?<!\w)(?:[a-z][ .\-_*|+~/:]){2,}[a-z](?!\w)")
 _SPLIT = re.compile(r"\b[a-z]+(?:[.\-_*|]+[a-z]+)+\b")
 _LEET_CANDIDATE = re.compile(r"(?<![\w@$])(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
 _GLUED = re.compile(r"\b[a-z]{10,60}\b")
+_LONG_ATTACK_WORDS = tuple(sorted(w for w in ATTACK_WORDS if len(w) >= 5))
 _LEET_I = str.maketrans("013457@$!|98", "oieastasilgb")
 _LEET_L = str.maketrans("013457@$!|98", "oleastasilgb")
 
@@ -127,6 +128,8 @@ def _unleet(token: str) -> str | None:
 
 
 def _unglue(token: str) -> str | None:
+    if not any(word in token for word in _LONG_ATTACK_WORDS):
+        return None  # the segmentation below is only worth it if an attack word could come out
     words = segment(token)
     if words is None or len(words) < 2 or not any(w in TRIGGER_WORDS and len(w) >= 5 for w in words):
         return None

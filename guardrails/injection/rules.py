@@ -21,6 +21,12 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     weight: float
+    hints: tuple[str, ...] = ()  # the regex can only match if one of these substrings occurs
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.hints and not any(hint in text for hint in self.hints):
+            return None  # cheap substring checks spare the regex engine on long text
+        return self.pattern.search(text)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,74 @@ class Hit:
 
 
 def _rule(family: str, name: str, regex: str, weight: float) -> Rule:
-    return Rule(family, name, re.compile(regex, re.MULTILINE), weight)
+    return Rule(family, name, re.compile(regex, re.MULTILINE), weight, tuple(_HINTS.get(name, "").split()))
+
+
+_OVERRIDE_VERBS = (
+    "ignor disregard forget neglect discard dismiss abandon overrid overwrit bypass circumvent nullify aside "
+    "throw attention heed mind follow obey erase wipe scrap ditch"
+)
+# For each rule, substrings at least one of which any match must contain (tests check this).
+_HINTS: dict[str, str] = {
+    "ignore-previous-instructions": _OVERRIDE_VERBS,
+    "ignore-your-instructions": _OVERRIDE_VERBS,
+    "ignore-the-instructions": _OVERRIDE_VERBS,
+    "ignore-everything-above": _OVERRIDE_VERBS,
+    "instructions-void": "instruction prompt directive direction guideline programming guardrail command rules",
+    "new-instructions": "instruction directive system orders task role goal objective purpose job mission",
+    "from-now-on": "now henceforth point moment rest",
+    "multilingual-override": (
+        "ignor vergiss vergessen missacht oubli tiens olvid descart omit sigas dimentic trascur esquec "
+        "desconsider negeer vergeet игнор проигнор забуд 忽略 无视 忘记 忘掉 理会 忽視 無視 忘れ 무시 잊"
+    ),
+    "named-jailbreak": (
+        "anything dan stan dude betterdan antigpt anti-gpt evil devmode mongo chaosgpt jailbr developer "
+        "machiavellian"
+    ),
+    "unrestricted-persona": (
+        "without no free bound ignores bypasses follow care unfiltered uncensored unrestricted unaligned amoral "
+        "jailbroken unhinged limitless rule-free unshackled"
+    ),
+    "special-mode": "mode",
+    "no-restrictions": "restriction limitation filter censorship boundaries safeguard polic guidelines",
+    "pretend": "pretend imagine suppose act behave respond role you",
+    "stay-in-character": "character refuse decline apologi warning disclaimer two",
+    "your-system-prompt": "your",
+    "the-system-prompt": "prompt message instruction",
+    "repeat-text-above": "repeat print output reproduce echo recite spell write return copy start begin",
+    "what-were-your-instructions": "what how",
+    "chat-template-token": "<| <",
+    "inst-tag": "inst sys",
+    "role-heading": "system admin developer instruction response input",
+    "end-of-input": "end begin start new real actual updated system admin",
+    "system-fence": "``` '''",
+    "system-label": "system admin developer",
+    "fake-transcript": ":",
+    "forced-output": "\" ' “ « `",
+    "hijack-phrase": "pwned hacked",
+    "access-granted": "access",
+    "shape-your-response": (
+        "your response reply answer output summary base64 rot hex binary morse emoji pig leet reverse caesar"
+    ),
+    "tool-call-json": "tool function action recipient name k8s_ model_ gpu_",
+    "call-write-tool": "k8s_ model_ gpu_",
+    "call-any-tool": "k8s_ model_ gpu_ drift_ alerts_ incident_ anomaly_ terraform_ runbook_",
+    "auto-approve": "approv confirm accept authori grant",
+    "skip-approval": "approval confirmation sign",
+    "approve-anything": "approv authori confirm",
+    "run-destructive-command": "kubectl helm rm terraform drop curl",
+    "send-secrets-out": "http www @ ftp server url address endpoint webhook ![",
+    "ask-for-credentials": "password credential card ssn social bank login pin otp 2fa api seed",
+    "malware-terms": (
+        "keylog keystroke clipboard browser /etc/ .ssh reverse backdoor ransom fork rm miner mining botnet"
+    ),
+    "addresses-the-ai": "ai a.i. assistant llm model chatbot bot agent copilot gpt claude gemini opsgraph automated",
+    "if-you-are-an-ai": "ai a.i. assistant llm model chatbot bot agent copilot gpt claude gemini opsgraph automated",
+    "when-summarising": "when",
+    "tell-the-user": "user reader customer visitor human person",
+    "assistant-must-act": "assistant ai agent bot opsgraph llm model",
+    "you-must-act": "you",
+}
 
 
 CHAT_RULES: tuple[Rule, ...] = (
@@ -105,7 +178,7 @@ UNTRUSTED_RULES: tuple[Rule, ...] = (
 def match(text: str, rules: tuple[Rule, ...]) -> list[Hit]:
     hits: list[Hit] = []
     for rule in rules:
-        found = rule.pattern.search(text)
+        found = rule.search(text)
         if found:
             hits.append(Hit(rule.family, rule.name, rule.weight, found.group(0)[:80]))
     return hits

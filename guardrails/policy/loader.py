@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
-
 from opsgraph.guardrails.policy.model import PolicyFile
+from pydantic import ValidationError
 
 Path_ = tuple[str | int, ...]
 
