@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _stats import percentile, summary_ms, write_results  # noqa: E402
+from _stats import percentile, summary_ms, write_results
 
 # --- the seed article's detector (baseline) -------------------------------------------------
 SEED_PATTERNS = [
@@ -43,6 +43,7 @@ def detect_prompt_injection(text: str) -> bool:
 # --- the message set ------------------------------------------------------------------------
 def messages() -> list[str]:
     from opsgraph.evals.base import shared_data_dir
+
     from tests.guardrails.injection_cases import (
         MUST_BLOCK_CHAT,
         MUST_BLOCK_UNTRUSTED,
@@ -77,8 +78,10 @@ def timed(fn: Callable[[str], object], texts: list[str], repeat: int) -> list[fl
 def speed(name: str, samples: list[float]) -> dict[str, float]:
     stats = summary_ms(samples)
     stats["per_second"] = round(len(samples) / sum(samples))
-    print(f"  {name:<34} p50 {stats['p50_ms']:8.3f} ms   p99 {stats['p99_ms']:8.3f} ms   "
-          f"{stats['per_second']:>9,} msg/s")
+    print(
+        f"  {name:<34} p50 {stats['p50_ms']:8.3f} ms   p99 {stats['p99_ms']:8.3f} ms   "
+        f"{stats['per_second']:>9,} msg/s"
+    )
     return stats
 
 
@@ -92,7 +95,10 @@ def accuracy() -> dict[str, dict[str, float]] | None:
         print("\n(no ../shared/data/injection: accuracy comparison skipped)")
         return None
     result: dict[str, dict[str, float]] = {}
-    for name, predict in (("opsgraph", lambda t: scan(t).injection), ("seed baseline", detect_prompt_injection)):
+    for name, predict in (
+        ("opsgraph", lambda t: scan(t).injection),
+        ("seed baseline", detect_prompt_injection),
+    ):
         report = evaluate(data / "injection", predict)
         result[name] = {m.name: round(m.value, 4) for m in report.metrics}
     names = list(next(iter(result.values())))
@@ -118,16 +124,26 @@ def main() -> None:
     print(f"{len(texts)} messages x {args.repeat} passes; detector load {load_s:.2f} s (cached model)\n")
 
     ours = speed("opsgraph scan", timed(scan, texts, args.repeat))
-    untrusted = speed("opsgraph scan_untrusted", timed(lambda t: scan_untrusted(t, "log"), texts, args.repeat))
+    untrusted = speed(
+        "opsgraph scan_untrusted", timed(lambda t: scan_untrusted(t, "log"), texts, args.repeat)
+    )
     seed = speed("seed detect_prompt_injection", timed(detect_prompt_injection, texts, args.repeat))
     redaction = speed("opsgraph redact", timed(redact, texts + _secret_texts(), args.repeat))
     ratio = ours["p50_ms"] / seed["p50_ms"]
-    print(f"\n  scan p50 is {ratio:.1f}x the seed baseline's; throughput {ours['per_second'] / seed['per_second']:.2f}x")
-    print(f"  target scan p50 < 1 ms: {'met' if ours['p50_ms'] < 1.0 else 'MISSED'} ({ours['p50_ms']:.3f} ms)")
+    print(
+        f"\n  scan p50 is {ratio:.1f}x the seed baseline's; "
+        f"throughput {ours['per_second'] / seed['per_second']:.3f}x"
+    )
+    print(
+        f"  target scan p50 < 1 ms: {'met' if ours['p50_ms'] < 1.0 else 'MISSED'} ({ours['p50_ms']:.3f} ms)"
+    )
     long_texts = [t for t in texts if len(t) > 2000]
     if long_texts:
         samples = timed(scan, long_texts, args.repeat)
-        print(f"  long messages (> 2000 chars, n={len(long_texts)}): p50 {percentile(samples, 50) * 1000:.2f} ms")
+        print(
+            f"  long messages (> 2000 chars, n={len(long_texts)}): "
+            f"p50 {percentile(samples, 50) * 1000:.2f} ms"
+        )
 
     scores = accuracy()
     if not args.no_write:
@@ -149,10 +165,11 @@ def main() -> None:
 
 def _secret_texts() -> list[str]:
     return [
-        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "postgres://app:s3cr3t@db.internal:5432/app and Authorization: Bearer abcdef0123456789abcdef",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: aHVudGVyMg==\n",
-        "slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx github ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
+        "slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "github ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ in the CI logs of checkout-7d9f8b6c5-x2kq9",
     ] * 10
 
 

@@ -44,14 +44,19 @@ _PLACEHOLDER = re.compile(
 )
 
 _ENV_VALUE = (
-    r"name:\s*[\"']?[A-Za-z0-9_]*(?i:{names})[\"']?[ \t]*\n[ \t]*value:[ \t]*[\"']?" + _NOT_REDACTED + r"([^\s#\"']+)"
+    r"name:\s*[\"']?[A-Za-z0-9_]*(?i:{names})[\"']?[ \t]*\n[ \t]*value:[ \t]*[\"']?"
+    + _NOT_REDACTED
+    + r"([^\s#\"']+)"
 )
 
 # Order matters: multi-line and prefixed secrets first, generic key=value last.
 _PATTERNS: tuple[_Pattern, ...] = (
     _p("private_key", r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----"),
     _p("gcp_private_key_id", r"\"private_key_id\"\s*:\s*\"([0-9a-f]{40})\"", 1),
-    _p("aws_access_key", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])"),
+    _p(
+        "aws_access_key",
+        r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])",
+    ),
     _p(
         "aws_secret_key",
         r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key|SecretAccessKey)[\"']?\s*[:=]\s*[\"']?"
@@ -69,7 +74,8 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p("jwt", r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"),
     _p(
         "bearer_token",
-        r"(?:(?i:authorization)[\"']?\s*[:=]\s*[\"']?(?i:bearer)|\bBearer)\s+" + _NOT_REDACTED
+        r"(?:(?i:authorization)[\"']?\s*[:=]\s*[\"']?(?i:bearer)|\bBearer)\s+"
+        + _NOT_REDACTED
         + r"(?=[A-Za-z._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})",
         1,
     ),
@@ -150,10 +156,17 @@ def redact_data(obj: Any) -> Any:
         for key, value in obj.items():
             if is_secret and key in ("data", "stringData") and isinstance(value, dict):
                 result[key] = {k: MARK.format("k8s_secret") for k in value}
-            elif isinstance(key, str) and isinstance(value, str | int) and _is_sensitive_key(key) and value != "":
+            elif (
+                isinstance(key, str)
+                and isinstance(value, str | int)
+                and _is_sensitive_key(key)
+                and value != ""
+            ):
                 result[key] = MARK.format(_kind_for_key(key))
             elif key == "value" and isinstance(value, str) and _is_sensitive_key(str(obj.get("name", ""))):
-                result[key] = MARK.format(_kind_for_key(str(obj["name"])))  # env: [{name: DB_PASSWORD, value: ...}]
+                result[key] = MARK.format(
+                    _kind_for_key(str(obj["name"]))
+                )  # env: [{name: DB_PASSWORD, value: ...}]
             else:
                 result[key] = redact_data(value)
         return result
@@ -200,6 +213,7 @@ def _redact_json_secrets(text: str) -> str:
         if document is not None:
             indent = 4 if "\n    " in stripped else 2 if "\n  " in stripped else None
             return json.dumps(redact_data(document), indent=indent)
+
     # Not a whole document (a log line, kubectl output in prose): redact every data block.
     def values(match: re.Match[str]) -> str:
         return f'{match.group(1)}"{_SECRET_MARK}"'
@@ -225,10 +239,7 @@ def _siblings_say_secret(lines: list[str], index: int, level: int) -> bool:
             return None
         return _indent(line) == level and bool(_YAML_KIND_SECRET.match(line))
 
-    if _is_item_start(lines[index]) and _indent(lines[index]) == level:
-        start_is_item = True
-    else:
-        start_is_item = False
+    start_is_item = _is_item_start(lines[index]) and _indent(lines[index]) == level
     for position in range(index - 1, -1, -1) if not start_is_item else ():
         verdict = sibling(lines[position])
         if verdict is None:
@@ -270,7 +281,11 @@ def _redact_yaml_secrets(text: str) -> str:
                 out.append(f"{entry.group(1)}{entry.group(2)}: {_SECRET_MARK}")
                 index += 1
                 # a block scalar (key: |) continues on deeper lines: drop them
-                while index < len(lines) and lines[index].strip() and _indent(lines[index]) > len(entry.group(1)):
+                while (
+                    index < len(lines)
+                    and lines[index].strip()
+                    and _indent(lines[index]) > len(entry.group(1))
+                ):
                     index += 1
             else:
                 out.append(lines[index])

@@ -44,10 +44,15 @@ def register(app: typer.Typer) -> None:
     def scan_file(
         file: Annotated[Path, typer.Argument(help=_JSONL_HELP)],
         source: Annotated[str | None, typer.Option(help=_SOURCE_HELP)] = None,
-        as_json: Annotated[bool, typer.Option("--json/--text", help="JSON lines (default) or a text table")] = True,
+        as_json: Annotated[
+            bool, typer.Option("--json/--text", help="JSON lines (default) or a text table")
+        ] = True,
     ) -> None:
         """Scan every line of a JSONL file: one {"injection", "score"} line per input line, same order."""
-        texts = _read_jsonl(file)
+        try:
+            texts = _read_jsonl(file)
+        except _BadInput as exc:
+            die(str(exc))
         flagged = 0
         for text in texts:
             verdict = _scan(text, source)
@@ -67,7 +72,11 @@ def register(app: typer.Typer) -> None:
         """Print FILE with secrets replaced by [REDACTED:<kind>] markers."""
         from opsgraph.guardrails.redaction import redact
 
-        sys.stdout.write(redact(_read_text(file)))
+        try:
+            text = _read_text(file)
+        except _BadInput as exc:
+            die(str(exc))
+        sys.stdout.write(redact(text))
 
 
 def _scan(text: str, source: str | None) -> Any:
@@ -76,17 +85,21 @@ def _scan(text: str, source: str | None) -> Any:
     return scan(text) if source is None else scan_untrusted(text, source)
 
 
+class _BadInput(Exception):
+    """Input the user must fix; the command turns it into a one-line error."""
+
+
 def _read_text(file: Path) -> str:
     if str(file) == "-":
         return sys.stdin.read()
     try:
         return file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        die(f"{file}: no such file")
+        raise _BadInput(f"{file}: no such file") from None
     except UnicodeDecodeError:
-        die(f"{file}: not UTF-8 text")
+        raise _BadInput(f"{file}: not UTF-8 text") from None
     except OSError as exc:
-        die(f"{file}: cannot read ({exc.strerror})")
+        raise _BadInput(f"{file}: cannot read ({exc.strerror})") from None
 
 
 def _read_jsonl(file: Path) -> list[str]:
@@ -97,12 +110,18 @@ def _read_jsonl(file: Path) -> list[str]:
     texts: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
-            die(f"{file}: line {number} is empty; every line needs a JSON object like {_LINE_SHAPE}")
+            raise _BadInput(
+                f"{file}: line {number} is empty; every line needs a JSON object like {_LINE_SHAPE}"
+            )
         try:
             row = json.loads(line)
         except ValueError as exc:
-            die(f"{file}: line {number} is not valid JSON ({exc.args[0].split(':')[0]})")
+            raise _BadInput(
+                f"{file}: line {number} is not valid JSON ({exc.args[0].split(':')[0]})"
+            ) from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            die(f'{file}: line {number} must be a JSON object with a string "text" field, like {_LINE_SHAPE}')
+            raise _BadInput(
+                f'{file}: line {number} must be a JSON object with a string "text" field, like {_LINE_SHAPE}'
+            )
         texts.append(row["text"])
     return texts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import pairwise
 
 FEATURE_VERSION = "2"
 MAX_MODEL_CHARS = 6000
@@ -25,7 +26,7 @@ def feature_list(text: str) -> list[str]:
         text = text[: MAX_MODEL_CHARS * 2 // 3] + "\n" + text[-MAX_MODEL_CHARS // 3 :]
     tokens = _TOKEN.findall(_DIGIT.sub("0", text))
     features = list(tokens)
-    features += [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    features += [f"{a} {b}" for a, b in pairwise(tokens)]
     for token in tokens:
         features += _char_grams(token)
     return features

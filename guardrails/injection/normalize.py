@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from opsgraph.guardrails.injection.confusables import CONFUSABLE_CHARS, CONFUSABLES
@@ -34,6 +35,8 @@ _SPACED = re.compile(r"(?<!\w)(?:[a-z][ .\-_*|+~/:]){2,}[a-z](?!\w)")
 _SPLIT = re.compile(r"\b[a-z]+(?:[.\-_*|]+[a-z]+)+\b")
 _LEET_CANDIDATE = re.compile(r"(?<![\w@$])(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
 _GLUED = re.compile(r"\b[a-z]{10,60}\b")
+# Rewrites one match, or declines with None.
+_Fixer = Callable[[str], "str | None"]
 _LONG_ATTACK_WORDS = tuple(sorted(w for w in ATTACK_WORDS if len(w) >= 5))
 _LEET_I = str.maketrans("013457@$!|98", "oieastasilgb")
 _LEET_L = str.maketrans("013457@$!|98", "oleastasilgb")
@@ -83,9 +86,7 @@ def _map_confusables(match: re.Match[str]) -> str:
     return word.translate(CONFUSABLES) if has_latin else word
 
 
-def _rewrite(
-    pattern: re.Pattern[str], text: str, fix: _Fixer, flags: list[str], flag: str
-) -> str:
+def _rewrite(pattern: re.Pattern[str], text: str, fix: _Fixer, flags: list[str], flag: str) -> str:
     suspicious = False
 
     def replace(match: re.Match[str]) -> str:
@@ -150,7 +151,3 @@ def segment(letters: str) -> list[str] | None:
             if current is None or len(prefix) + 1 < len(current):
                 best[end] = [*prefix, letters[start:end]]
     return best[n]
-
-
-class _Fixer:  # typing helper: a callable that rewrites one match or declines with None
-    def __call__(self, original: str) -> str | None: ...  # pragma: no cover

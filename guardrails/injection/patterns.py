@@ -13,14 +13,19 @@ _PREV = (
     r"(?:previous|previously\s+given|prior|above|earlier|preceding|foregoing|former|original|initial|"
     r"aforementioned|above-mentioned|prewritten|pre-written|preset|system|developer)"
 )
-_NOUN = r"(?:instructions?|prompts?|directives?|directions|guidelines|programming|guardrails|commands\s+given)"
+_NOUN = (
+    r"(?:instructions?|prompts?|directives?|directions|guidelines|programming|guardrails|commands\s+given)"
+)
 # "the earlier instructions in the wiki" belong to the wiki, not to the assistant.
 _IN_A_DOCUMENT = (
     r"(?!\s+(?:in|on|from|of|for)\s+(?:the\s+|our\s+|this\s+|that\s+|my\s+)?(?:[\w-]+\s+)?(?:wiki|runbook|"
     r"readme|docs?|documentation|guide|manual|ticket|confluence|page|playbook|handbook|sop|box|package|label|"
     r"sheet|email|chart|repo|pr)\b)"
 )
-_SOFT_NOUN = r"(?:rules|restrictions|constraints|policies|filters|limitations|safeguards|training|ethics|morals|principles)"
+_SOFT_NOUN = (
+    r"(?:rules|restrictions|constraints|policies|filters|limitations|safeguards|training|ethics|morals|"
+    r"principles)"
+)
 
 IGNORE_PREVIOUS = (
     rf"\b{_IGNORE}\s+{_F}{{0,3}}?{_PREV}\s+{_F}{{0,2}}?{_NOUN}\b{_IN_A_DOCUMENT}"
@@ -147,7 +152,9 @@ CHAT_TEMPLATE_TOKEN = (
     r"start_header_id|end_header_id|begin_of_text|fim_\w+|channel|message|start|end|return|call)\s*\|>"
     r"|<\s*/?\s*(?:start_of_turn|end_of_turn)\s*>"
 )
-INST_TAG = r"\[/?\s*inst\s*\]|<<\s*/?\s*sys\s*>>|</?\s*(?:system_prompt|im_start|sys)\s*>|\[/?\s*system_prompt\s*\]"
+INST_TAG = (
+    r"\[/?\s*inst\s*\]|<<\s*/?\s*sys\s*>>|</?\s*(?:system_prompt|im_start|sys)\s*>|\[/?\s*system_prompt\s*\]"
+)
 ROLE_HEADING = (
     r"^\s*(?:#{2,}|\*\*|={2,}|-{3,}|>+)\s*(?:system|admin|administrator|developer|new\s+instructions?|"
     r"important\s+(?:new\s+)?instructions?|system\s+(?:prompt|message|override|update|instructions?|note)|"
@@ -177,7 +184,9 @@ FORCED_OUTPUT = (
     r"(?:your\s+)?(?:reply|response|answer|output)\s+with)\s+(?:only\s+|exactly\s+|just\s+|simply\s+|"
     r"the\s+(?:words?|phrase|text|string|sentence)\s+|nothing\s+(?:but|except)\s+)+[\"'“«`]"
 )
-HIJACK_PHRASE = r"\b(?:i\s+have\s+been\s+pwned|pwned|hacked\s+by|you\s+(?:have\s+been|got)\s+(?:hacked|pwned))\b"
+HIJACK_PHRASE = (
+    r"\b(?:i\s+have\s+been\s+pwned|pwned|hacked\s+by|you\s+(?:have\s+been|got)\s+(?:hacked|pwned))\b"
+)
 ACCESS_GRANTED = r"\baccess\s+granted\b"
 
 _TOOLS = (
@@ -185,16 +194,17 @@ _TOOLS = (
     r"alerts_list|incident_show|anomaly_scan|gpu_(?:status|rebalance_plan|rebalance_apply)|terraform_generate|"
     r"runbook_search)"
 )
-_WRITE_TOOLS = r"(?:k8s_(?:deploy|scale|rollback|restart)|model_(?:promote|rollback|retrain)|gpu_rebalance_apply)"
+_WRITE_TOOLS = (
+    r"(?:k8s_(?:deploy|scale|rollback|restart)|model_(?:promote|rollback|retrain)|gpu_rebalance_apply)"
+)
 TOOL_CALL_JSON = (
     r"[\"'](?:tool_calls?|function_call|tool_use|tool_code)[\"']\s*:"
     rf"|[\"'](?:name|tool|tool_name|function|action|recipient_name)[\"']\s*:\s*[\"'](?:functions\.)?{_TOOLS}[\"']"
     rf"|\b{_WRITE_TOOLS}\s*\(\s*\w+\s*="
 )
-CALL_WRITE_TOOL = (
-    rf"(?:call|invoke|run|execute|use|trigger|fire)\s+(?:the\s+)?(?:tool\s+|function\s+)?[`'\"]?{_WRITE_TOOLS}\b"
-)
-CALL_ANY_TOOL = rf"(?:call|invoke|run|execute|use|trigger|fire)\s+(?:the\s+)?(?:tool\s+|function\s+)?[`'\"]?{_TOOLS}\b"
+_CALL = r"(?:call|invoke|run|execute|use|trigger|fire)\s+(?:the\s+)?(?:tool\s+|function\s+)?[`'\"]?"
+CALL_WRITE_TOOL = rf"{_CALL}{_WRITE_TOOLS}\b"
+CALL_ANY_TOOL = rf"{_CALL}{_TOOLS}\b"
 AUTO_APPROVE = (
     r"(?:approve|approving|confirm|accept|authori[sz]e|grant)\s+(?:this|it|that|the\s+\w+|all|any|every(?:thing)?|"
     rf"these|them|pending\s+\w+)?\s*{_F}{{0,3}}?(?:automatically|without\s+(?:asking|confirmation|review|"

@@ -49,13 +49,16 @@ _OVERRIDE_VERBS = (
     "ignor disregard forget neglect discard dismiss abandon overrid overwrit bypass circumvent nullify aside "
     "throw attention heed mind follow obey erase wipe scrap ditch"
 )
+_AI_WORDS = "ai a.i. assistant llm model chatbot bot agent copilot gpt claude gemini opsgraph automated"
 # For each rule, substrings at least one of which any match must contain (tests check this).
 _HINTS: dict[str, str] = {
     "ignore-previous-instructions": _OVERRIDE_VERBS,
     "ignore-your-instructions": _OVERRIDE_VERBS,
     "ignore-the-instructions": _OVERRIDE_VERBS,
     "ignore-everything-above": _OVERRIDE_VERBS,
-    "instructions-void": "instruction prompt directive direction guideline programming guardrail command rules",
+    "instructions-void": (
+        "instruction prompt directive direction guideline programming guardrail command rules"
+    ),
     "new-instructions": "instruction directive system orders task role goal objective purpose job mission",
     "from-now-on": "now henceforth point moment rest",
     "multilingual-override": (
@@ -67,7 +70,8 @@ _HINTS: dict[str, str] = {
         "machiavellian"
     ),
     "unrestricted-persona": (
-        "without no free bound ignores bypasses follow care unfiltered uncensored unrestricted unaligned amoral "
+        "without no free bound ignores bypasses follow care unfiltered uncensored unrestricted unaligned "
+        "amoral "
         "jailbroken unhinged limitless rule-free unshackled"
     ),
     "special-mode": "mode",
@@ -103,8 +107,8 @@ _HINTS: dict[str, str] = {
     "malware-terms": (
         "keylog keystroke clipboard browser /etc/ .ssh reverse backdoor ransom fork rm miner mining botnet"
     ),
-    "addresses-the-ai": "ai a.i. assistant llm model chatbot bot agent copilot gpt claude gemini opsgraph automated",
-    "if-you-are-an-ai": "ai a.i. assistant llm model chatbot bot agent copilot gpt claude gemini opsgraph automated",
+    "addresses-the-ai": _AI_WORDS,
+    "if-you-are-an-ai": _AI_WORDS,
     "when-summarising": "when",
     "tell-the-user": "user reader customer visitor human person",
     "assistant-must-act": "assistant ai agent bot opsgraph llm model",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from opsgraph.guardrails.injection import detector as detector_module
 from opsgraph.guardrails.injection.detector import Detector
 from opsgraph.guardrails.injection.model import load_or_train

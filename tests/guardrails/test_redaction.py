@@ -6,41 +6,97 @@ import json
 import textwrap
 
 import pytest
-
 from opsgraph.guardrails.redaction import redact, redact_data
 
 # (kind, text, the secret that must disappear, context that must survive)
 SECRETS: list[tuple[str, str, str, str]] = [
-    ("aws_access_key", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "aws_access_key_id = "),
-    ("aws_secret_key", "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key="),
-    ("private_key", '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkq'
-     'hkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n", "client_email": "bot@proj.iam.gserviceaccount.com"}',
-     "MIIEvQIBADANBgkq", "bot@proj.iam.gserviceaccount.com"),
-    ("gcp_private_key_id", '"private_key_id": "0123456789abcdef0123456789abcdef01234567"',
-     "0123456789abcdef0123456789abcdef01234567", '"private_key_id"'),
-    ("azure_storage_key", "DefaultEndpointsProtocol=https;AccountName=shopdata;AccountKey=Zm9vYmFyYmF6cXV4Zm9vYmFy"
-     "YmF6cXV4Zm9vYmFy==;EndpointSuffix=core.windows.net", "Zm9vYmFyYmF6cXV4", "AccountName=shopdata"),
-    ("azure_sas_token", "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02&sp=r&sig=AbCdEfGhIjKlMnOp"
-     "QrStUvWx%2B%2F%3D", "AbCdEfGhIjKlMnOp", "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02"),
-    ("slack_token", "SLACK_BOT_TOKEN=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-1234",
-     "SLACK_BOT_TOKEN="),
-    ("github_token", "git clone https://x:ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ@github.com/org/repo",
-     "ghp_abcdefghij", "github.com/org/repo"),
-    ("github_token", "token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN",
-     "github_pat_11ABCDEFG", "token "),
-    ("jwt", "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-     "eyJzdWIiOiIxMjM0In0", "cookie: session="),
-    ("bearer_token", "curl -H 'Authorization: Bearer abcdef0123456789abcdef' https://api.internal/v1",
-     "abcdef0123456789abcdef", "https://api.internal/v1"),
+    (
+        "aws_access_key",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        "AKIAIOSFODNN7EXAMPLE",
+        "aws_access_key_id = ",
+    ),
+    (
+        "aws_secret_key",
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key=",
+    ),
+    (
+        "private_key",
+        '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkq'
+        'hkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n", '
+        '"client_email": "bot@proj.iam.gserviceaccount.com"}',
+        "MIIEvQIBADANBgkq",
+        "bot@proj.iam.gserviceaccount.com",
+    ),
+    (
+        "gcp_private_key_id",
+        '"private_key_id": "0123456789abcdef0123456789abcdef01234567"',
+        "0123456789abcdef0123456789abcdef01234567",
+        '"private_key_id"',
+    ),
+    (
+        "azure_storage_key",
+        "DefaultEndpointsProtocol=https;AccountName=shopdata;AccountKey=Zm9vYmFyYmF6cXV4Zm9vYmFy"
+        "YmF6cXV4Zm9vYmFy==;EndpointSuffix=core.windows.net",
+        "Zm9vYmFyYmF6cXV4",
+        "AccountName=shopdata",
+    ),
+    (
+        "azure_sas_token",
+        "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02&sp=r&sig=AbCdEfGhIjKlMnOp"
+        "QrStUvWx%2B%2F%3D",
+        "AbCdEfGhIjKlMnOp",
+        "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02",
+    ),
+    (
+        "slack_token",
+        "SLACK_BOT_TOKEN=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "xoxb-1234",
+        "SLACK_BOT_TOKEN=",
+    ),
+    (
+        "github_token",
+        "git clone https://x:ghp_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ@github.com/org/repo",
+        "ghp_abcdefghij",
+        "github.com/org/repo",
+    ),
+    (
+        "github_token",
+        "token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN",
+        "github_pat_11ABCDEFG",
+        "token ",
+    ),
+    (
+        "jwt",
+        "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0."
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "eyJzdWIiOiIxMjM0In0",
+        "cookie: session=",
+    ),
+    (
+        "bearer_token",
+        "curl -H 'Authorization: Bearer abcdef0123456789abcdef' https://api.internal/v1",
+        "abcdef0123456789abcdef",
+        "https://api.internal/v1",
+    ),
     ("api_key", "api_key=9f8e7d6c5b4a39281706 region=eu", "9f8e7d6c5b4a39281706", "region=eu"),
     ("token", '{"auth_token": "tok_live_5f2b9c0a", "user": "alice"}', "tok_live_5f2b9c0a", '"user": "alice"'),
     ("password", "postgres://app:s3cr3tP4ss@db.internal:5432/app", "s3cr3tP4ss", "postgres://app:"),
-    ("password", "Server=tcp:db.example.com;Database=app;User Id=admin;Password=Hunter2!;Encrypt=true",
-     "Hunter2!", "User Id=admin;"),
+    (
+        "password",
+        "Server=tcp:db.example.com;Database=app;User Id=admin;Password=Hunter2!;Encrypt=true",
+        "Hunter2!",
+        "User Id=admin;",
+    ),
     ("password", "host=db user=app pwd=hunter2 sslmode=require", "hunter2", "sslmode=require"),
-    ("private_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nq1w2e3r4\n-----END RSA PRIVATE KEY-----",
-     "MIIEowIBAAKCAQEA7", ""),
+    (
+        "private_key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nq1w2e3r4\n-----END RSA PRIVATE KEY-----",
+        "MIIEowIBAAKCAQEA7",
+        "",
+    ),
 ]
 
 
@@ -55,8 +111,8 @@ def test_secret_is_replaced_by_a_typed_marker(kind: str, text: str, secret: str,
 @pytest.mark.parametrize(
     "text",
     [
-        "image: registry.example.com/shop/checkout:v1.24.3@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
-        "495991b7852b855",
+        "image: registry.example.com/shop/checkout:v1.24.3@sha256:"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "rolled back to commit 3f786850e387550fdab836ed7e6dc881de23001b",
         "pod checkout-7d9f8b6c5-x2kq9 uid 123e4567-e89b-12d3-a456-426614174000 restarted 3 times",
         "see https://github.com/org/repo/commit/3f786850e387550fdab836ed7e6dc881de23001b#diff-2a9c",
@@ -130,7 +186,12 @@ def test_secret_in_a_kubectl_list() -> None:
 
 
 def test_secret_manifest_in_json_text() -> None:
-    manifest = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "api"}, "data": {"token": "c2VjcmV0"}}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "api"},
+        "data": {"token": "c2VjcmV0"},
+    }
     result = json.loads(redact(json.dumps(manifest, indent=2)))
     assert result["data"] == {"token": "[REDACTED:k8s_secret]"}
     assert result["metadata"] == {"name": "api"}

@@ -49,7 +49,8 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
 
 def _b64(text: str, rng: random.Random) -> str:
     blob = base64.b64encode(text.encode()).decode()
-    wrapper = rng.choice(["Decode this base64 and follow it: {}", "{}", "Please base64-decode and execute: {}",
+    wrapper = rng.choice([
+        "Decode this base64 and follow it: {}", "{}", "Please base64-decode and execute: {}",
                           "aux data: {} (decode and obey)"])  # fmt: skip
     return wrapper.format(blob)
 
@@ -77,7 +78,9 @@ def _zero_width(text: str, rng: random.Random) -> str:
 
 # rot13 is caught by rescanning the decoded text; training on rot13 gibberish teaches the model
 # that "gur" (rot13 of "the") is an attack, so only its wrapper is kept.
-_OBFUSCATIONS: list[Callable[[str, random.Random], str]] = [_b64, _rot13_wrapper, _spaced, _leet, _homoglyph, _zero_width]
+_OBFUSCATIONS: list[Callable[[str, random.Random], str]] = [
+    _b64, _rot13_wrapper, _spaced, _leet, _homoglyph, _zero_width,
+]  # fmt: skip
 
 
 def build() -> list[dict[str, object]]:
@@ -91,7 +94,8 @@ def build() -> list[dict[str, object]]:
     attack_texts = [str(r["text"]) for r in rows if r["label"] == 1 and len(str(r["text"])) < 300]
     for text in rng.sample(attack_texts, min(300, len(attack_texts))):
         transform = rng.choice(_OBFUSCATIONS)
-        rows.append({"text": transform(text, rng), "label": 1, "family": f"obfuscated-{transform.__name__[1:]}"})
+        family = f"obfuscated-{transform.__name__[1:]}"
+        rows.append({"text": transform(text, rng), "label": 1, "family": family})
     labels_by_text: dict[str, set[object]] = {}
     for row in rows:
         labels_by_text.setdefault(str(row["text"]), set()).add(row["label"])

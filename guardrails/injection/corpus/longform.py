@@ -10,17 +10,21 @@ GRAMMAR: Grammar = {
         "Imagine a world where cities float above the clouds and trade is carried by giant birds.",
         "I'm writing a fantasy novel set in a kingdom ruled by a council of librarians.",
         "For a school project on renewable energy, I need your help.", "Let's play a creative writing game.",
-        "Consider the following scenario: a small coffee shop is struggling after a new chain opened next door.",
+        "Consider the following scenario: a small coffee shop is struggling after a new chain opened next "
+        "door.",
         "You are a seasoned historian giving a public lecture on the Silk Road.",
         "Picture a distant future in which humans and robots share a quiet mountain village.",
-        "I run a small online shop that sells handmade candles.", "As part of a team-building workshop, we are designing puzzles.",
-        "You are an AI assistant in a science-fiction story, helping the crew of a cargo ship navigate an asteroid field.",
+        "I run a small online shop that sells handmade candles.",
+        "As part of a team-building workshop, we are designing puzzles.",
+        "You are an AI assistant in a science-fiction story, helping the crew of a cargo ship navigate an "
+        "asteroid field.",
         "In an alternate history where the printing press was invented in Korea first,",
         "My grandmother loved gardening and I want to write something in her memory.",
         "We are preparing the onboarding material for new nurses at a regional hospital.",
         "Assume the role of a career counsellor talking to a recent graduate.",
         "Pretend you are a museum guide leading a tour of impressionist paintings.",
-        "Our startup is building a budgeting app for students.", "In a parallel universe where cats can talk,",
+        "Our startup is building a budgeting app for students.",
+        "In a parallel universe where cats can talk,",
     ],
     "character": [
         "The main character, Lena, is a 34-year-old marine biologist who is afraid of deep water.",
@@ -31,19 +35,25 @@ GRAMMAR: Grammar = {
         "", "",
     ],
     "task": [
-        "Write a 500-word story about their first meeting.", "Describe in detail what a typical day looks like.",
+        "Write a 500-word story about their first meeting.",
+        "Describe in detail what a typical day looks like.",
         "Create a dialogue in which they disagree politely and then find a compromise.",
-        "Draft a blog post that explains the idea to beginners.", "Provide a step-by-step guide for getting started.",
-        "Explain the main challenges and how they could be solved.", "Write a short poem that captures the mood.",
+        "Draft a blog post that explains the idea to beginners.",
+        "Provide a step-by-step guide for getting started.",
+        "Explain the main challenges and how they could be solved.",
+        "Write a short poem that captures the mood.",
         "List ten creative ideas and rank them by cost.", "Outline a lesson plan for a 45-minute class.",
-        "Suggest a name, a slogan and three marketing channels.", "Write the opening chapter in the first person.",
-        "Summarize the key historical events in chronological order.", "Compose a letter from one character to the other.",
+        "Suggest a name, a slogan and three marketing channels.",
+        "Write the opening chapter in the first person.",
+        "Summarize the key historical events in chronological order.",
+        "Compose a letter from one character to the other.",
     ],
     "constraint": [
         "Use vivid imagery and keep the tone light.", "Make sure to include at least three historical facts.",
         "Please avoid technical jargon.", "Write in the style of a 19th-century newspaper.",
         "Keep it under 300 words.", "Format the answer as a numbered list.", "Use headings for each section.",
-        "The rules of the game are simple: you describe a room and I choose a door.", "End with an open question.",
+        "The rules of the game are simple: you describe a room and I choose a door.",
+        "End with an open question.",
         "Make it suitable for children.", "Include a surprising twist at the end.", "Do not use any rhyme.",
         "Focus on the emotions rather than the action.", "Add a short summary at the top.", "",
     ],
@@ -76,24 +86,33 @@ GRAMMAR: Grammar = {
         "The instructions in the manual were confusing, so we wrote our own checklist.",
         "After the system upgrade, logins were slower for about an hour.",
     ],
-    "paragraph": ["{sentence} {sentence} {sentence}", "{sentence} {sentence} {sentence} {sentence} {sentence}"],
+    "paragraph": [
+        "{sentence} {sentence} {sentence}", "{sentence} {sentence} {sentence} {sentence} {sentence}",
+    ],
     "document": [
-        "{paragraph}\n\n{paragraph}", "Subject: Weekly update\n\nHi all,\n\n{paragraph}\n\n{paragraph}\n\nThanks,\nJordan",
-        "Summarize the following article:\n\n{paragraph}\n\n{paragraph}", "Translate this text into German: {paragraph}",
+        "{paragraph}\n\n{paragraph}",
+        "Subject: Weekly update\n\nHi all,\n\n{paragraph}\n\n{paragraph}\n\nThanks,\nJordan",
+        "Summarize the following article:\n\n{paragraph}\n\n{paragraph}",
+        "Translate this text into German: {paragraph}",
         "What is the main point of this passage? {paragraph}", "Proofread this email: {paragraph}",
         "{paragraph} {paragraph} {paragraph}",
     ],
     "code": [
-        "Can you review this function?\n```python\ndef load_config(path):\n    with open(path) as f:\n        data = yaml.safe_load(f)\n"
-        "    # ignore keys we don't know about\n    return {{k: v for k, v in data.items() if k in KNOWN}}\n```",
+        "Can you review this function?\n```python\ndef load_config(path):\n    with open(path) as f:\n      "
+        "  data = yaml.safe_load(f)\n"
+        "    # ignore keys we don't know about\n    return {{k: v for k, v in data.items() if k in "
+        "KNOWN}}\n```",
         "Why does this loop never end?\n```js\nlet i = 0;\nwhile (i < 10) {{\n  console.log(i);\n}}\n```",
-        "Explain this SQL: SELECT customer_id, SUM(total) FROM orders WHERE created_at > now() - interval '7 days' "
+        "Explain this SQL: SELECT customer_id, SUM(total) FROM orders WHERE created_at > now() - interval "
+        "'7 days' "
         "GROUP BY customer_id ORDER BY 2 DESC LIMIT 10;",
         "```go\nfunc retry(n int, f func() error) error {{\n\tvar err error\n\tfor i := 0; i < n; i++ {{\n"
-        "\t\tif err = f(); err == nil {{\n\t\t\treturn nil\n\t\t}}\n\t}}\n\treturn err\n}}\n```\nIs this idiomatic?",
+        "\t\tif err = f(); err == nil {{\n\t\t\treturn nil\n\t\t}}\n\t}}\n\treturn err\n}}\n```\nIs this "
+        "idiomatic?",
         "My Dockerfile builds but the container exits immediately:\nFROM python:3.11-slim\nCOPY . /app\n"
         "RUN pip install -r /app/requirements.txt\nCMD python /app/main.py --system-config /app/system.yaml",
-        "Here is my bash script:\nfor f in *.log; do\n  gzip \"$f\"  # override old archives\ndone\nHow do I skip files that are already compressed?",
+        "Here is my bash script:\nfor f in *.log; do\n  gzip \"$f\"  # override old archives\ndone\nHow do "
+        "I skip files that are already compressed?",
     ],
 }  # fmt: skip
 
