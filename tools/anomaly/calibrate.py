@@ -75,8 +75,11 @@ class TailWindow:
         k = int(len(ranked) * self._fraction)
         if k < 10:
             return
-        # Exponential tails: the mean excess over the quantile is the scale (its MLE).
+        # Exponential tails: the mean excess over the quantile is the scale's MLE. Its relative
+        # standard error is 1/sqrt(k); using the upper 2-sigma bound keeps a short history (a
+        # fresh series) from extrapolating overconfidently thin tails.
+        widen = 1.0 + 2.0 / math.sqrt(k)
         self._hi = ranked[-k - 1]
-        self._hi_scale = sum(ranked[-k:]) / k - self._hi
+        self._hi_scale = (sum(ranked[-k:]) / k - self._hi) * widen
         self._lo = ranked[k]
-        self._lo_scale = self._lo - sum(ranked[:k]) / k
+        self._lo_scale = (self._lo - sum(ranked[:k]) / k) * widen

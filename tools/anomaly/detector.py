@@ -10,10 +10,11 @@ series' own recent surprises (`TailWindow`, with a fitted tail beyond them):
 so 0 is unremarkable, 0.5 (the default alarm threshold) means "one in 10^4 lately", 1.0 "far
 beyond anything seen". A series that is always a little noisy therefore does not alarm all day.
 
-Warm-up: no score until `warmup` points have been seen, and each signal stays silent until it has
-enough history (`min_count`; the seasonal one until a bucket has seen `min_weeks` weeks or
-`min_days` days). Missing values (NaN) score 0 and change nothing. Gaps age the local level, so
-the first point after a gap is judged against a wider band. Time going backwards is tolerated.
+Warm-up: no score until `warmup` points and a day of data have been seen, and each signal stays
+silent until it has enough history (`min_count`; the seasonal one until a bucket has seen
+`min_weeks` weeks or `min_days` days). Missing values (NaN) score 0 and change nothing. Gaps
+age the local level, so the first point after a gap is judged against a wider band. Time going
+backwards is tolerated.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class DetectorConfig:
     window: int = 8640  # recent values each signal (and the final score) is judged against
     min_count: int = 50  # a signal speaks only once its window holds this many values
     decades: float = 8.0  # score 1.0 = a tail probability of 1e-8 against recent surprises
-    warmup: int = 100  # no score before this many points
+    warmup: int = 100  # no score before this many points ...
+    warmup_s: float = 86400.0  # ... and before a day of data (a daily cycle seen once)
     forest_window: int = 2000
     forest_refit_every: int = 250
     forest_min_train: int = 100
@@ -73,6 +75,7 @@ class StreamingDetector:
     def __init__(self, config: DetectorConfig | None = None) -> None:
         self.config = cfg = config or DetectorConfig()
         self.n = 0
+        self._first: float | None = None
         self._interval = Interval()
         self._level = Decayed(cfg.level_span)
         self._volatility = Decayed(cfg.volatility_span)
@@ -98,8 +101,10 @@ class StreamingDetector:
         steps = self._interval.observe(timestamp)
         surprise = self._observe(timestamp, value, steps)
         self.n += 1
+        if self._first is None:
+            self._first = timestamp
         score = 0.0
-        if self.n > self.config.warmup:
+        if self.n > self.config.warmup and timestamp - self._first >= self.config.warmup_s:
             score = min(1.0, -math.log10(self._history.upper(surprise)) / self.config.decades)
         self._history.add(surprise)
         return Scored(timestamp, value, score, score >= self.config.threshold and score > 0.0)

@@ -12,15 +12,16 @@ from collections import deque
 
 import numpy as np
 from opsgraph.tools.anomaly.iforest import IsolationForest, fit
-from opsgraph.tools.anomaly.stats import HOURS_PER_WEEK, hour_of_week
 
 
-def time_features(epoch: float) -> tuple[float, float, float, float]:
-    """Hour of day and hour of week on the unit circle (so 23:00 is next to 00:00)."""
-    how = hour_of_week(epoch) + (epoch % 3600) / 3600.0
-    day = 2 * math.pi * (how % 24) / 24
-    week = 2 * math.pi * how / HOURS_PER_WEEK
-    return math.sin(day), math.cos(day), math.sin(week), math.cos(week)
+def time_features(epoch: float) -> tuple[float, float]:
+    """Hour of day on the unit circle (so 23:00 is next to 00:00).
+
+    Hour of week is left to the seasonal profile: a forest window shorter than a week would see
+    every new hour of the week as novel.
+    """
+    day = 2 * math.pi * (epoch % 86400) / 86400
+    return math.sin(day), math.cos(day)
 
 
 class WindowedForest:

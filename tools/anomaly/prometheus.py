@@ -25,7 +25,7 @@ class MatrixSeries(BaseModel):
 
 class RangeData(BaseModel):
     resultType: Literal["matrix", "vector", "scalar", "string"]
-    result: list[MatrixSeries] | list[Any]
+    result: list[Any]  # matrix items are validated as MatrixSeries once the type is known
 
 
 class ApiResponse(BaseModel):
@@ -68,9 +68,12 @@ def query_range(
     if body.data is None or body.data.resultType != "matrix":
         got = body.data.resultType if body.data else "nothing"
         raise InvalidInput(f"expected a range vector from the query, Prometheus returned {got}")
+    try:
+        matrix = [MatrixSeries.model_validate(item) for item in body.data.result]
+    except ValidationError as exc:
+        raise Unavailable(f"Prometheus returned a malformed range vector: {exc.errors()[0]['msg']}") from None
     out = []
-    for item in body.data.result:
-        assert isinstance(item, MatrixSeries)
+    for item in matrix:
         pairs = [(ts, _number(raw)) for ts, raw in item.values]
         out.append((item.metric, Series.from_pairs(_describe(item.metric), pairs)))
     return out

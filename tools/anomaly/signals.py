@@ -7,8 +7,8 @@ distribution: a metric whose jumps are always large is judged against its own ju
   weeks are seen), in units of that bucket's spread ("busy on Monday 9:00 is fine, on Sunday 3:00
   it is not");
 - `value`: the point itself against the recent range (below or above anything seen lately);
-- `forest`: the IsolationForest score of [value, distance from level, volatility, time of day,
-  time of week] (unusual combinations).
+- `forest`: the IsolationForest score of [value, distance from level, volatility, hour of day]
+  (unusual combinations).
 """
 
 from __future__ import annotations
