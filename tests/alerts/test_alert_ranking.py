@@ -97,3 +97,43 @@ def test_every_cause_has_a_kind_a_score_and_one_line_of_evidence() -> None:
     assert top.evidence and "\n" not in top.evidence
     assert "explains symptoms on 1 dependent" in top.evidence
     assert snap.actions[0].entity == "db" and "database db" in snap.actions[0].text
+
+
+def test_a_pod_using_what_its_node_alerts_on_takes_the_node_alert() -> None:
+    c = Correlator(shop())
+    alerts = [
+        alert("ContainerFsWritesHigh", pod="cart-0"),  # the pod writes first...
+        alert("NodeDiskIOHigh", at=5, node="node-b"),  # ...then its node's disk is busy
+        alert("NodeFilesystemFillingUp", at=5, node="node-b"),
+    ]
+    for i, a in enumerate(alerts):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    top = snapshot(inc, c.topology, c.baseline).causes[0]
+    assert top.entity == "cart-0"
+    assert "explains resource alerts of its node node-b" in top.evidence
+
+
+def test_a_node_keeps_its_alert_when_pods_of_many_services_on_it_suffer() -> None:
+    ranked = causes(
+        [
+            alert("NodeMemoryPressure", node="node-a"),
+            alert("ContainerMemoryNearLimit", pod="checkout-0"),  # node-a hosts three services
+            alert("ContainerMemoryNearLimit", pod="frontend-0"),
+            alert("ContainerMemoryNearLimit", pod="search-0"),
+        ]
+    )
+    assert ranked[0] == "node-a"
+
+
+def test_a_service_wide_pattern_that_recurs_weighs_less_than_a_new_one() -> None:
+    topology, baseline = shop(), AlertBaseline()
+    for hour in range(8):  # every hour the three checkout pods throttle together (a batch job)
+        c = Correlator(topology, baseline=baseline)
+        for i in range(3):
+            c.ingest(alert("ContainerCPUThrottling", at=hour * 3600 - 30_000 + i, pod=f"checkout-{i}"))
+        c.flush()
+    today = [alert("ContainerCPUThrottling", at=i, pod=f"checkout-{i}") for i in range(3)]
+    today += [alert("ContainerMemoryNearLimit", at=2 + i, pod=f"cart-{i}") for i in range(2)]
+    assert causes(today, topology, baseline)[0] == "cart"
+    assert causes(today, topology)[0] == "checkout"  # without that history, the first to alert leads

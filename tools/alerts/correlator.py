@@ -13,7 +13,8 @@ Per alert the work is a handful of dict lookups plus one per related topology en
 - low-value alerts (silenced, inhibited, severity info/none) join incidents but never open one
   that counts, keep one open or extend its reach: an incident made only of them is `noise`.
 An incident stops accepting alerts after `window_s` without news; it is then recorded in the
-baseline so later incidents learn which alerts are chronic. Resolved incidents are forgotten
+baseline (with the patterns several instances of one service show together, see patterns.py) so
+later incidents learn which alerts are chronic. Resolved incidents are forgotten
 after `retention_s` (the store keeps them), so a long-running receiver's memory stays bounded.
 """
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.entities import Entity, EntityResolver
 from opsgraph.tools.alerts.model import Alert
+from opsgraph.tools.alerts.patterns import incident_keys
 from opsgraph.tools.alerts.related import RelatedIndex
 from opsgraph.tools.alerts.signals import signal
 from opsgraph.tools.alerts.topology import EMPTY, Topology
@@ -211,7 +213,7 @@ class Correlator:
         inc.active = False
         if not inc.recorded:
             inc.recorded = True
-            self.baseline.record(((m.entity.id, m.family) for m in inc.members), inc.opened_at)
+            self.baseline.record(incident_keys(inc.members), inc.opened_at)
 
     def flush(self) -> None:
         """End of input: every incident stops accepting alerts and is recorded in the baseline."""

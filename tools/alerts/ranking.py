@@ -1,47 +1,45 @@
-"""Probable root causes of one incident: which alerting entity explains the others.
+"""Probable root causes of one incident: which entity explains the alerts.
 
-Each alert is evidence for its entity, weighted by
-- surprise: log(q / p), p = how often this signal fired on this entity in recent incidents
-  (baseline); chronic alerts weigh ~0, rare ones a lot (a naive-Bayes likelihood ratio);
-- onset: alerts after the incident's first one decay with `onset_tau_s` (causes come first);
-- specificity: a signal that fires on many services at once in this incident (a platform-wide
-  blip) is shared out among them;
-- type: symptoms (latency, errors) weigh little on the entity that shows them; their full weight
-  is credited instead to the alerting entities they depend on (graph explanation, halving per
-  hop, only for symptoms that started no earlier than the candidate).
-Variants of one signal on one entity count once. A service is a candidate when its instances
-alert together (the shared part moves from the pods to the service); a pod keeps what is its own
-and gets no credit for its own service's symptoms. An entity one of whose dependencies (callee,
-data store, node) alerted earlier is likely a victim: its score is cut. Node and data-store
-alerts get a prior weight above workload alerts (infrastructure faults spread).
+Evidence per entity comes from evidence.py (surprise against the alert history, onset,
+specificity, service-wide patterns). The graph then decides between entities that look alike:
+- a node's resource alert (CPU, memory, disk, network) is explained by the pods on that node
+  that show the same resource no later than the node does, when they belong to at most
+  `node_pod_services` services: their usage is the node's usage, and the alert moves to them.
+  A node whose pods stay quiet, show it later, or show it across many services keeps it;
+- symptoms (latency, errors) on the entities an entity's trouble reaches (callers, the pods of
+  a node, halving per hop) are credited to it, for symptoms that started no earlier than
+  `onset_tau_s` before it. Latency propagates to callers; resource trouble does not prove it;
+- an entity one of whose dependencies (callee, data store, node) alerted earlier is likely a
+  victim: its score is cut by `victim_factor`.
+No kind gets a prior weight by default: a node, a service and a pod with the same evidence rank
+the same. `kind_weights` (e.g. {"node": 2.0}) multiplies an entity's own evidence for a cluster
+whose operators know its faults lean one way; the rca eval measures the default.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import AlertState
+from opsgraph.tools.alerts.evidence import EntityEvidence, Signal, collect
 from opsgraph.tools.alerts.impact import impact
+from opsgraph.tools.alerts.signals import resource
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
-
-DEFAULT_KIND_WEIGHTS: Mapping[str, float] = {"node": 2.0, "database": 1.5, "cache": 1.5}
 
 
 @dataclass(frozen=True)
 class RankingConfig:
     q: float = 0.5
-    onset_tau_s: float = 60.0
-    symptom_factor: float = 0.3
+    onset_tau_s: float = 120.0
     low_value_factor: float = 0.5
-    specificity: float = 1.0
+    specificity: float = 0.5
     explain_beta: float = 1.0
     explain_decay: float = 0.5
     victim_factor: float = 0.5
-    kind_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
+    node_pod_services: int = 2
+    kind_weights: Mapping[str, float] = field(default_factory=dict)
     top: int = 5
 
 
@@ -53,83 +51,71 @@ class Cause:
     evidence: str
 
 
-@dataclass
-class _Evidence:
-    kind: str
-    service: str | None
-    host: str | None
-    onset: float
-    families: dict[str, float] = field(default_factory=dict)
-    best: tuple[float, str] = (-1.0, "")
-    symptom: float = 0.0
-    symptom_at: float = 0.0
-    shared: float = 0.0
-    instances: int = 0
-
-
-def _collect(
-    members: Sequence[AlertState], baseline: AlertBaseline, cfg: RankingConfig, recorded: bool
-) -> dict[str, _Evidence]:
-    t0 = min(m.first_at for m in members)
-    ev: dict[str, _Evidence] = {}
-    for m in members:
-        e = m.entity
-        item = ev.get(e.id)
-        if item is None:
-            item = ev[e.id] = _Evidence(e.kind, e.service, e.host, m.first_at)
-        item.onset = min(item.onset, m.first_at)
-        p = baseline.probability((e.id, m.family), t0, exclude=recorded)
-        surprise = max(0.0, math.log(cfg.q / p)) * (cfg.low_value_factor if m.low_value else 1.0)
-        w = surprise * math.exp(-max(0.0, m.first_at - t0) / cfg.onset_tau_s)
-        if m.category == "symptom":
-            # As evidence against a cause, a symptom keeps its full weight: effects come later.
-            if surprise > item.symptom:
-                item.symptom, item.symptom_at = surprise, m.first_at
-            w *= cfg.symptom_factor
-        if w > item.families.get(m.family, -1.0):
-            item.families[m.family] = w
-        if w > item.best[0]:
-            item.best = (w, m.alert.name or m.family)
-    if cfg.specificity:
-        groups: dict[str, set[str]] = defaultdict(set)
-        for name, item in ev.items():
-            for fam in item.families:
-                groups[fam].add(item.service or name)
-        for item in ev.values():
-            for fam in item.families:
-                item.families[fam] /= len(groups[fam]) ** cfg.specificity
-    return ev
-
-
-def _services(ev: dict[str, _Evidence], topology: Topology, scores: dict[str, float]) -> None:
-    """Move evidence the instances of one service share to the service."""
-    by_service: dict[str, list[str]] = defaultdict(list)
+def _nodes_to_pods(ev: dict[str, EntityEvidence], cfg: RankingConfig) -> dict[str, str]:
+    """Move a node's resource alerts to the pods on it that show that resource first; returns
+    pod -> node for the pods that took some."""
+    pods_on: dict[str, list[str]] = {}
     for name, item in ev.items():
-        if item.service:
-            by_service[item.service].append(name)
-    for service, pods in by_service.items():
-        size = max(len(topology.instances(service)), len(pods))
-        counts: dict[str, list[float]] = defaultdict(list)
-        for pod in pods:
-            for fam, w in ev[pod].families.items():
-                counts[fam].append(w)
-        shared = 0.0
-        for fam, weights in counts.items():
-            if len(weights) >= 2 and len(weights) * 2 >= size:
-                share = len(weights) / size
-                shared += sum(weights) * share
-                for pod in pods:
-                    if fam in ev[pod].families:
-                        scores[pod] -= ev[pod].families[fam] * share
-        if shared > 0 or service in scores:
-            scores[service] = scores.get(service, 0.0) + shared
-            target = ev.get(service)
-            if target is None:
-                first = min(ev[p].onset for p in pods)
-                target = ev[service] = _Evidence(
-                    topology.kind(service) if service in topology else "service", None, None, first
+        if item.host and item.host != name:
+            pods_on.setdefault(item.host, []).append(name)
+    took: dict[str, str] = {}
+    for node, pods in pods_on.items():
+        item = ev.get(node)
+        if item is None or item.kind != "node":
+            continue
+        for sig in item.signals.values():
+            kind = resource(sig.family)
+            if sig.category == "symptom" or kind is None or sig.weight <= 0:
+                continue
+            users = [
+                p
+                for p in pods
+                if any(
+                    resource(s.family) == kind and s.first_at <= sig.first_at and s.category != "symptom"
+                    for s in ev[p].signals.values()
                 )
-            target.shared, target.instances = shared, len({p for p in pods if ev[p].families})
+            ]
+            if not users or len({ev[p].service or p for p in users}) > cfg.node_pod_services:
+                continue
+            for pod in users:
+                moved = Signal(sig.family, sig.category, sig.name, sig.first_at, sig.weight / len(users))
+                ev[pod].signals[f"{node}:{sig.family}"] = moved
+                took[pod] = node
+            sig.weight = 0.0
+    return took
+
+
+def _explain(
+    ev: dict[str, EntityEvidence], topology: Topology, scores: dict[str, float], cfg: RankingConfig
+) -> dict[str, int]:
+    """Credit symptoms on what each candidate's trouble reaches; returns candidate -> dependents."""
+    symptoms = {name: item for name, item in ev.items() if item.symptom > 0}
+    explained: dict[str, int] = {}
+    if not symptoms:
+        return explained
+    for name, own in list(scores.items()):
+        item = ev[name]
+        service = item.service or topology.service_of(name)
+        credit, count = 0.0, 0
+        for other, hops in impact(topology, name, service).items():
+            victim = symptoms.get(other)
+            if victim is not None and other != service and victim.symptom_at >= item.onset - cfg.onset_tau_s:
+                credit += victim.symptom * cfg.explain_decay ** (hops - 1)
+                count += 1
+        scores[name] = own + cfg.explain_beta * credit
+        explained[name] = count
+    return explained
+
+
+def _victims(ev: dict[str, EntityEvidence], topology: Topology, base: dict[str, float]) -> set[str]:
+    """Candidates one of whose dependencies (callee, data store, node) alerted before them."""
+    out = set()
+    for name in base:
+        onset = ev[name].onset
+        deps = topology.targets(name, *DEPENDENCY_EDGES) + topology.targets(name, "runs_on")
+        if any(d in base and ev[d].onset < onset - 1 for d in deps):
+            out.add(name)
+    return out
 
 
 def rank_causes(
@@ -145,52 +131,33 @@ def rank_causes(
     if not members:
         return []
     cfg = config or RankingConfig()
-    ev = _collect(members, baseline, cfg, recorded)
-    scores = {
-        name: sum(item.families.values()) * cfg.kind_weights.get(item.kind, 1.0) for name, item in ev.items()
-    }
-    _services(ev, topology, scores)
-    symptoms = {name: item for name, item in ev.items() if item.symptom > 0}
-    explained: dict[str, int] = {}
-    for name in list(scores):
-        if scores[name] <= 0:
-            continue
-        credit, count = 0.0, 0
-        onset = ev[name].onset - cfg.onset_tau_s
-        # A pod gets no credit for its own service's symptoms: the service explains them as well.
-        own_service = ev[name].service
-        for other, hops in impact(topology, name, ev[name].service).items():
-            victim = symptoms.get(other)
-            if victim is not None and other not in (name, own_service) and victim.symptom_at >= onset:
-                credit += victim.symptom * cfg.explain_decay ** (hops - 1)
-                count += 1
-        scores[name] += cfg.explain_beta * credit
-        explained[name] = count
-    base = dict(scores)
-    for name, item in ev.items():
-        deps = topology.targets(name, *DEPENDENCY_EDGES) + topology.targets(name, "runs_on")
-        if base[name] > 0 and any(
-            base.get(d, 0.0) > 0 and ev[d].onset < item.onset - 1 for d in deps if d in ev
-        ):
-            scores[name] *= cfg.victim_factor
-    ranked = sorted((n for n in scores if scores[n] > 0), key=lambda n: (-scores[n], ev[n].onset, n))[
-        : cfg.top
-    ]
+    ev = collect(members, topology, baseline, cfg, recorded)
+    took = _nodes_to_pods(ev, cfg)
+    weight = cfg.kind_weights
+    base = {n: item.score * weight.get(item.kind, 1.0) for n, item in ev.items() if item.score > 0}
+    scores = dict(base)
+    explained = _explain(ev, topology, scores, cfg)
+    for name in _victims(ev, topology, base):
+        scores[name] *= cfg.victim_factor
+    ranked = sorted(scores, key=lambda n: (-scores[n], ev[n].onset, n))[: cfg.top]
     total = sum(scores[n] for n in ranked) or 1.0
     t0 = min(item.onset for item in ev.values())
     return [
-        Cause(n, ev[n].kind, round(scores[n] / total, 4), _evidence(n, ev[n], explained.get(n, 0), t0))
+        Cause(n, ev[n].kind, round(scores[n] / total, 4), _text(ev[n], explained.get(n, 0), took.get(n), t0))
         for n in ranked
     ]
 
 
-def _evidence(name: str, item: _Evidence, explained: int, t0: float) -> str:
+def _text(item: EntityEvidence, explained: int, node: str | None, t0: float) -> str:
     parts = []
     if item.instances >= 2:
         parts.append(f"{item.instances} instances alert together")
-    if item.families:
-        signals = len(item.families)
-        parts.append(f"{signals} signal{'s' if signals != 1 else ''}, strongest {item.best[1]}")
+    own = [s for s in item.signals.values() if s.weight > 0]
+    if own:
+        best = max(own, key=lambda s: s.weight)
+        parts.append(f"{len(own)} signal{'s' if len(own) != 1 else ''}, strongest {best.name}")
+    if node:
+        parts.append(f"explains resource alerts of its node {node}")
     delay = item.onset - t0
     parts.append("first to alert" if delay < 1 else f"alerting {delay:.0f}s after the first")
     if explained:

@@ -6,6 +6,7 @@
 - category: `symptom` (latency, errors, availability: something in the dependency tree is
   wrong), `infra` (node, disk, filesystem, network, kernel), or `resource` (CPU, memory, threads
   ... of one workload). Symptoms point away from the entity that shows them.
+- resource: `cpu`, `memory`, `disk` or `network` when the family names one (`resource()`).
 """
 
 from __future__ import annotations
@@ -131,3 +132,24 @@ def signal(labels: Mapping[str, str]) -> tuple[str, Category]:
     if metric:
         return _family(metric, labels.get("direction", ""))
     return _family(labels.get("alertname", "") or "unnamed")
+
+
+# Which resource a signal measures, for matching a node's alert with the pods that use that
+# resource on it. Checked in this order: "network receive bytes" is network, not disk.
+_RESOURCE_WORDS = {
+    "network": "network net receive transmit packet packets eth ethn tcp udp socket nic",
+    "disk": "disk diskio fs filesystem io iostat inode iowait read reads write writes vda",
+    "memory": "memory mem rss anon cache swap pgmajfault oom heap",
+    "cpu": "cpu core softirq load idle user system throttling threads thread",
+}
+_RESOURCES = tuple((name, frozenset(words.split())) for name, words in _RESOURCE_WORDS.items())
+
+
+@lru_cache(maxsize=65536)
+def resource(family: str) -> str | None:
+    """`cpu`, `memory`, `disk` or `network` for a signal family, None when it names none."""
+    words = set(_SPLIT.split(family.lower()))
+    for name, tokens in _RESOURCES:
+        if words & tokens:
+            return name
+    return None
