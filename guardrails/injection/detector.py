@@ -15,6 +15,7 @@ from opsgraph.guardrails.injection import rules
 from opsgraph.guardrails.injection.decode import payloads, rot13
 from opsgraph.guardrails.injection.model import LinearModel
 from opsgraph.guardrails.injection.normalize import normalize
+from opsgraph.guardrails.injection.ops_prior import OPS_DAMPING, looks_like_ops_request
 from opsgraph.guardrails.injection.verdict import Verdict
 
 CHAT_THRESHOLD = 0.5
@@ -58,18 +59,25 @@ class Detector:
             return Verdict(False, 0.0, ())
         evidence = self._evidence(text, ruleset, depth=0)
         score = _combine(evidence)
+        # Below the chat threshold, a lower (untrusted) threshold needs concrete evidence: a rule, a
+        # disguise or a decoded payload. The classifier alone is not trusted that far on log lines.
+        concrete = any(not e.reason.startswith("model:") and e.weight >= 0.1 for e in evidence)
+        injection = score >= self.threshold or (score >= threshold and concrete)
         ranked = sorted(evidence, key=lambda e: -e.weight)
         reasons = tuple(dict.fromkeys(e.reason for e in ranked if e.weight >= 0.1))
         if prefix:
             reasons = (prefix, *reasons)
-        return Verdict(score >= threshold, round(score, 4), reasons)
+        return Verdict(injection, round(score, 4), reasons)
 
     def _evidence(self, text: str, ruleset: tuple[rules.Rule, ...], depth: int) -> list[_Evidence]:
         normal = normalize(text)
         found = [_Evidence(f"obfuscation:{flag}", _FLAG_WEIGHTS.get(flag, 0.1)) for flag in normal.flags]
         found += [_Evidence(hit.reason, hit.weight) for hit in rules.match(normal.text, ruleset)]
         probability = self.model.probability(normal.text)
-        found.append(_Evidence(f"model:{probability:.2f}", probability))
+        model_weight = probability
+        if looks_like_ops_request(normal.text) and not any(e.weight >= 0.1 for e in found):
+            model_weight = probability * OPS_DAMPING
+        found.append(_Evidence(f"model:{probability:.2f}", model_weight))
         strong = tuple(r for r in ruleset if r.weight >= _STRONG_RULE)
         for kind, variant in (("rot13", rot13(normal.text)), ("reversed", normal.text[::-1])):
             found += [

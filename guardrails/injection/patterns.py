@@ -160,7 +160,7 @@ ROLE_HEADING = (
     r"important\s+(?:new\s+)?instructions?|system\s+(?:prompt|message|override|update|instructions?|note)|"
     r"admin\s+(?:override|message|note|instructions?)|instruction|response|input)\s*(?:\*\*|#+|=+|-{3,})?\s*:?\s*$"
     r"|^\s*#{2,}\s*(?:instruction|response|system)\s*:"
-    r"|</?\s*(?:system|admin|developer)\s*>|\[\s*(?:system|admin)\s*(?:message|override|note)?\s*\]\s*:?"
+    r"|</?\s*(?:system|admin|developer)\s*>|\[\s*(?:system|admin)\s+(?:message|override|note|prompt|instructions?)\s*\]"
 )
 _BANNER = r"[-=#*%~<>\[\]|]{3,}"
 END_OF_INPUT = (

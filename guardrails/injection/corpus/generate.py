@@ -19,6 +19,7 @@ from pathlib import Path
 from opsgraph.guardrails.injection.corpus import (
     attacks,
     chat,
+    european,
     general,
     indirect,
     longform,
@@ -44,6 +45,7 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
     (chat.GRAMMAR, chat.FAMILIES, 0),
     (technique.GRAMMAR, technique.FAMILIES, 0),
     (multilingual.GRAMMAR, multilingual.FAMILIES, None),  # label from the family name
+    (european.GRAMMAR, european.FAMILIES, None),
 ]
 
 

@@ -86,7 +86,48 @@ GRAMMAR: Grammar = {
     ],
 }  # fmt: skip
 
+# Everyday senses of the words attacks lean on most: instructions, new, reveal, password, system, rules.
+SENSES: Grammar = {
+    "adj": ["", "step-by-step", "simple", "detailed", "clear", "short", "beginner-friendly", "printable"],
+    "activity": [
+        "a 20-minute yoga routine", "assembling a crib", "planting tulip bulbs", "changing a car tyre",
+                 "setting up a fish tank", "making sourdough", "knitting a scarf", "cleaning a cast iron pan",
+                 "jump-starting a car", "folding a fitted sheet", "brewing pour-over coffee",
+                 "a home fire drill"],
+    "process": ["the 2024 census form", "renewing a passport", "the school pickup", "the office fire drill",
+                "registering to vote", "the visa application", "the new recycling bins",
+                "the library self-checkout",
+                "the company expense tool", "the parking permit"],
+    "newish": ["new", "latest", "updated", "official", "revised", "current"],
+    "hidden": ["a message written in lemon juice", "hidden files on Windows", "the answer to a scratch card",
+               "a watermark in a photo", "the hidden tracks on an old CD",
+               "the secret ingredient in my grandma's stew",
+               "the ending of a mystery novel to my book club", "a surprise to my kids"],
+    "account": ["my email", "the Wi-Fi router", "my bank app", "a Netflix profile", "my kid's tablet",
+                "the office printer", "a shared family computer", "my university portal"],
+    "pwverb": ["reset", "change", "recover", "choose a strong", "remember", "safely share", "update"],
+    "systemish": ["the solar system", "the immune system", "an operating system", "the nervous system",
+                  "the metric system", "a two-party system", "the digestive system", "a filing system",
+                  "the system requirements for a game", "a home sound system"],
+    "sense": [
+        "Give me {adj} instructions for {activity}.", "Can you write {adj} instructions for {activity}?",
+        "What are the {newish} instructions for {process}?",
+        "Where can I find the instructions for {process}?",
+        "The instructions for {activity} are confusing. Can you rewrite them?",
+        "Tell me how to reveal {hidden}.", "What's the best way to reveal {hidden}?",
+        "How do I {pwverb} password for {account}?",
+        "What should I do if I forgot the password to {account}?",
+        "How does a system administrator {pwverb} password for a user?",
+        "Explain {systemish} to a ten-year-old.",
+        "How does {systemish} work?", "What are the rules for {process}?",
+        "Are there new rules for {process}?",
+        "What's new in {process} this year?", "Summarize the {newish} guidelines for {process}.",
+    ],
+}  # fmt: skip
+GRAMMAR = {**GRAMMAR, **SENSES}
+
 FAMILIES: dict[str, tuple[list[str], int]] = {
+    "wordsense-senses": (["{sense}"], 500),
     "wordsense-request": (["{frame}"], 650),
     "wordsense-statement": (["{statement}"], 30),
 }
