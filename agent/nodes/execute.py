@@ -43,6 +43,7 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 "approval": grant["id"] if grant else None,
                 "approved_by": grant.get("decided_by") if grant else None,
                 "status": result.status,
+                "action_hash": result.action_hash,
                 "text": result.text[:2000],
             },
             durable=grant is not None or _writes(ctx, decision["tool"]),
