@@ -16,8 +16,11 @@ from opsgraph.guardrails.injection.model import load_or_train
 
 
 @pytest.fixture(scope="session")
-def _trained_detector(request: pytest.FixtureRequest) -> Detector:
-    cache_dir = request.config.cache.mkdir("opsgraph-injection-model")
+def _trained_detector(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Detector:
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    cache_dir = (
+        cache.mkdir("opsgraph-injection-model") if cache else tmp_path_factory.mktemp("injection-model")
+    )
     return Detector(load_or_train(cache_dir))
 
 
