@@ -43,7 +43,6 @@ def detect_prompt_injection(text: str) -> bool:
 # --- the message set ------------------------------------------------------------------------
 def messages() -> list[str]:
     from opsgraph.evals.base import shared_data_dir
-
     from tests.guardrails.injection_cases import (
         MUST_BLOCK_CHAT,
         MUST_BLOCK_UNTRUSTED,
@@ -79,8 +78,7 @@ def speed(name: str, samples: list[float]) -> dict[str, float]:
     stats = summary_ms(samples)
     stats["per_second"] = round(len(samples) / sum(samples))
     print(
-        f"  {name:<34} p50 {stats['p50_ms']:8.3f} ms   p99 {stats['p99_ms']:8.3f} ms   "
-        f"{stats['per_second']:>9,} msg/s"
+        f"  {name:<34} p50 {stats['p50_ms']:8.3f} ms   p99 {stats['p99_ms']:8.3f} ms   {stats['per_second']:>9,} msg/s"
     )
     return stats
 
@@ -121,32 +119,26 @@ def main() -> None:
     default_detector()
     load_s = time.perf_counter() - started
     texts = messages()
-    print(f"{len(texts)} messages x {args.repeat} passes; detector load {load_s:.2f} s (cached model)\n")
+    print(
+        f"{len(texts)} messages x {args.repeat} passes; detector ready in {load_s:.2f} s (cached model, or trained)\n"
+    )
 
     ours = speed("opsgraph scan", timed(scan, texts, args.repeat))
-    untrusted = speed(
-        "opsgraph scan_untrusted", timed(lambda t: scan_untrusted(t, "log"), texts, args.repeat)
-    )
+    untrusted = speed("opsgraph scan_untrusted", timed(lambda t: scan_untrusted(t, "log"), texts, args.repeat))
     seed = speed("seed detect_prompt_injection", timed(detect_prompt_injection, texts, args.repeat))
     redaction = speed("opsgraph redact", timed(redact, texts + _secret_texts(), args.repeat))
     ratio = ours["p50_ms"] / seed["p50_ms"]
     print(
-        f"\n  scan p50 is {ratio:.1f}x the seed baseline's; "
-        f"throughput {ours['per_second'] / seed['per_second']:.3f}x"
+        f"\n  scan p50 is {ratio:.1f}x the seed baseline's; throughput {ours['per_second'] / seed['per_second']:.3f}x"
     )
-    print(
-        f"  target scan p50 < 1 ms: {'met' if ours['p50_ms'] < 1.0 else 'MISSED'} ({ours['p50_ms']:.3f} ms)"
-    )
+    print(f"  target scan p50 < 1 ms: {'met' if ours['p50_ms'] < 1.0 else 'MISSED'} ({ours['p50_ms']:.3f} ms)")
     short_texts = [t for t in texts if len(t) <= 500]
     short = timed(scan, short_texts, args.repeat)
     print(f"  messages <= 500 chars (n={len(short_texts)}): {len(short) / sum(short):,.0f} msg/s")
     long_texts = [t for t in texts if len(t) > 2000]
     if long_texts:
         samples = timed(scan, long_texts, args.repeat)
-        print(
-            f"  long messages (> 2000 chars, n={len(long_texts)}): "
-            f"p50 {percentile(samples, 50) * 1000:.2f} ms"
-        )
+        print(f"  long messages (> 2000 chars, n={len(long_texts)}): p50 {percentile(samples, 50) * 1000:.2f} ms")
 
     scores = accuracy()
     if not args.no_write:

@@ -44,9 +44,7 @@ _PLACEHOLDER = re.compile(
 )
 
 _ENV_VALUE = (
-    r"name:\s*[\"']?[A-Za-z0-9_]*(?i:{names})[\"']?[ \t]*\n[ \t]*value:[ \t]*[\"']?"
-    + _NOT_REDACTED
-    + r"([^\s#\"']+)"
+    r"name:\s*[\"']?[A-Za-z0-9_]*(?i:{names})[\"']?[ \t]*\n[ \t]*value:[ \t]*[\"']?" + _NOT_REDACTED + r"([^\s#\"']+)"
 )
 
 # Order matters: multi-line and prefixed secrets first, generic key=value last.
@@ -156,17 +154,10 @@ def redact_data(obj: Any) -> Any:
         for key, value in obj.items():
             if is_secret and key in ("data", "stringData") and isinstance(value, dict):
                 result[key] = {k: MARK.format("k8s_secret") for k in value}
-            elif (
-                isinstance(key, str)
-                and isinstance(value, str | int)
-                and _is_sensitive_key(key)
-                and value != ""
-            ):
+            elif isinstance(key, str) and isinstance(value, str | int) and _is_sensitive_key(key) and value != "":
                 result[key] = MARK.format(_kind_for_key(key))
             elif key == "value" and isinstance(value, str) and _is_sensitive_key(str(obj.get("name", ""))):
-                result[key] = MARK.format(
-                    _kind_for_key(str(obj["name"]))
-                )  # env: [{name: DB_PASSWORD, value: ...}]
+                result[key] = MARK.format(_kind_for_key(str(obj["name"])))  # env: [{name: DB_PASSWORD, value: ...}]
             else:
                 result[key] = redact_data(value)
         return result
@@ -281,11 +272,7 @@ def _redact_yaml_secrets(text: str) -> str:
                 out.append(f"{entry.group(1)}{entry.group(2)}: {_SECRET_MARK}")
                 index += 1
                 # a block scalar (key: |) continues on deeper lines: drop them
-                while (
-                    index < len(lines)
-                    and lines[index].strip()
-                    and _indent(lines[index]) > len(entry.group(1))
-                ):
+                while index < len(lines) and lines[index].strip() and _indent(lines[index]) > len(entry.group(1)):
                     index += 1
             else:
                 out.append(lines[index])

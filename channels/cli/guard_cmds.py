@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from opsgraph.channels.cli._output import die, print_json
 
 _JSONL_HELP = 'JSONL file, one {"text": ...} object per line; - for stdin'
@@ -44,9 +45,7 @@ def register(app: typer.Typer) -> None:
     def scan_file(
         file: Annotated[Path, typer.Argument(help=_JSONL_HELP)],
         source: Annotated[str | None, typer.Option(help=_SOURCE_HELP)] = None,
-        as_json: Annotated[
-            bool, typer.Option("--json/--text", help="JSON lines (default) or a text table")
-        ] = True,
+        as_json: Annotated[bool, typer.Option("--json/--text", help="JSON lines (default) or a text table")] = True,
     ) -> None:
         """Scan every line of a JSONL file: one {"injection", "score"} line per input line, same order."""
         try:
@@ -110,15 +109,11 @@ def _read_jsonl(file: Path) -> list[str]:
     texts: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
-            raise _BadInput(
-                f"{file}: line {number} is empty; every line needs a JSON object like {_LINE_SHAPE}"
-            )
+            raise _BadInput(f"{file}: line {number} is empty; every line needs a JSON object like {_LINE_SHAPE}")
         try:
             row = json.loads(line)
         except ValueError as exc:
-            raise _BadInput(
-                f"{file}: line {number} is not valid JSON ({exc.args[0].split(':')[0]})"
-            ) from None
+            raise _BadInput(f"{file}: line {number} is not valid JSON ({exc.args[0].split(':')[0]})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise _BadInput(
                 f'{file}: line {number} must be a JSON object with a string "text" field, like {_LINE_SHAPE}'

@@ -14,13 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
+
 from opsgraph.evals.base import EvalReport, Metric
 from opsgraph.evals.injection import data
 from opsgraph.evals.injection.scoring import Predict, accuracy, score
 
 PINT_ANCHOR = (
-    "PINT: Lakera Guard 95.22, Azure Prompt Shield 89.12, protectai deberta-v3 v2 79.14, "
-    "Llama Prompt Guard 2 78.76"
+    "PINT: Lakera Guard 95.22, Azure Prompt Shield 89.12, protectai deberta-v3 v2 79.14, Llama Prompt Guard 2 78.76"
 )
 OVER_DEFENSE_ANCHOR = (
     "PIGuard paper over-defense accuracy: PIGuard 87.32, Lakera 87.61, GPT-4o 86.73, ProtectAI v2 57.23"
@@ -36,9 +36,7 @@ def ops_commands() -> list[str]:
 def evaluate(root: Path, predict: Predict) -> EvalReport:
     """Score any predictor (ours, or a baseline in benchmarks/) on the public data under `root`."""
     valid = data.valid(root)
-    extended = (
-        valid + data.tensor_trust_attacks(root) + data.bipia_text_attacks(root) + data.wildguard_benign(root)
-    )
+    extended = valid + data.tensor_trust_attacks(root) + data.bipia_text_attacks(root) + data.wildguard_benign(root)
     not_inject = data.not_inject(root)
     on_valid = score(valid, predict)
     on_extended = score(extended, predict)

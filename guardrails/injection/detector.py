@@ -80,9 +80,7 @@ class Detector:
         found.append(_Evidence(f"model:{probability:.2f}", model_weight))
         strong = tuple(r for r in ruleset if r.weight >= _STRONG_RULE)
         for kind, variant in (("rot13", rot13(normal.text)), ("reversed", normal.text[::-1])):
-            found += [
-                _Evidence(f"decoded:{kind}>{hit.reason}", hit.weight) for hit in rules.match(variant, strong)
-            ]
+            found += [_Evidence(f"decoded:{kind}>{hit.reason}", hit.weight) for hit in rules.match(variant, strong)]
         if depth < MAX_DEPTH:
             for payload in payloads(text):
                 inner = _combine(self._evidence(payload.text, ruleset, depth + 1))

@@ -41,6 +41,4 @@ def _char_grams(word: str) -> tuple[str, ...]:
     if not (word[0].isalnum() or word[0] == "_"):
         return ()
     padded = f" {word[:_MAX_CHAR_GRAM_WORD]} "
-    return tuple(
-        "~" + padded[start : start + size] for size in (3, 4, 5) for start in range(len(padded) - size + 1)
-    )
+    return tuple("~" + padded[start : start + size] for size in (3, 4, 5) for start in range(len(padded) - size + 1))

@@ -27,9 +27,7 @@ _NOUN = (
     r"metrics?|dashboards?|queues?|topics?|caches?|cdn|dns|certs?|certificates?|canary|pipelines?|builds?|"
     r"prod|production|staging|dev|qa|k8s|kubernetes|kubectl|on-?call|latency|5xx|errors?|healthy|status|drift)"
 )
-_POLITE = (
-    r"(?:@?opsgraph[,:]?\s+|hey,?\s+|ok,?\s+|pls\s+|please\s+|can\s+you\s+|could\s+you\s+|quick\s+one:\s+)*"
-)
+_POLITE = r"(?:@?opsgraph[,:]?\s+|hey,?\s+|ok,?\s+|pls\s+|please\s+|can\s+you\s+|could\s+you\s+|quick\s+one:\s+)*"
 _VERB_FIRST = re.compile(rf"^\s*{_POLITE}{_VERB}\b[^\n]{{0,160}}?\b{_NOUN}\b")
 _CLI = re.compile(rf"^\s*{_POLITE}(?:kubectl|k|helm|terraform|argocd|flux|k9s|stern)\s+[a-z-]+")
 _MENTIONS_OPS = re.compile(rf"\b{_NOUN}\b")

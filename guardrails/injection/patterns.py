@@ -13,9 +13,7 @@ _PREV = (
     r"(?:previous|previously\s+given|prior|above|earlier|preceding|foregoing|former|original|initial|"
     r"aforementioned|above-mentioned|prewritten|pre-written|preset|system|developer)"
 )
-_NOUN = (
-    r"(?:instructions?|prompts?|directives?|directions|guidelines|programming|guardrails|commands\s+given)"
-)
+_NOUN = r"(?:instructions?|prompts?|directives?|directions|guidelines|programming|guardrails|commands\s+given)"
 # "the earlier instructions in the wiki" belong to the wiki, not to the assistant.
 _IN_A_DOCUMENT = (
     r"(?!\s+(?:in|on|from|of|for)\s+(?:the\s+|our\s+|this\s+|that\s+|my\s+)?(?:[\w-]+\s+)?(?:wiki|runbook|"
@@ -152,9 +150,7 @@ CHAT_TEMPLATE_TOKEN = (
     r"start_header_id|end_header_id|begin_of_text|fim_\w+|channel|message|start|end|return|call)\s*\|>"
     r"|<\s*/?\s*(?:start_of_turn|end_of_turn)\s*>"
 )
-INST_TAG = (
-    r"\[/?\s*inst\s*\]|<<\s*/?\s*sys\s*>>|</?\s*(?:system_prompt|im_start|sys)\s*>|\[/?\s*system_prompt\s*\]"
-)
+INST_TAG = r"\[/?\s*inst\s*\]|<<\s*/?\s*sys\s*>>|</?\s*(?:system_prompt|im_start|sys)\s*>|\[/?\s*system_prompt\s*\]"
 ROLE_HEADING = (
     r"^\s*(?:#{2,}|\*\*|={2,}|-{3,}|>+)\s*(?:system|admin|administrator|developer|new\s+instructions?|"
     r"important\s+(?:new\s+)?instructions?|system\s+(?:prompt|message|override|update|instructions?|note)|"
@@ -175,18 +171,14 @@ SYSTEM_LABEL = (
     r"^\s*\**\s*(?:system|admin|administrator|developer)\s*(?:message|override|notice|note|instructions?|"
     r"command|update|prompt)?\s*\**\s*:\s+\S"
 )
-FAKE_TRANSCRIPT = (
-    r"^\s*(?:user|human|you)\s*:[^\n]*\n(?:[^\n]*\n){0,30}?\s*(?:assistant|ai|system|bot|gpt|chatgpt)\s*:"
-)
+FAKE_TRANSCRIPT = r"^\s*(?:user|human|you)\s*:[^\n]*\n(?:[^\n]*\n){0,30}?\s*(?:assistant|ai|system|bot|gpt|chatgpt)\s*:"
 
 FORCED_OUTPUT = (
     r"(?:say|print|output|respond\s+with|reply\s+with|answer\s+with|return|type|write|(?:begin|start)\s+"
     r"(?:your\s+)?(?:reply|response|answer|output)\s+with)\s+(?:only\s+|exactly\s+|just\s+|simply\s+|"
     r"the\s+(?:words?|phrase|text|string|sentence)\s+|nothing\s+(?:but|except)\s+)+[\"'“«`]"
 )
-HIJACK_PHRASE = (
-    r"\b(?:i\s+have\s+been\s+pwned|pwned|hacked\s+by|you\s+(?:have\s+been|got)\s+(?:hacked|pwned))\b"
-)
+HIJACK_PHRASE = r"\b(?:i\s+have\s+been\s+pwned|pwned|hacked\s+by|you\s+(?:have\s+been|got)\s+(?:hacked|pwned))\b"
 ACCESS_GRANTED = r"\baccess\s+granted\b"
 
 _TOOLS = (
@@ -194,9 +186,7 @@ _TOOLS = (
     r"alerts_list|incident_show|anomaly_scan|gpu_(?:status|rebalance_plan|rebalance_apply)|terraform_generate|"
     r"runbook_search)"
 )
-_WRITE_TOOLS = (
-    r"(?:k8s_(?:deploy|scale|rollback|restart)|model_(?:promote|rollback|retrain)|gpu_rebalance_apply)"
-)
+_WRITE_TOOLS = r"(?:k8s_(?:deploy|scale|rollback|restart)|model_(?:promote|rollback|retrain)|gpu_rebalance_apply)"
 TOOL_CALL_JSON = (
     r"[\"'](?:tool_calls?|function_call|tool_use|tool_code)[\"']\s*:"
     rf"|[\"'](?:name|tool|tool_name|function|action|recipient_name)[\"']\s*:\s*[\"'](?:functions\.)?{_TOOLS}[\"']"

@@ -56,9 +56,7 @@ _HINTS: dict[str, str] = {
     "ignore-your-instructions": _OVERRIDE_VERBS,
     "ignore-the-instructions": _OVERRIDE_VERBS,
     "ignore-everything-above": _OVERRIDE_VERBS,
-    "instructions-void": (
-        "instruction prompt directive direction guideline programming guardrail command rules"
-    ),
+    "instructions-void": ("instruction prompt directive direction guideline programming guardrail command rules"),
     "new-instructions": "instruction directive system orders task role goal objective purpose job mission",
     "from-now-on": "now henceforth point moment rest",
     "multilingual-override": (
@@ -66,8 +64,7 @@ _HINTS: dict[str, str] = {
         "desconsider negeer vergeet игнор проигнор забуд 忽略 无视 忘记 忘掉 理会 忽視 無視 忘れ 무시 잊"
     ),
     "named-jailbreak": (
-        "anything dan stan dude betterdan antigpt anti-gpt evil devmode mongo chaosgpt jailbr developer "
-        "machiavellian"
+        "anything dan stan dude betterdan antigpt anti-gpt evil devmode mongo chaosgpt jailbr developer machiavellian"
     ),
     "unrestricted-persona": (
         "without no free bound ignores bypasses follow care unfiltered uncensored unrestricted unaligned "

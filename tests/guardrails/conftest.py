@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from opsgraph.guardrails.injection import detector as detector_module
 from opsgraph.guardrails.injection.detector import Detector
 from opsgraph.guardrails.injection.model import load_or_train
@@ -18,9 +19,7 @@ from opsgraph.guardrails.injection.model import load_or_train
 @pytest.fixture(scope="session")
 def _trained_detector(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Detector:
     cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
-    cache_dir = (
-        cache.mkdir("opsgraph-injection-model") if cache else tmp_path_factory.mktemp("injection-model")
-    )
+    cache_dir = cache.mkdir("opsgraph-injection-model") if cache else tmp_path_factory.mktemp("injection-model")
     return Detector(load_or_train(cache_dir))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from opsgraph.evals.base import EvalReport, run_suite
 from opsgraph.guardrails.injection import detector as detector_module
 from opsgraph.guardrails.injection.detector import Detector

@@ -6,8 +6,8 @@ import json
 from importlib import resources
 
 import pytest
-from opsgraph.guardrails.injection import Detector, Verdict, scan, scan_untrusted
 
+from opsgraph.guardrails.injection import Detector, Verdict, scan, scan_untrusted
 from tests.guardrails.injection_cases import (
     MUST_BLOCK_CHAT,
     MUST_BLOCK_UNTRUSTED,
@@ -42,9 +42,7 @@ def test_ops_command_passes(text: str) -> None:
 @pytest.mark.parametrize("text", MUST_PASS_GENERAL)
 def test_ordinary_question_passes(text: str) -> None:
     verdict = scan(text)
-    assert not verdict.injection, (
-        f"ordinary message refused (score {verdict.score}, {verdict.reasons}): {text!r}"
-    )
+    assert not verdict.injection, f"ordinary message refused (score {verdict.score}, {verdict.reasons}): {text!r}"
 
 
 @pytest.mark.parametrize(("source", "text"), MUST_PASS_UNTRUSTED, ids=[s for s, _ in MUST_PASS_UNTRUSTED])
@@ -81,9 +79,7 @@ def test_test_and_eval_tables_are_not_training_data() -> None:
     trained = set()
     for file in corpus_dir.iterdir():
         if file.name.endswith(".jsonl"):
-            trained |= {
-                json.loads(line)["text"].strip().lower() for line in file.read_text().splitlines() if line
-            }
+            trained |= {json.loads(line)["text"].strip().lower() for line in file.read_text().splitlines() if line}
     from opsgraph.evals.injection import ops_commands
 
     ours = MUST_PASS_OPS + MUST_PASS_GENERAL + [t for _, t in MUST_BLOCK_CHAT] + ops_commands()

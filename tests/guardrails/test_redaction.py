@@ -6,6 +6,7 @@ import json
 import textwrap
 
 import pytest
+
 from opsgraph.guardrails.redaction import redact, redact_data
 
 # (kind, text, the secret that must disappear, context that must survive)
@@ -45,8 +46,7 @@ SECRETS: list[tuple[str, str, str, str]] = [
     ),
     (
         "azure_sas_token",
-        "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02&sp=r&sig=AbCdEfGhIjKlMnOp"
-        "QrStUvWx%2B%2F%3D",
+        "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02&sp=r&sig=AbCdEfGhIjKlMnOpQrStUvWx%2B%2F%3D",
         "AbCdEfGhIjKlMnOp",
         "https://shopdata.blob.core.windows.net/c/f.csv?sv=2022-11-02",
     ),
@@ -70,8 +70,7 @@ SECRETS: list[tuple[str, str, str, str]] = [
     ),
     (
         "jwt",
-        "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0."
-        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
         "eyJzdWIiOiIxMjM0In0",
         "cookie: session=",
     ),
