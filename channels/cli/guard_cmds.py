@@ -81,7 +81,21 @@ def register(app: typer.Typer) -> None:
 def _scan(text: str, source: str | None) -> Any:
     from opsgraph.guardrails.injection import scan, scan_untrusted
 
+    _announce_first_use()
     return scan(text) if source is None else scan_untrusted(text, source)
+
+
+def _announce_first_use() -> None:
+    """Training takes seconds once per corpus version; say so instead of hanging silently."""
+    from opsgraph.agent.settings import Settings
+    from opsgraph.guardrails.injection import detector
+    from opsgraph.guardrails.injection.model import model_digest
+
+    if detector._default is not None:
+        return
+    cache_dir = Settings().cache_dir
+    if not (cache_dir / f"injection-model-{model_digest()}.json").exists():
+        sys.stderr.write(f"training the injection classifier on first use (cached in {cache_dir}) ...\n")
 
 
 class _BadInput(Exception):
