@@ -126,8 +126,18 @@ class ApprovalStore:
             self._db.execute(
                 f"INSERT INTO approvals ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
                 (
-                    approval.id, thread_id, tool, json.dumps(args, sort_keys=True), diff, action_hash, risk,
-                    requester, reason, now, approval.expires_at, "pending",
+                    approval.id,
+                    thread_id,
+                    tool,
+                    json.dumps(args, sort_keys=True),
+                    diff,
+                    action_hash,
+                    risk,
+                    requester,
+                    reason,
+                    now,
+                    approval.expires_at,
+                    "pending",
                 ),
             )
         return approval
@@ -137,7 +147,7 @@ class ApprovalStore:
         return _from_row(row) if row else None
 
     def find(self, *, status: ApprovalStatus | None = None, thread_id: str | None = None) -> list[Approval]:
-        query, params = f"SELECT {_COLUMNS} FROM approvals WHERE 1=1", []
+        query, params = f"SELECT {_COLUMNS} FROM approvals WHERE 1=1", list[str]()
         if status:
             query += " AND status = ?"
             params.append(status)
@@ -210,7 +220,19 @@ class ApprovalStore:
 
 def _from_row(row: tuple[Any, ...]) -> Approval:
     return Approval(
-        id=row[0], thread_id=row[1], tool=row[2], args=json.loads(row[3]), diff=row[4], action_hash=row[5],
-        risk=row[6], requester=row[7], reason=row[8], created_at=row[9], expires_at=row[10], status=row[11],
-        decided_by=row[12], decided_at=row[13], executed_at=row[14],
+        id=row[0],
+        thread_id=row[1],
+        tool=row[2],
+        args=json.loads(row[3]),
+        diff=row[4],
+        action_hash=row[5],
+        risk=row[6],
+        requester=row[7],
+        reason=row[8],
+        created_at=row[9],
+        expires_at=row[10],
+        status=row[11],
+        decided_by=row[12],
+        decided_at=row[13],
+        executed_at=row[14],
     )

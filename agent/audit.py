@@ -67,7 +67,9 @@ class VerifyReport:
     reason: str = ""
 
 
-def _row_hash(prev_hash: str, seq: int, ts: str, actor: str, event: str, thread_id: str, subject: str, data: str) -> str:
+def _row_hash(
+    prev_hash: str, seq: int, ts: str, actor: str, event: str, thread_id: str, subject: str, data: str
+) -> str:
     material = "\x1f".join([prev_hash, str(seq), ts, actor, event, thread_id, subject, data])
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -117,7 +119,9 @@ class AuditLog:
                 raise
         return AuditEntry(seq, ts, actor, event, thread_id, subject, json.loads(payload), prev, digest)
 
-    def entries(self, *, limit: int | None = None, thread_id: str | None = None, event: str | None = None) -> list[AuditEntry]:
+    def entries(
+        self, *, limit: int | None = None, thread_id: str | None = None, event: str | None = None
+    ) -> list[AuditEntry]:
         query = "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit"
         clauses, params = [], []
         if thread_id:

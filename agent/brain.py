@@ -57,9 +57,7 @@ class PlannerBrain:
         if self._planner is None:
             self._planner = self._load()
         pending = FollowUp(**request.follow_up) if request.follow_up else None
-        plan = self._planner.plan(
-            request.text, request.inventory, pending=pending, last_target=request.last_target
-        )
+        plan = self._planner.plan(request.text, request.inventory, pending=pending, last_target=request.last_target)
         calls = [
             {"name": c.name, "args": c.args, "id": f"call_{i}", "type": "tool_call"}
             for i, c in enumerate(plan.tool_calls)

@@ -55,7 +55,9 @@ def _allowed(namespaces: Iterable[str], allow: list[str] | None) -> tuple[str, .
     return tuple(sorted(n for n in namespaces if not allow or n in allow))
 
 
-def from_deployments(namespaces: Iterable[str], deployments: Iterable[dict[str, Any]], allow: list[str] | None) -> Inventory:
+def from_deployments(
+    namespaces: Iterable[str], deployments: Iterable[dict[str, Any]], allow: list[str] | None
+) -> Inventory:
     """From API objects (Namespace names and Deployment dicts)."""
     allowed = _allowed(namespaces, allow)
     workloads = []

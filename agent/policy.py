@@ -51,8 +51,12 @@ class ReadsRunWritesNeedApproval:
             return Decision("allow", "allowed: read-only")
         if request.source == "alert" or request.untrusted_args:
             return Decision("approve", "needs approval by anyone: proposed from untrusted content", ("any",))
-        return Decision("approve", f"needs approval by anyone: {request.risk}", ("any",),
-                        two_person=request.risk == "destructive")
+        return Decision(
+            "approve",
+            f"needs approval by anyone: {request.risk}",
+            ("any",),
+            two_person=request.risk == "destructive",
+        )
 
     def check_approver(
         self, request: ActionRequest, decision: Decision, approver: str, groups: tuple[str, ...] = ()

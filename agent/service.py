@@ -127,15 +127,22 @@ class Agent:
                 + ("; the conversation moved on" if approval.status == "pending" else "")
                 + ")",
             )
-        command = Command(resume={"approve": approve, "by": by, "groups": list(groups), "ids": [approval_id]})
+        command: Command[Any] = Command(
+            resume={"approve": approve, "by": by, "groups": list(groups), "ids": [approval_id]}
+        )
         return self._run(command, approval.thread_id)
 
     def pending_approvals(self) -> list[PendingApproval]:
         self.approvals.expire_stale()
         return [
             PendingApproval(
-                id=a.id, tool=a.tool, args=a.args, diff=a.diff, reason=a.reason,
-                requester=a.requester, expires_at=a.expires_at,
+                id=a.id,
+                tool=a.tool,
+                args=a.args,
+                diff=a.diff,
+                reason=a.reason,
+                requester=a.requester,
+                expires_at=a.expires_at,
             )
             for a in self.approvals.find(status="pending")
         ]
@@ -178,10 +185,16 @@ def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
             lines.append(f"{a.tool} {a.reason} [{a.id}]\n{a.diff}")
         done = [r for r in out.get("results", []) if r.get("status") == "ok"]
         lines += [str(r.get("text", "")) for r in done]
-        return TurnResult(**base, status="needs_approval", reply="\n".join(lines), approvals=approvals,
-                          results=out.get("results", []))
-    return TurnResult(**base, status=out.get("status", "done"), reply=out.get("reply", ""),
-                      results=out.get("results", []))
+        return TurnResult(
+            **base,
+            status="needs_approval",
+            reply="\n".join(lines),
+            approvals=approvals,
+            results=out.get("results", []),
+        )
+    return TurnResult(
+        **base, status=out.get("status", "done"), reply=out.get("reply", ""), results=out.get("results", [])
+    )
 
 
 def default_brain(settings: Settings, registry: Any) -> Any:

@@ -68,9 +68,7 @@ class Settings(BaseSettings):
     approval_ttl_s: int = Field(900, gt=0, description="how long an approval stays valid")
     user: str = Field(default_factory=_default_user, description="who is talking (REPL/CLI)")
 
-    @field_validator(
-        "state_dir", "kubeconfig", "sandbox_scenario", "policy_file", "model_cache_dir", mode="after"
-    )
+    @field_validator("state_dir", "kubeconfig", "sandbox_scenario", "policy_file", "model_cache_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -33,8 +33,13 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": platform.machine(),
-               "cpus": _cpus(), **payload}
+    payload = {
+        "benchmark": name,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": platform.machine(),
+        "cpus": _cpus(),
+        **payload,
+    }
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _stats import summary_ms, write_results  # noqa: E402
+from _stats import summary_ms, write_results
 
 MESSAGES = [
     "status of checkout in prod",
@@ -38,8 +38,12 @@ MESSAGES = [
 def sandbox_process(state_dir: Path) -> Iterator[Path]:
     """`opsgraph sandbox` in a child process; yields its kubeconfig once it answers."""
     env = {**os.environ, "OPSGRAPH_STATE_DIR": str(state_dir)}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "opsgraph"), "sandbox", "--reset"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "opsgraph"), "sandbox", "--reset"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     kubeconfig = state_dir / "sandbox" / "kubeconfig"
     record = state_dir / "sandbox" / "server.json"
     try:
@@ -84,8 +88,13 @@ def main() -> None:
         registry = load_builtin_tools()
         client = ClusterClient.from_kubeconfig(kubeconfig, context=None, timeout_s=5)
         ctx = ToolContext(settings, actor="bench", cluster_factory=lambda: client)
-        args = [{"namespace": "prod", "name": "checkout"}, {"namespace": "prod", "name": "payments"},
-                {"namespace": "staging", "name": "cart"}, {"namespace": "ml"}, {"namespace": "prod", "name": "search-api"}]
+        args = [
+            {"namespace": "prod", "name": "checkout"},
+            {"namespace": "prod", "name": "payments"},
+            {"namespace": "staging", "name": "cart"},
+            {"namespace": "ml"},
+            {"namespace": "prod", "name": "search-api"},
+        ]
         baseline = []
         for a in itertools.islice(itertools.cycle(args), turns):
             started = time.perf_counter()
@@ -94,14 +103,23 @@ def main() -> None:
 
     turn, tool = summary_ms(samples), summary_ms(baseline)
     print(f"{'':<34} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
-    print(f"{'agent turn (planner+graph+tool)':<34} {turn['p50_ms']:>8.2f} {turn['p99_ms']:>8.2f} {turn['mean_ms']:>8.2f}")
-    print(f"{'baseline: tool via registry only':<34} {tool['p50_ms']:>8.2f} {tool['p99_ms']:>8.2f} {tool['mean_ms']:>8.2f}")
+    print(
+        f"{'agent turn (planner+graph+tool)':<34} {turn['p50_ms']:>8.2f} {turn['p99_ms']:>8.2f} {turn['mean_ms']:>8.2f}"
+    )
+    print(
+        f"{'baseline: tool via registry only':<34} {tool['p50_ms']:>8.2f} {tool['p99_ms']:>8.2f} "
+        f"{tool['mean_ms']:>8.2f}"
+    )
     added = turn["p50_ms"] - tool["p50_ms"]
     print(f"\nagent adds {added:.2f} ms at p50 ({turn['p50_ms'] / tool['p50_ms']:.2f}x the bare tool call)")
-    print(f"targets: turn p50 < 20 ms {'met' if turn['p50_ms'] < 20 else 'MISSED'}, "
-          f"p99 < 100 ms {'met' if turn['p99_ms'] < 100 else 'MISSED'}")
-    write_results("agent_overhead", {"turns": turns, "turn": turn, "tool_only": tool,
-                                     "agent_added_p50_ms": round(added, 3)})
+    print(
+        f"targets: turn p50 < 20 ms {'met' if turn['p50_ms'] < 20 else 'MISSED'}, "
+        f"p99 < 100 ms {'met' if turn['p99_ms'] < 100 else 'MISSED'}"
+    )
+    write_results(
+        "agent_overhead",
+        {"turns": turns, "turn": turn, "tool_only": tool, "agent_added_p50_ms": round(added, 3)},
+    )
 
 
 if __name__ == "__main__":

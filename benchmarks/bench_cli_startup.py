@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _stats import summary_ms, write_results  # noqa: E402
+from _stats import summary_ms, write_results
 
 BIN = Path(sys.executable).parent
 EAGER = "import opsgraph.channels.cli, opsgraph.agent.service, opsgraph.agent.graph, kubernetes.client"
@@ -48,9 +48,11 @@ def main() -> None:
         print(f"{name:<28} {r['p50_ms']:>9.1f} {r['p99_ms']:>9.1f}")
     eager = results["eager imports (naive CLI)"]["p50_ms"]
     floor = results["python -c pass (floor)"]["p50_ms"]
-    print(f"\nopsgraph --help p50 {ours['p50_ms']:.0f} ms: {eager / ours['p50_ms']:.1f}x faster than eager imports, "
-          f"{ours['p50_ms'] / floor:.1f}x the bare interpreter; target < 500 ms: "
-          f"{'met' if ours['p50_ms'] < 500 else 'MISSED'}")
+    print(
+        f"\nopsgraph --help p50 {ours['p50_ms']:.0f} ms: {eager / ours['p50_ms']:.1f}x faster than eager imports, "
+        f"{ours['p50_ms'] / floor:.1f}x the bare interpreter; target < 500 ms: "
+        f"{'met' if ours['p50_ms'] < 500 else 'MISSED'}"
+    )
     write_results("cli_startup", {"runs": runs, "results": results, "target_ms": 500})
 
 

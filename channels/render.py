@@ -9,9 +9,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-STATUS_STYLE = {
-    "done": "green", "question": "cyan", "needs_approval": "yellow", "error": "red",
-    "blocked": "red", "denied": "red", "refused": "red", "cancelled": "dim",
+STATUS_STYLE: dict[str, str] = {
+    "done": "green",
+    "question": "cyan",
+    "needs_approval": "yellow",
+    "error": "red",
+    "blocked": "red",
+    "denied": "red",
+    "refused": "red",
+    "cancelled": "dim",
 }
 
 
@@ -36,14 +42,23 @@ def _overview_table(rows: list[dict[str, Any]]) -> Table:
         table.add_column(column)
     for r in rows:
         ready_style = "green" if r["ready"] >= r["desired"] else "yellow"
-        table.add_row(r["namespace"], r["name"], Text(f"{r['ready']}/{r['desired']}", style=ready_style),
-                      r["image"], str(r["revision"]), r["rollout"])
+        table.add_row(
+            r["namespace"],
+            r["name"],
+            Text(f"{r['ready']}/{r['desired']}", style=ready_style),
+            r["image"],
+            str(r["revision"]),
+            r["rollout"],
+        )
     return table
 
 
 def _detail(data: dict[str, Any]) -> Table:
-    table = Table(title=f"{data['namespace']}/{data['name']}  rev {data['revision']}  {data['rollout']}",
-                  show_edge=False, header_style="bold")
+    table = Table(
+        title=f"{data['namespace']}/{data['name']}  rev {data['revision']}  {data['rollout']}",
+        show_edge=False,
+        header_style="bold",
+    )
     for column in ("pod", "state", "ready", "restarts", "node"):
         table.add_column(column)
     for p in data["pods"]:
@@ -60,7 +75,7 @@ def render_tool_result(result: dict[str, Any]) -> Any:
             return _detail(data)
     if result.get("untrusted"):
         return Panel(result.get("text", ""), title=f"{result.get('tool')} output (untrusted text)", border_style="dim")
-    style = "red" if result.get("status") == "error" else None
+    style = "red" if result.get("status") == "error" else ""
     return Text(str(result.get("text", "")), style=style)
 
 
@@ -69,10 +84,16 @@ def print_result(result: Any, console: Console | None = None) -> None:
     for approval in result.approvals:
         if approval.refusal:
             console.print(Text(f"not approved: {approval.refusal}", style="red"))
-        console.print(Panel(diff_text(approval.diff), title=f"{approval.tool} needs approval ({approval.id})",
-                            subtitle=approval.reason, border_style="yellow"))
+        console.print(
+            Panel(
+                diff_text(approval.diff),
+                title=f"{approval.tool} needs approval ({approval.id})",
+                subtitle=approval.reason,
+                border_style="yellow",
+            )
+        )
     shown = [r for r in result.results if r.get("status") != "approval_required"]
     for r in shown:
         console.print(render_tool_result(r))
     if not shown and result.status != "needs_approval":
-        console.print(Text(result.reply, style=STATUS_STYLE.get(result.status)))
+        console.print(Text(result.reply, style=STATUS_STYLE.get(result.status, "")))

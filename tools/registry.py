@@ -98,7 +98,9 @@ class Registry:
     ) -> Callable[[Callable[[ArgsT, ToolContext], ToolResult]], Callable[[ArgsT, ToolContext], ToolResult]]:
         """Decorator form of `register`."""
 
-        def decorate(fn: Callable[[ArgsT, ToolContext], ToolResult]) -> Callable[[ArgsT, ToolContext], ToolResult]:
+        def decorate(
+            fn: Callable[[ArgsT, ToolContext], ToolResult],
+        ) -> Callable[[ArgsT, ToolContext], ToolResult]:
             self.register(Tool(name, description, args, risk, fn, dry_run, examples))
             return fn
 
@@ -136,7 +138,10 @@ class Registry:
         tool = self._tools.get(name)
         if tool is None:
             return results.error(
-                name, "unknown_tool", f"there is no tool named {name!r}", hint=f"known tools: {', '.join(self.names())}"
+                name,
+                "unknown_tool",
+                f"there is no tool named {name!r}",
+                hint=f"known tools: {', '.join(self.names())}",
             )
         try:
             parsed = tool.args_model.model_validate(args)

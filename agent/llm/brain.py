@@ -42,16 +42,24 @@ class LLMBrain:
         except LLMUnavailable as exc:
             log.warning("LLM unavailable, using the deterministic planner: %s", exc)
             out: BrainOutput = self._fallback.plan(request)
-            return BrainOutput(out.message, out.intent, out.confidence, out.follow_up, out.target,
-                               {"fallback": str(exc)})
-        calls, problems = [], self._problems(reply)
+            return BrainOutput(
+                out.message, out.intent, out.confidence, out.follow_up, out.target, {"fallback": str(exc)}
+            )
+        calls: list[dict[str, Any]] = []
+        problems = self._problems(reply)
         if problems:
             text = "I could not form a valid request: " + "; ".join(problems.values())
             return BrainOutput(AIMessage(text), "unknown", 0.0)
         for call in reply.tool_calls:
-            calls.append({"name": call.name, "args": parse_arguments(call.arguments), "id": call.id,
-                          "type": "tool_call"})
-        intent = calls[0]["name"] if calls else "chat"
+            calls.append(
+                {
+                    "name": call.name,
+                    "args": parse_arguments(call.arguments),
+                    "id": call.id,
+                    "type": "tool_call",
+                }
+            )
+        intent = str(calls[0]["name"]) if calls else "chat"
         target = None
         if calls and {"name", "namespace"} <= set(calls[0]["args"]):
             target = (str(calls[0]["args"]["namespace"]), str(calls[0]["args"]["name"]))
@@ -94,8 +102,11 @@ def _repair_turn(reply: ChatReply, problems: dict[str, str]) -> list[dict[str, A
         ],
     }
     errors = [
-        {"role": "tool", "tool_call_id": c.id,
-         "content": json.dumps({"error": problems.get(c.id, "not run: another call in this step was invalid")})}
+        {
+            "role": "tool",
+            "tool_call_id": c.id,
+            "content": json.dumps({"error": problems.get(c.id, "not run: another call in this step was invalid")}),
+        }
         for c in reply.tool_calls
     ]
     return [assistant, *errors]

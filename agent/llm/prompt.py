@@ -39,19 +39,24 @@ def to_openai(messages: list[Any], *, nonce: str | None = None) -> list[dict[str
                 content = str(message.content)
             out.append({"role": "user", "content": content})
         elif isinstance(message, ToolMessage):
-            out.append({
-                "role": "tool",
-                "tool_call_id": message.tool_call_id,
-                "content": data_block(message.name or "tool", str(message.content), nonce),
-            })
+            out.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": message.tool_call_id,
+                    "content": data_block(message.name or "tool", str(message.content), nonce),
+                }
+            )
         elif isinstance(message, AIMessage):
             entry: dict[str, Any] = {"role": "assistant", "content": str(message.content) or None}
             if message.tool_calls:
                 import json
 
                 entry["tool_calls"] = [
-                    {"id": c["id"], "type": "function",
-                     "function": {"name": c["name"], "arguments": json.dumps(c["args"])}}
+                    {
+                        "id": c["id"],
+                        "type": "function",
+                        "function": {"name": c["name"], "arguments": json.dumps(c["args"])},
+                    }
                     for c in message.tool_calls
                 ]
             out.append(entry)

@@ -41,8 +41,13 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             request = action_request(state, ctx, item["tool"], item["args"])
             refusal = ctx.policy.check_approver(request, Decision(**_decision(item)), by, groups)
         if refusal is not None:
-            ctx.audit.append("refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
-                             data={"tool": item["tool"], "reason": refusal})
+            ctx.audit.append(
+                "refused",
+                actor=by,
+                thread_id=state["thread_id"],
+                subject=item["id"],
+                data={"tool": item["tool"], "reason": refusal},
+            )
             updated.append(item | {"refusal": refusal})
             continue
         try:
@@ -51,14 +56,24 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             refusal = exc.message
         else:
             event = "approved" if approve else "denied"
-            ctx.audit.append(event, actor=by, thread_id=state["thread_id"], subject=item["id"],
-                             data={"tool": item["tool"], "args": item["args"], "action_hash": item["action_hash"]})
+            ctx.audit.append(
+                event,
+                actor=by,
+                thread_id=state["thread_id"],
+                subject=item["id"],
+                data={"tool": item["tool"], "args": item["args"], "action_hash": item["action_hash"]},
+            )
             updated.append(item | {"status": decided.status, "decided_by": by, "refusal": None})
             if not approve:
                 outcomes.append(results.error(item["tool"], "forbidden", f"denied by {by}").model_dump())
             continue
-        ctx.audit.append("refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
-                         data={"tool": item["tool"], "reason": refusal})
+        ctx.audit.append(
+            "refused",
+            actor=by,
+            thread_id=state["thread_id"],
+            subject=item["id"],
+            data={"tool": item["tool"], "reason": refusal},
+        )
         updated.append(item | {"status": "refused", "refusal": refusal})
         outcomes.append(results.error(item["tool"], "approval_invalid", f"approval refused: {refusal}").model_dump())
     return {"approvals": updated, "results": outcomes}

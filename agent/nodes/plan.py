@@ -34,7 +34,12 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         )
     )
     calls = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls]
-    record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": ctx.brain.name}
+    record = {
+        "intent": out.intent,
+        "confidence": out.confidence,
+        "tool_calls": calls,
+        "brain": ctx.brain.name,
+    }
     ctx.audit.append(
         "plan",
         actor=state["user"],

@@ -41,8 +41,13 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         entry = {"call_id": call["id"], "tool": call["name"], "args": call["args"], **asdict(decision)}
         decisions.append(entry)
         if decision.effect == "deny":
-            ctx.audit.append("denied", actor="policy", thread_id=state["thread_id"], subject=call["name"],
-                             data={"args": call["args"], "reason": decision.reason, "requester": state["user"]})
+            ctx.audit.append(
+                "denied",
+                actor="policy",
+                thread_id=state["thread_id"],
+                subject=call["name"],
+                data={"args": call["args"], "reason": decision.reason, "requester": state["user"]},
+            )
             outcomes.append(results.error(call["name"], "forbidden", decision.reason).model_dump())
             continue
         if decision.effect == "allow" and request.risk == "read":
@@ -65,16 +70,30 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             reason=decision.reason,
             ttl_s=ctx.settings.approval_ttl_s,
         )
-        ctx.audit.append("approval_requested", actor=state["user"], thread_id=state["thread_id"],
-                         subject=approval.id, data={**approval.summary(), "decision": asdict(decision)})
+        ctx.audit.append(
+            "approval_requested",
+            actor=state["user"],
+            thread_id=state["thread_id"],
+            subject=approval.id,
+            data={**approval.summary(), "decision": asdict(decision)},
+        )
         entry = {**approval.summary(), "call_id": call["id"], "decision": asdict(decision)}
         if decision.effect == "allow":
             # Policy lets this write run without a person: the grant is issued and recorded as the
             # policy's, so every write that runs still has exactly one approval behind it.
             ctx.approvals.decide(approval.id, approve=True, by="policy")
-            ctx.audit.append("approved", actor="policy", thread_id=state["thread_id"], subject=approval.id,
-                             data={"tool": call["name"], "args": call["args"], "reason": decision.reason,
-                                   "action_hash": approval.action_hash})
+            ctx.audit.append(
+                "approved",
+                actor="policy",
+                thread_id=state["thread_id"],
+                subject=approval.id,
+                data={
+                    "tool": call["name"],
+                    "args": call["args"],
+                    "reason": decision.reason,
+                    "action_hash": approval.action_hash,
+                },
+            )
             entry |= {"status": "approved", "decided_by": "policy"}
         approvals.append(entry)
     return {"decisions": decisions, "approvals": approvals, "results": outcomes}

@@ -22,8 +22,17 @@ def build_alerts_list(ents: Entities, inv: Inventory, carried: dict[str, Any]) -
         severity = "critical"
     if severity:
         args["severity"] = severity
-    scope = " ".join(filter(None, [severity, "alerts", f"for {args['service']}" if "service" in args else "",
-                                   f"in {args['namespace']}" if "namespace" in args else ""]))
+    scope = " ".join(
+        filter(
+            None,
+            [
+                severity,
+                "alerts",
+                f"for {args['service']}" if "service" in args else "",
+                f"in {args['namespace']}" if "namespace" in args else "",
+            ],
+        )
+    )
     return [PlannedCall("alerts_list", args)], f"List firing {scope}."
 
 

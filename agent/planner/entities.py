@@ -26,16 +26,17 @@ NAMESPACE_ALIASES = {
 # Ordinary words that must never be read as a (misspelt) workload or namespace.
 STOPWORDS = frozenset(
     """
-    a an the to in on of for from with and or but by at it its is are be was were this that these those
-    me my we our us you your please now then just also can could would should will shall may might do does
-    did done what which who how why when where there here some any all every each more less fewer many much
-    scale scaled scaling deploy deployed deploying deployment deployments rollout roll rolled rolling back
-    rollback undo revert restart restarted bounce status state logs log tail show list get give check what
-    replicas replica pods pod instances copies namespace namespaces version versions image tag revision rev
-    release ship push update upgrade downgrade set change make bring up down out off start stop kill run
-    running healthy health broken error errors failing fail failed crash crashing last previous latest
-    lines line help thanks thank hello hi hey cancel never mind okay yes no not don't dont
-    card care cart's start stat stats part parts server service services app apps
+    a an the to in on of for from with and or but by at it its is are be was were this that these
+    those me my we our us you your please now then just also can could would should will shall may
+    might do does did done what which who how why when where there here some any all every each more
+    less fewer many much scale scaled scaling deploy deployed deploying deployment deployments
+    rollout roll rolled rolling back rollback undo revert restart restarted bounce status state logs
+    log tail show list get give check what replicas replica pods pod instances copies namespace
+    namespaces version versions image tag revision rev release ship push update upgrade downgrade
+    set change make bring up down out off start stop kill run running healthy health broken error
+    errors failing fail failed crash crashing last previous latest lines line help thanks thank
+    hello hi hey cancel never mind okay yes no not don't dont card care cart's start stat stats part
+    parts server service services app apps
     """.split()
 )
 
@@ -218,7 +219,7 @@ class EntityExtractor:
         return best[1] if best else None
 
     def _multi_token_name(self, tokens: list[Token], i: int) -> tuple[str, int] | None:
-        """"search api" -> search-api, "fraud model server" -> fraud-model-server."""
+        """ "search api" -> search-api, "fraud model server" -> fraud-model-server."""
         for span in (3, 2):
             words = [t.low for t in tokens[i : i + span]]
             if len(words) < span or any(not w.isalpha() for w in words):
@@ -264,9 +265,17 @@ class EntityExtractor:
 
 
 def _spelled_window(tokens: list[Token]) -> str | None:
-    """"last 6 hours" -> 6h, "past day" -> 1d."""
-    units = {"minute": "m", "minutes": "m", "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
-             "weeks": "w"}
+    """ "last 6 hours" -> 6h, "past day" -> 1d."""
+    units = {
+        "minute": "m",
+        "minutes": "m",
+        "hour": "h",
+        "hours": "h",
+        "day": "d",
+        "days": "d",
+        "week": "w",
+        "weeks": "w",
+    }
     for i, tok in enumerate(tokens):
         unit = units.get(tok.low)
         if unit is None:

@@ -10,6 +10,7 @@ CLI call and chat turn stays fast.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -27,12 +28,12 @@ def features(masked: str) -> list[str]:
     """Words, word pairs, and character trigrams of words (so typos of verbs still count)."""
     words = _WORD.findall(masked.lower())
     out = [f"w:{w}" for w in words]
-    out += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    out += [f"b:{a}_{b}" for a, b in itertools.pairwise(words)]
     for w in words:
         if w.startswith("<") or len(w) < 4:
             continue
         padded = f"^{w}$"
-        out += [f"c:{padded[i:i + 3]}" for i in range(len(padded) - 2)]
+        out += [f"c:{padded[i : i + 3]}" for i in range(len(padded) - 2)]
     return out
 
 
@@ -96,6 +97,7 @@ def train(examples: list[tuple[str, str]]) -> IntentModel:
     vocabulary = vectorizer.vocabulary_
     coef = classifier.coef_
     classes = tuple(str(c) for c in classifier.classes_)
+    intercept: tuple[float, ...]
     if len(classes) == 2:  # sklearn folds binary problems into one row; unfold for softmax
         coef = [-coef[0] / 2, coef[0] / 2]
         intercept = (-float(classifier.intercept_[0]) / 2, float(classifier.intercept_[0]) / 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from opsgraph.agent.inventory import Inventory
@@ -30,13 +31,19 @@ def resolve_target(ents: Entities, inv: Inventory, carried: dict[str, Any], verb
     if not name:
         options = inv.in_namespace(namespace) if namespace else inv.names
         where = f" in {namespace}" if namespace else ""
-        raise Ask(f"Which deployment should I {verb}{where}? ({', '.join(options[:12])})", "name",
-                  {"namespace": namespace} if namespace else {}, tuple(options))
+        raise Ask(
+            f"Which deployment should I {verb}{where}? ({', '.join(options[:12])})",
+            "name",
+            {"namespace": namespace} if namespace else {},
+            tuple(options),
+        )
     homes = inv.namespaces_of(name)
     if namespace and namespace not in homes and homes:
         raise Ask(
             f"There is no {name} in {namespace}; it runs in {_choices(homes)}. Which one?",
-            "namespace", {"name": name}, tuple(homes),
+            "namespace",
+            {"name": name},
+            tuple(homes),
         )
     if not namespace:
         if len(homes) == 1:
@@ -47,9 +54,7 @@ def resolve_target(ents: Entities, inv: Inventory, carried: dict[str, Any], verb
 
 
 def _absolute_or_relative(numbers: tuple[NumberMention, ...], words: tuple[str, ...]) -> tuple[str, int] | None:
-    down = any(w in DOWN_WORDS for w in words) or any(
-        a == "scale" and b == "in" for a, b in zip(words, words[1:], strict=False)
-    )
+    down = any(w in DOWN_WORDS for w in words) or any(a == "scale" and b == "in" for a, b in itertools.pairwise(words))
     for n in numbers:
         if n.before in {"by", "add", "plus", "+"} or n.after in MORE_WORDS:
             return ("delta", -n.value if (down or n.after in LESS_WORDS) else n.value)
@@ -79,8 +84,11 @@ def build_scale(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Buil
         replicas = max(1, current // 2)
     if replicas is None:
         now = f" It has {current} now." if current is not None else ""
-        raise Ask(f"How many replicas should {namespace}/{name} have?{now}", "replicas",
-                  {"name": name, "namespace": namespace})
+        raise Ask(
+            f"How many replicas should {namespace}/{name} have?{now}",
+            "replicas",
+            {"name": name, "namespace": namespace},
+        )
     args = {"name": name, "namespace": namespace, "replicas": replicas}
     return [PlannedCall("k8s_scale", args)], f"Scale {namespace}/{name} to {replicas} replicas."
 
@@ -91,8 +99,11 @@ def build_deploy(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Bui
     if not image:
         workload = inv.get(namespace, name)
         now = f" It runs {', '.join(workload.images)} now." if workload and workload.images else ""
-        raise Ask(f"Which image or tag should I deploy to {namespace}/{name}?{now}", "image",
-                  {"name": name, "namespace": namespace})
+        raise Ask(
+            f"Which image or tag should I deploy to {namespace}/{name}?{now}",
+            "image",
+            {"name": name, "namespace": namespace},
+        )
     args = {"name": name, "namespace": namespace, "image": image}
     return [PlannedCall("k8s_deploy", args)], f"Deploy {image} to {namespace}/{name} and watch the rollout."
 
@@ -101,8 +112,8 @@ def build_rollback(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> B
     namespace, name = resolve_target(ents, inv, carried, "roll back")
     if ents.image and "/" not in ents.image:
         # "roll back checkout to 1.14.2" names an image tag, not a revision number.
-        args = {"name": name, "namespace": namespace, "image": ents.image}
-        return [PlannedCall("k8s_deploy", args)], (
+        deploy = {"name": name, "namespace": namespace, "image": ents.image}
+        return [PlannedCall("k8s_deploy", deploy)], (
             f"Deploy {ents.image} to {namespace}/{name} (an older tag; to restore a whole earlier "
             "template, roll back to a revision number)."
         )

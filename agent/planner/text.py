@@ -9,9 +9,29 @@ from dataclasses import dataclass
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "fifty": 50, "hundred": 100, "a": 1, "an": 1, "single": 1, "couple": 2, "few": 3,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "fifty": 50,
+    "hundred": 100,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "couple": 2,
+    "few": 3,
 }
 
 

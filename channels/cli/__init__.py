@@ -8,6 +8,7 @@ Each command module exposes `register(app)`.
 from __future__ import annotations
 
 import typer
+
 from opsgraph.channels.cli import (
     agent_cmds,
     alerts_cmds,

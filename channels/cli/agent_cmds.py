@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
 def plan_command(
     message: Annotated[str | None, typer.Argument(help="what you would ask opsgraph")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="JSONL file of {\"text\": ...} lines")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help='JSONL file of {"text": ...} lines')] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show what opsgraph would do for a message (intent, tool calls, reply). Never executes."""
@@ -76,12 +76,16 @@ def ask_command(
         _emit(result, as_json)
 
 
-def approve_command(approval_id: Annotated[str, typer.Argument(help="e.g. apr-1a2b3c4d")], as_json: JsonOpt = False) -> None:
+def approve_command(
+    approval_id: Annotated[str, typer.Argument(help="e.g. apr-1a2b3c4d")], as_json: JsonOpt = False
+) -> None:
     """Approve a pending action (from this or another terminal) and run it."""
     _decide(approval_id, approve=True, as_json=as_json)
 
 
-def deny_command(approval_id: Annotated[str, typer.Argument(help="e.g. apr-1a2b3c4d")], as_json: JsonOpt = False) -> None:
+def deny_command(
+    approval_id: Annotated[str, typer.Argument(help="e.g. apr-1a2b3c4d")], as_json: JsonOpt = False
+) -> None:
     """Deny a pending action."""
     _decide(approval_id, approve=False, as_json=as_json)
 

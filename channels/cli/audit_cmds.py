@@ -17,8 +17,10 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         limit: Annotated[int, typer.Option(min=1, help="newest entries to show")] = 50,
         thread: Annotated[str | None, typer.Option(help="only this conversation")] = None,
-        event: Annotated[str | None, typer.Option(help="plan, approval_requested, approved, denied, "
-                                                       "refused, executed, blocked")] = None,
+        event: Annotated[
+            str | None,
+            typer.Option(help="plan, approval_requested, approved, denied, refused, executed, blocked"),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     ) -> None:
         """List audit entries, oldest first."""

@@ -62,8 +62,10 @@ class PolicyEngine:
         if request.risk != "read" and limit and self._counter:
             used = self._counter.count(who, limit.per_seconds)
             if used >= limit.count:
-                return Decision("deny", f"denied: rate limit reached ({limit.count} writes per "
-                                        f"{limit.per_seconds}s for {who})")
+                return Decision(
+                    "deny",
+                    f"denied: rate limit reached ({limit.count} writes per {limit.per_seconds}s for {who})",
+                )
         rule = self._first_match(request)
         if rule is None:
             return Decision("deny", "denied: no policy rule allows this action")

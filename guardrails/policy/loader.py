@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from opsgraph.guardrails.policy.model import PolicyFile
 from pydantic import ValidationError
+
+from opsgraph.guardrails.policy.model import PolicyFile
 
 Path_ = tuple[str | int, ...]
 
@@ -51,13 +52,16 @@ def _check_references(policy: PolicyFile, path: Path, root: Any) -> None:
         for j, role in enumerate(rule.approvers):
             if role not in roles:
                 line = _line(root, ("rules", i, "approvers", j))
-                raise PolicyError(f"{path}:{line}: rule {rule.name!r} names unknown role {role!r} "
-                                  f"(roles: {', '.join(sorted(roles))})")
+                raise PolicyError(
+                    f"{path}:{line}: rule {rule.name!r} names unknown role {role!r} (roles: {', '.join(sorted(roles))})"
+                )
         for j, env in enumerate(rule.environments):
             if env not in environments:
                 line = _line(root, ("rules", i, "environments", j))
-                raise PolicyError(f"{path}:{line}: rule {rule.name!r} names unknown environment {env!r} "
-                                  f"(environments: {', '.join(sorted(environments)) or 'none defined'})")
+                raise PolicyError(
+                    f"{path}:{line}: rule {rule.name!r} names unknown environment {env!r} "
+                    f"(environments: {', '.join(sorted(environments)) or 'none defined'})"
+                )
 
 
 def _describe(where: Path_) -> str:

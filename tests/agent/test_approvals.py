@@ -23,8 +23,15 @@ def store(tmp_path: Path) -> ApprovalStore:
 
 def _create(store: ApprovalStore, ttl: float = 60) -> str:
     return store.create(
-        thread_id="t1", tool="k8s_scale", args=ARGS, diff=DIFF, action_hash=action_hash("k8s_scale", ARGS, DIFF),
-        risk="write", requester="alice", reason="needs approval", ttl_s=ttl,
+        thread_id="t1",
+        tool="k8s_scale",
+        args=ARGS,
+        diff=DIFF,
+        action_hash=action_hash("k8s_scale", ARGS, DIFF),
+        risk="write",
+        requester="alice",
+        reason="needs approval",
+        ttl_s=ttl,
     ).id
 
 

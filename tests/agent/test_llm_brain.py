@@ -59,7 +59,10 @@ def test_model_tool_call_goes_through_approval(llm_agent: Any, sandbox: Any) -> 
     request = fake.requests[0]
     assert request["messages"][0]["role"] == "system"
     assert "k8s_scale" in {t["function"]["name"] for t in request["tools"]}
-    assert request["messages"][-1] == {"role": "user", "content": "we need more checkout capacity in prod, 5 pods"}
+    assert request["messages"][-1] == {
+        "role": "user",
+        "content": "we need more checkout capacity in prod, 5 pods",
+    }
 
 
 def test_invalid_arguments_go_back_to_the_model_once(llm_agent: Any) -> None:
@@ -119,9 +122,11 @@ def test_writes_proposed_after_reading_untrusted_output_need_a_person(
     seen = fake.requests[1]["messages"]
     tool_messages = [m for m in seen if m["role"] == "tool"]
     assert tool_messages and all('trust="untrusted"' in m["content"] for m in tool_messages)
-    assert sandbox.apps().read_namespaced_deployment("cart", "staging").spec.template.metadata.annotations is None or \
-        "kubectl.kubernetes.io/restartedAt" not in sandbox.apps().read_namespaced_deployment(
-            "cart", "staging").spec.template.metadata.annotations
+    assert (
+        sandbox.apps().read_namespaced_deployment("cart", "staging").spec.template.metadata.annotations is None
+        or "kubectl.kubernetes.io/restartedAt"
+        not in sandbox.apps().read_namespaced_deployment("cart", "staging").spec.template.metadata.annotations
+    )
 
 
 def test_the_same_write_without_untrusted_context_is_self_service(llm_agent: Any, tmp_path: Path) -> None:

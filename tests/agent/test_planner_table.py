@@ -37,7 +37,12 @@ def _expected_calls(case: dict[str, Any], inventory: Inventory) -> list[dict[str
         workload = inventory.get(d["namespace"], d["name"])
         assert workload is not None, f"{d} is not in the scenario"
         replicas = workload.replicas * d["factor"] if "factor" in d else max(0, workload.replicas + d["by"])
-        return [{"name": "k8s_scale", "args": {"name": d["name"], "namespace": d["namespace"], "replicas": replicas}}]
+        return [
+            {
+                "name": "k8s_scale",
+                "args": {"name": d["name"], "namespace": d["namespace"], "replicas": replicas},
+            }
+        ]
     return case.get("calls", [])
 
 

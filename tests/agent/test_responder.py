@@ -25,16 +25,35 @@ rules:
 
 
 def webhook(*alerts: dict[str, Any]) -> dict[str, Any]:
-    return {"version": "4", "status": "firing", "receiver": "opsgraph", "groupKey": "{}", "groupLabels": {},
-            "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://alertmanager", "alerts": list(alerts)}
+    return {
+        "version": "4",
+        "status": "firing",
+        "receiver": "opsgraph",
+        "groupKey": "{}",
+        "groupLabels": {},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager",
+        "alerts": list(alerts),
+    }
 
 
 def crashloop(i: int, summary: str) -> dict[str, Any]:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return {"status": "firing", "startsAt": now, "endsAt": "0001-01-01T00:00:00Z", "fingerprint": f"crash{i}",
-            "labels": {"alertname": "KubePodCrashLooping", "severity": "critical", "namespace": "prod",
-                       "service": "checkout", "pod": f"checkout-7d9f8b6c5d-x2k4{i}"},
-            "annotations": {"summary": summary}}
+    return {
+        "status": "firing",
+        "startsAt": now,
+        "endsAt": "0001-01-01T00:00:00Z",
+        "fingerprint": f"crash{i}",
+        "labels": {
+            "alertname": "KubePodCrashLooping",
+            "severity": "critical",
+            "namespace": "prod",
+            "service": "checkout",
+            "pod": f"checkout-7d9f8b6c5d-x2k4{i}",
+        },
+        "annotations": {"summary": summary},
+    }
 
 
 class Recorder:
@@ -108,11 +127,15 @@ def test_each_incident_is_answered_once_unless_it_escalates(wired: Any) -> None:
 @pytest.mark.parametrize(
     ("action", "text"),
     [
-        (SuggestedAction("checkout", "", "k8s_restart", {"name": "checkout", "namespace": "prod"}),
-         "restart checkout in prod"),
+        (
+            SuggestedAction("checkout", "", "k8s_restart", {"name": "checkout", "namespace": "prod"}),
+            "restart checkout in prod",
+        ),
         (SuggestedAction("frontend", "", "k8s_rollback", {"name": "frontend"}), "roll back frontend"),
-        (SuggestedAction("cart", "", "k8s_scale", {"name": "cart", "namespace": "staging"}),
-         "scale cart in staging up by 2"),
+        (
+            SuggestedAction("cart", "", "k8s_scale", {"name": "cart", "namespace": "staging"}),
+            "scale cart in staging up by 2",
+        ),
         (SuggestedAction("node-1", "cordon node-1"), None),
     ],
 )

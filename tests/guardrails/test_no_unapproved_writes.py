@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
 from opsgraph.agent.policy import ActionRequest, Decision
 from opsgraph.agent.responder import IncidentResponder
 from opsgraph.agent.service import Agent, AgentRequest
@@ -106,7 +107,6 @@ class WritesNeedApproval(RuleBasedStateMachine):
         super().__init__()
         from opsgraph.agent.settings import Settings
         from opsgraph.sandbox.server import SandboxServer
-
         from tests.support.k8s import SandboxHandle
 
         state = Path(tempfile.mkdtemp(prefix="opsgraph-prop-"))
@@ -178,9 +178,7 @@ class WritesNeedApproval(RuleBasedStateMachine):
         if approval is None or "namespace" not in approval.args or "name" not in approval.args:
             return
         args = approval.args
-        self.apps.patch_namespaced_deployment_scale(
-            args["name"], args["namespace"], {"spec": {"replicas": replicas}}
-        )
+        self.apps.patch_namespaced_deployment_scale(args["name"], args["namespace"], {"spec": {"replicas": replicas}})
         self.spec = self._spec()  # our own change, made behind opsgraph's back
 
     def _pick(self, pick: int) -> str:
@@ -217,12 +215,8 @@ class WritesNeedApproval(RuleBasedStateMachine):
             if approval.decided_by == "policy":
                 assert decision.effect == "allow"
             else:
-                request = ActionRequest(
-                    approval.tool, approval.risk, approval.args, approval.requester, "", ""
-                )
-                assert (
-                    self.agent.context.policy.check_approver(request, decision, approval.decided_by) is None
-                )
+                request = ActionRequest(approval.tool, approval.risk, approval.args, approval.requester, "", "")
+                assert self.agent.context.policy.check_approver(request, decision, approval.decided_by) is None
 
     @invariant()
     def every_cluster_change_is_an_approved_execution(self) -> None:
@@ -237,10 +231,7 @@ class WritesNeedApproval(RuleBasedStateMachine):
 
     def _spec(self) -> dict[str, Any]:
         items = self.apps.list_deployment_for_all_namespaces().items
-        return {
-            f"{d.metadata.namespace}/{d.metadata.name}": (d.spec.replicas, d.metadata.generation)
-            for d in items
-        }
+        return {f"{d.metadata.namespace}/{d.metadata.name}": (d.spec.replicas, d.metadata.generation) for d in items}
 
 
 def _writes(agent: Agent, tool: str) -> bool:

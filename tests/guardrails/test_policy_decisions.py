@@ -51,29 +51,59 @@ def req(tool: str, risk: str, source: str = "human", who: str = "alice", **args:
 DECISIONS = [
     (req("k8s_status", "read", namespace="prod"), "allow", "allowed: read-only"),
     (req("k8s_logs", "read", namespace="staging", name="cart"), "allow", "allowed: read-only"),
-    (req("k8s_scale", "write", namespace="prod", name="checkout", replicas=5), "approve",
-     "needs approval by oncall: prod write"),
-    (req("k8s_scale", "write", namespace="prod", name="checkout", replicas=0), "deny",
-     "denied: scaling production to zero takes it offline"),
-    (req("k8s_scale", "write", namespace="staging", name="checkout", replicas=0), "allow",
-     "allowed: staging is self-service"),
-    (req("k8s_scale", "write", namespace="staging", name="cart", replicas=80), "approve",
-     "needs approval by admin: scaling beyond 50 replicas"),
-    (req("k8s_deploy", "write", namespace="ml", name="vllm-qwen", image="0.6"), "approve",
-     "needs approval by oncall: prod write"),
-    (req("k8s_restart", "write", namespace="kube-system", name="coredns"), "deny",
-     "denied: namespace kube-system is not allowed by policy"),
-    (req("k8s_delete_namespace", "destructive", namespace="staging"), "deny",
-     "denied: namespaces are never deleted from chat"),
-    (req("model_rollback", "destructive", model="fraud"), "approve",
-     "needs approval by oncall, admin: destructive action"),
+    (
+        req("k8s_scale", "write", namespace="prod", name="checkout", replicas=5),
+        "approve",
+        "needs approval by oncall: prod write",
+    ),
+    (
+        req("k8s_scale", "write", namespace="prod", name="checkout", replicas=0),
+        "deny",
+        "denied: scaling production to zero takes it offline",
+    ),
+    (
+        req("k8s_scale", "write", namespace="staging", name="checkout", replicas=0),
+        "allow",
+        "allowed: staging is self-service",
+    ),
+    (
+        req("k8s_scale", "write", namespace="staging", name="cart", replicas=80),
+        "approve",
+        "needs approval by admin: scaling beyond 50 replicas",
+    ),
+    (
+        req("k8s_deploy", "write", namespace="ml", name="vllm-qwen", image="0.6"),
+        "approve",
+        "needs approval by oncall: prod write",
+    ),
+    (
+        req("k8s_restart", "write", namespace="kube-system", name="coredns"),
+        "deny",
+        "denied: namespace kube-system is not allowed by policy",
+    ),
+    (
+        req("k8s_delete_namespace", "destructive", namespace="staging"),
+        "deny",
+        "denied: namespaces are never deleted from chat",
+    ),
+    (
+        req("model_rollback", "destructive", model="fraud"),
+        "approve",
+        "needs approval by oncall, admin: destructive action",
+    ),
     # Proposed while answering an alert: never runs without a person, even where it would.
-    (req("k8s_restart", "write", source="alert", namespace="staging", name="cart"), "approve",
-     "needs approval by anyone: staging is self-service; proposed from untrusted content (an alert or tool output)"),
+    (
+        req("k8s_restart", "write", source="alert", namespace="staging", name="cart"),
+        "approve",
+        "needs approval by anyone: staging is self-service; proposed from untrusted content (an alert or tool output)",
+    ),
     (req("k8s_status", "read", source="alert", namespace="prod"), "allow", "allowed: read-only"),
     # No rule matches: fail closed.
-    (req("k8s_scale", "write", namespace=None, name="x", replicas=1), "deny",
-     "denied: no policy rule allows this action"),
+    (
+        req("k8s_scale", "write", namespace=None, name="x", replicas=1),
+        "deny",
+        "denied: no policy rule allows this action",
+    ),
 ]
 
 
@@ -99,8 +129,13 @@ APPROVERS = [
 
 @pytest.mark.parametrize(("approvers", "two_person", "requester", "approver", "groups", "refused"), APPROVERS)
 def test_approver_rules(
-    engine: PolicyEngine, approvers: tuple[str, ...], two_person: bool, requester: str, approver: str,
-    groups: tuple[str, ...], refused: bool,
+    engine: PolicyEngine,
+    approvers: tuple[str, ...],
+    two_person: bool,
+    requester: str,
+    approver: str,
+    groups: tuple[str, ...],
+    refused: bool,
 ) -> None:
     decision = Decision("approve", "needs approval", approvers, two_person)
     reason = engine.check_approver(req("k8s_scale", "write", who=requester), decision, approver, groups)
@@ -114,7 +149,10 @@ def test_rate_limit_counts_executed_writes(engine: PolicyEngine) -> None:
     decision = engine.decide(write)
     assert decision.effect == "deny" and "rate limit" in decision.reason
     assert engine.decide(req("k8s_status", "read", namespace="prod")).effect == "allow"
-    assert engine.decide(req("k8s_scale", "write", who="bob", namespace="prod", name="cart", replicas=3)).effect == "approve"
+    assert (
+        engine.decide(req("k8s_scale", "write", who="bob", namespace="prod", name="cart", replicas=3)).effect
+        == "approve"
+    )
 
 
 def test_shipped_default_policy_is_valid_and_lets_the_demo_user_approve(tmp_path: Path) -> None:
@@ -128,11 +166,23 @@ def test_shipped_default_policy_is_valid_and_lets_the_demo_user_approve(tmp_path
 
 BAD_FILES = [
     ("version: 1\nrules:\n  - name: x\n    effect: maybe\n", 4, "effect"),
-    ("version: 1\nroles: {oncall: []}\nrules:\n  - {name: w, effect: approve, approvers: [sre]}\n", 4, "unknown role 'sre'"),
+    (
+        "version: 1\nroles: {oncall: []}\nrules:\n  - {name: w, effect: approve, approvers: [sre]}\n",
+        4,
+        "unknown role 'sre'",
+    ),
     ("version: 1\nrules:\n  - {name: w, effect: approve}\n", 3, "needs approvers"),
     ("version: 2\nrules: [{name: r, effect: allow}]\n", 1, "version"),
-    ("version: 1\nrules:\n  - {name: r, effect: allow, environments: [prod]}\n", 3, "unknown environment 'prod'"),
-    ("version: 1\nrules:\n  - name: r\n    effect: deny\n    when: {replicas: {about: 3}}\n", 5, "unknown operator"),
+    (
+        "version: 1\nrules:\n  - {name: r, effect: allow, environments: [prod]}\n",
+        3,
+        "unknown environment 'prod'",
+    ),
+    (
+        "version: 1\nrules:\n  - name: r\n    effect: deny\n    when: {replicas: {about: 3}}\n",
+        5,
+        "unknown operator",
+    ),
     ("version: 1\nrules: [\n", 3, "not valid YAML"),
     ("version: 1\nrules: []\n", 2, "at least 1"),
     ("version: 1\nrulez: []\nrules: [{name: r, effect: allow}]\n", 2, "rulez"),

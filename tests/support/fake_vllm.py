@@ -23,8 +23,16 @@ def tool_call(name: str, arguments: dict[str, Any] | str) -> Turn:
     text = arguments if isinstance(arguments, str) else json.dumps(arguments)
 
     def reply(_: dict[str, Any]) -> dict[str, Any]:
-        return {"content": None, "tool_calls": [{"id": f"chatcmpl-tool-{secrets.token_hex(8)}", "type": "function",
-                                                  "function": {"name": name, "arguments": text}}]}
+        return {
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"chatcmpl-tool-{secrets.token_hex(8)}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": text},
+                }
+            ],
+        }
 
     return reply
 
@@ -60,43 +68,80 @@ class FakeVLLM:
             def log_message(self, *_: Any) -> None:
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path == "/v1/models":
                     self._send(200, {"object": "list", "data": [{"id": fake.model, "object": "model"}]})
                 else:
-                    self._send(404, {"object": "error", "message": "Not Found", "type": "NotFoundError",
-                                     "param": None, "code": 404})
+                    self._send(
+                        404,
+                        {
+                            "object": "error",
+                            "message": "Not Found",
+                            "type": "NotFoundError",
+                            "param": None,
+                            "code": 404,
+                        },
+                    )
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if self.path != "/v1/chat/completions" or body.get("model") != fake.model:
-                    self._send(400, {"object": "error", "message": f"The model `{body.get('model')}` does not "
-                                     "exist.", "type": "NotFoundError", "param": None, "code": 404})
+                    self._send(
+                        400,
+                        {
+                            "object": "error",
+                            "message": f"The model `{body.get('model')}` does not exist.",
+                            "type": "NotFoundError",
+                            "param": None,
+                            "code": 404,
+                        },
+                    )
                     return
                 fake.requests.append(body)
                 if not fake.turns:
-                    self._send(500, {"object": "error", "message": "script exhausted", "type": "InternalError",
-                                     "param": None, "code": 500})
+                    self._send(
+                        500,
+                        {
+                            "object": "error",
+                            "message": "script exhausted",
+                            "type": "InternalError",
+                            "param": None,
+                            "code": 500,
+                        },
+                    )
                     return
                 message = fake.turns.pop(0)(body)
                 calls = message.get("tool_calls") or []
-                self._send(200, {
-                    "id": f"chatcmpl-{secrets.token_hex(16)}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": fake.model,
-                    "choices": [{
-                        "index": 0,
-                        "message": {"role": "assistant", "reasoning_content": None,
-                                    "content": message.get("content"), "tool_calls": calls},
-                        "logprobs": None,
-                        "finish_reason": "tool_calls" if calls else "stop",
-                        "stop_reason": None,
-                    }],
-                    "usage": {"prompt_tokens": sum(len(str(m.get("content") or "")) // 4 for m in body["messages"]),
-                              "total_tokens": 0, "completion_tokens": 12, "prompt_tokens_details": None},
-                    "prompt_logprobs": None,
-                })
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{secrets.token_hex(16)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": fake.model,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {
+                                    "role": "assistant",
+                                    "reasoning_content": None,
+                                    "content": message.get("content"),
+                                    "tool_calls": calls,
+                                },
+                                "logprobs": None,
+                                "finish_reason": "tool_calls" if calls else "stop",
+                                "stop_reason": None,
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": sum(len(str(m.get("content") or "")) // 4 for m in body["messages"]),
+                            "total_tokens": 0,
+                            "completion_tokens": 12,
+                            "prompt_tokens_details": None,
+                        },
+                        "prompt_logprobs": None,
+                    },
+                )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()

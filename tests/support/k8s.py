@@ -36,8 +36,15 @@ def approve_and_run(ctx: ToolContext, tool: str, args: dict[str, Any]) -> ToolRe
     store = ctx.approvals
     assert isinstance(store, ApprovalStore)
     approval = store.create(
-        thread_id="t", tool=tool, args=args, diff=preview.diff or "", action_hash=preview.action_hash or "",
-        risk="write", requester="alice", reason="test", ttl_s=60,
+        thread_id="t",
+        tool=tool,
+        args=args,
+        diff=preview.diff or "",
+        action_hash=preview.action_hash or "",
+        risk="write",
+        requester="alice",
+        reason="test",
+        ttl_s=60,
     )
     store.decide(approval.id, approve=True, by="bob")
     return REGISTRY.call(tool, args, ctx, approval_id=approval.id)

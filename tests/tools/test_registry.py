@@ -86,8 +86,15 @@ def test_write_runs_once_with_a_grant_for_exactly_that_action(ctx: ToolContext) 
     preview = registry.call("set_counter", {"value": 9}, ctx)
     assert ctx.approvals is not None and isinstance(ctx.approvals, ApprovalStore)
     approval = ctx.approvals.create(
-        thread_id="t", tool="set_counter", args={"value": 9}, diff=preview.diff or "",
-        action_hash=preview.action_hash or "", risk="write", requester="alice", reason="", ttl_s=60,
+        thread_id="t",
+        tool="set_counter",
+        args={"value": 9},
+        diff=preview.diff or "",
+        action_hash=preview.action_hash or "",
+        risk="write",
+        requester="alice",
+        reason="",
+        ttl_s=60,
     )
     ctx.approvals.decide(approval.id, approve=True, by="bob")
     other = registry.call("set_counter", {"value": 10}, ctx, approval_id=approval.id)
@@ -106,5 +113,7 @@ def test_builtin_tools_are_declared_with_llm_schemas() -> None:
         schema = tool.llm_schema()["function"]
         assert schema["name"] == name and schema["parameters"]["type"] == "object"
     assert registry.get("k8s_scale").llm_schema()["function"]["parameters"]["required"] == [  # type: ignore[union-attr]
-        "name", "namespace", "replicas"
+        "name",
+        "namespace",
+        "replicas",
     ]

@@ -60,10 +60,10 @@ def _nodes_to_pods(ev: dict[str, EntityEvidence], cfg: RankingConfig) -> dict[st
             pods_on.setdefault(item.host, []).append(name)
     took: dict[str, str] = {}
     for node, pods in pods_on.items():
-        item = ev.get(node)
-        if item is None or item.kind != "node":
+        node_item = ev.get(node)
+        if node_item is None or node_item.kind != "node":
             continue
-        for sig in item.signals.values():
+        for sig in node_item.signals.values():
             kind = resource(sig.family)
             if sig.category == "symptom" or kind is None or sig.weight <= 0:
                 continue

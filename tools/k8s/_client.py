@@ -98,7 +98,8 @@ class ClusterClient:
                 _preload_content=False,
                 _request_timeout=self._timeout,
             )
-            return str(response.data.decode("utf-8", errors="replace"))
+            data: bytes = response.data  # type: ignore[attr-defined]  # raw urllib3 response
+            return data.decode("utf-8", errors="replace")
 
     # -- writes ------------------------------------------------------------------------------
     def patch_deployment(self, namespace: str, name: str, patch: Obj | list[Obj], *, dry_run: bool) -> Obj:

@@ -19,7 +19,8 @@ def wait_for_rollout(ctx: ToolContext, namespace: str, name: str, timeout_s: flo
             return view
         if state == "failed":
             raise Failed(
-                f"rollout of {namespace}/{name} failed: {view.conditions['Progressing'][2] or 'progress deadline exceeded'}",
+                f"rollout of {namespace}/{name} failed: "
+                f"{view.conditions['Progressing'][2] or 'progress deadline exceeded'}",
                 hint=f"{view.progress_line()}; roll back with k8s_rollback",
             )
         remaining = deadline - time.monotonic()

@@ -129,11 +129,7 @@ class PodView:
     def of(cls, obj: Obj) -> PodView:
         meta, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
         statuses = status.get("containerStatuses") or []
-        waiting = [
-            s["state"]["waiting"].get("reason", "")
-            for s in statuses
-            if (s.get("state") or {}).get("waiting")
-        ]
+        waiting = [s["state"]["waiting"].get("reason", "") for s in statuses if (s.get("state") or {}).get("waiting")]
         return cls(
             name=meta.get("name", ""),
             phase=status.get("phase", "Unknown"),

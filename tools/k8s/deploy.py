@@ -74,10 +74,13 @@ def _dry_run(args: DeployArgs, ctx: ToolContext) -> DryRun:
     examples=("deploy checkout 1.15.0 to prod", "roll out payments:2.3.1 in staging"),
 )
 def k8s_deploy(args: DeployArgs, ctx: ToolContext) -> ToolResult:
-    view, container, old, new = _plan(args, ctx)
+    _view, container, old, new = _plan(args, ctx)
     if old == new:
-        return results.ok("k8s_deploy", f"{args.namespace}/{args.name} already runs {new}; nothing changed",
-                          {"image": new, "changed": False})
+        return results.ok(
+            "k8s_deploy",
+            f"{args.namespace}/{args.name} already runs {new}; nothing changed",
+            {"image": new, "changed": False},
+        )
     cause = f"opsgraph: {ctx.actor} deployed {new}"
     ctx.cluster.patch_deployment(args.namespace, args.name, _patch(container, new, cause), dry_run=False)
     final = wait_for_rollout(ctx, args.namespace, args.name, ctx.settings.rollout_timeout_s)

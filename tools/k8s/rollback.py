@@ -54,7 +54,9 @@ def _dry_run(args: RollbackArgs, ctx: ToolContext) -> DryRun:
     same = template == (obj.get("spec") or {}).get("template")
     if same:
         diff = render_diff(
-            f"deployment {args.namespace}/{args.name}", [], note=f"already at the template of revision {target.revision}"
+            f"deployment {args.namespace}/{args.name}",
+            [],
+            note=f"already at the template of revision {target.revision}",
         )
         return DryRun(diff=diff, changes=False, data={"revision": target.revision})
     ctx.cluster.patch_deployment(args.namespace, args.name, _patch(template, target), dry_run=True)
@@ -85,7 +87,7 @@ def _patch(template: dict[str, Any], target: ReplicaSetView) -> list[dict[str, A
     examples=("roll back checkout in prod", "rollback payments to revision 3"),
 )
 def k8s_rollback(args: RollbackArgs, ctx: ToolContext) -> ToolResult:
-    view, obj, target = _target(args, ctx)
+    _view, obj, target = _target(args, ctx)
     template = _without_hash(target.template)
     if template == (obj.get("spec") or {}).get("template"):
         raise InvalidInput(
@@ -98,6 +100,10 @@ def k8s_rollback(args: RollbackArgs, ctx: ToolContext) -> ToolResult:
         "k8s_rollback",
         f"rolled back {args.namespace}/{args.name} to the template of revision {target.revision} "
         f"(now revision {final.revision}, {', '.join(target.images.values())}); {final.progress_line()}",
-        {"to_revision": target.revision, "new_revision": final.revision, "images": target.images,
-         "revision_annotation": REVISION},
+        {
+            "to_revision": target.revision,
+            "new_revision": final.revision,
+            "images": target.images,
+            "revision_annotation": REVISION,
+        },
     )

@@ -37,8 +37,11 @@ def _dry_run(args: ScaleArgs, ctx: ToolContext) -> DryRun:
 def k8s_scale(args: ScaleArgs, ctx: ToolContext) -> ToolResult:
     _, view = get_deployment(ctx, args.namespace, args.name)
     if view.desired == args.replicas:
-        return results.ok("k8s_scale", f"{args.namespace}/{args.name} already has {args.replicas} replicas",
-                          {"replicas": args.replicas, "changed": False})
+        return results.ok(
+            "k8s_scale",
+            f"{args.namespace}/{args.name} already has {args.replicas} replicas",
+            {"replicas": args.replicas, "changed": False},
+        )
     ctx.cluster.scale_deployment(args.namespace, args.name, args.replicas, dry_run=False)
     return results.ok(
         "k8s_scale",

@@ -91,12 +91,16 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
         "revision": view.revision,
         "rollout": view.rollout_state(),
         "history": [
-            {"revision": rs.revision, "images": rs.images, "replicas": rs.replicas, "change_cause": rs.change_cause}
+            {
+                "revision": rs.revision,
+                "images": rs.images,
+                "replicas": rs.replicas,
+                "change_cause": rs.change_cause,
+            }
             for rs in history
         ],
         "pods": [
-            {"name": p.name, "state": p.state, "ready": p.ready, "restarts": p.restarts, "node": p.node}
-            for p in pods
+            {"name": p.name, "state": p.state, "ready": p.ready, "restarts": p.restarts, "node": p.node} for p in pods
         ],
         "events": [
             {"type": e.type, "reason": e.reason, "message": e.message, "object": e.object, "count": e.count}
@@ -104,7 +108,8 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
         ],
     }
     lines = [
-        f"{namespace}/{name}: {view.ready}/{view.desired} ready, revision {view.revision}, rollout {view.rollout_state()}",
+        f"{namespace}/{name}: {view.ready}/{view.desired} ready, revision {view.revision}, "
+        f"rollout {view.rollout_state()}",
         f"  image: {view.image_summary}",
         "  history: " + ", ".join(f"rev {rs.revision} {', '.join(rs.images.values())}" for rs in history[:5]),
     ]

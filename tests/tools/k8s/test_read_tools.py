@@ -60,8 +60,11 @@ def test_bad_targets_get_errors_that_say_what_to_fix(
 
 def test_namespace_allow_list_is_enforced(cluster_settings: Settings, registry: Registry) -> None:
     settings = cluster_settings.model_copy(update={"namespaces": ["staging"]})
-    ctx = ToolContext(settings, actor="a", cluster_factory=lambda: ClusterClient.from_kubeconfig(
-        settings.kubeconfig, context=None, timeout_s=5))
+    ctx = ToolContext(
+        settings,
+        actor="a",
+        cluster_factory=lambda: ClusterClient.from_kubeconfig(settings.kubeconfig, context=None, timeout_s=5),
+    )
     result = registry.call("k8s_status", {"namespace": "prod", "name": "checkout"}, ctx)
     assert result.error is not None and result.error.kind == "forbidden"
     assert "allow-list" in result.text and "staging" in result.text
@@ -91,8 +94,11 @@ def test_unreachable_cluster_is_an_error_with_a_hint(tmp_path: Path, registry: R
         "contexts: [{name: gone, context: {cluster: gone, user: u}}]\nusers: [{name: u, user: {token: t}}]\n"
     )
     settings = Settings(state_dir=tmp_path, cluster="kubeconfig", kubeconfig=kubeconfig)
-    ctx = ToolContext(settings, actor="a", cluster_factory=lambda: ClusterClient.from_kubeconfig(
-        kubeconfig, context=None, timeout_s=2))
+    ctx = ToolContext(
+        settings,
+        actor="a",
+        cluster_factory=lambda: ClusterClient.from_kubeconfig(kubeconfig, context=None, timeout_s=2),
+    )
     result = registry.call("k8s_status", {"namespace": "prod"}, ctx)
     assert result.status == "error" and result.error is not None and result.error.kind == "unavailable"
     assert "cannot reach the Kubernetes API at http://127.0.0.1:9" in result.text
@@ -101,8 +107,11 @@ def test_unreachable_cluster_is_an_error_with_a_hint(tmp_path: Path, registry: R
 
 def test_missing_kubeconfig_is_an_error_not_a_traceback(tmp_path: Path, registry: Registry) -> None:
     missing = tmp_path / "nope"
-    ctx = ToolContext(Settings(state_dir=tmp_path), actor="a", cluster_factory=lambda: ClusterClient.from_kubeconfig(
-        missing, context=None, timeout_s=2))
+    ctx = ToolContext(
+        Settings(state_dir=tmp_path),
+        actor="a",
+        cluster_factory=lambda: ClusterClient.from_kubeconfig(missing, context=None, timeout_s=2),
+    )
     result = registry.call("k8s_status", {}, ctx)
     assert result.status == "error" and "cannot load kubeconfig" in result.text
 

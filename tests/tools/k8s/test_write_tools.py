@@ -107,14 +107,20 @@ def test_rollback_to_previous_revision_restores_its_image(
 def test_rollback_to_a_given_revision(registry: Registry, ctx: ToolContext, sandbox: SandboxHandle) -> None:
     history = registry.call("k8s_status", {"namespace": "prod", "name": "payments"}, ctx).data["history"]
     oldest = history[-1]
-    preview = registry.call("k8s_rollback", {"namespace": "prod", "name": "payments", "revision": oldest["revision"]}, ctx)
+    preview = registry.call(
+        "k8s_rollback", {"namespace": "prod", "name": "payments", "revision": oldest["revision"]}, ctx
+    )
     assert f"template of revision {oldest['revision']}" in (preview.diff or "")
-    result = approve_and_run(ctx, "k8s_rollback", {"namespace": "prod", "name": "payments", "revision": oldest["revision"]})
+    result = approve_and_run(
+        ctx, "k8s_rollback", {"namespace": "prod", "name": "payments", "revision": oldest["revision"]}
+    )
     assert result.status == "ok", result.text
     after = _deployment(sandbox, "prod", "payments")
     assert _image(after) == next(iter(oldest["images"].values()))
-    revisions_now = [h["revision"] for h in registry.call(
-        "k8s_status", {"namespace": "prod", "name": "payments"}, ctx).data["history"]]
+    revisions_now = [
+        h["revision"]
+        for h in registry.call("k8s_status", {"namespace": "prod", "name": "payments"}, ctx).data["history"]
+    ]
     assert oldest["revision"] not in revisions_now  # that revision number moved to the top
     assert max(revisions_now) == _revision(after)
 
@@ -122,12 +128,17 @@ def test_rollback_to_a_given_revision(registry: Registry, ctx: ToolContext, sand
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        ({"namespace": "prod", "name": "checkout", "revision": 99}, "revision 99 of prod/checkout is not in its history"),
+        (
+            {"namespace": "prod", "name": "checkout", "revision": 99},
+            "revision 99 of prod/checkout is not in its history",
+        ),
         ({"namespace": "prod", "name": "checkoot"}, "did you mean checkout"),
         ({"namespace": "prod", "name": "checkout", "revision": 0}, "greater than or equal to 1"),
     ],
 )
-def test_rollback_errors_say_what_to_fix(registry: Registry, ctx: ToolContext, args: dict[str, Any], words: str) -> None:
+def test_rollback_errors_say_what_to_fix(
+    registry: Registry, ctx: ToolContext, args: dict[str, Any], words: str
+) -> None:
     result = registry.call("k8s_rollback", args, ctx)
     assert result.status == "error" and words in result.text
 
