@@ -46,7 +46,7 @@ def _overview_table(rows: list[dict[str, Any]]) -> Table:
             r["namespace"],
             r["name"],
             Text(f"{r['ready']}/{r['desired']}", style=ready_style),
-            r["image"],
+            r["image"].rsplit("/", 1)[-1],
             str(r["revision"]),
             r["rollout"],
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from opsgraph.agent.inventory import Inventory
-from opsgraph.agent.planner import alert_builders, k8s_builders
+from opsgraph.agent.planner import alert_builders, anomaly_builders, k8s_builders
 from opsgraph.agent.planner.entities import Entities, EntityExtractor
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
 from opsgraph.agent.planner.plan import Ask, FollowUp, Plan, PlannedCall
@@ -21,7 +21,7 @@ from opsgraph.agent.planner.text import SpellFixer
 Builder = Callable[[Entities, Inventory, dict[str, Any]], tuple[list[PlannedCall], str]]
 
 # Every capability adds its builders here (and its example utterances under intents/).
-BUILDERS: dict[str, Builder] = {**k8s_builders.BUILDERS, **alert_builders.BUILDERS}
+BUILDERS: dict[str, Builder] = {**k8s_builders.BUILDERS, **alert_builders.BUILDERS, **anomaly_builders.BUILDERS}
 
 MIN_CONFIDENCE = 0.35  # below this the planner says it did not understand
 SWITCH_CONFIDENCE = 0.6  # a new request this sure overrides a pending question
