@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from opsgraph.channels.cli._output import die
 
 
@@ -18,6 +19,13 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--topology", "-t", help="topology file (JSON or YAML) for correlation")
         ] = None,
         log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+        cluster_topology: Annotated[
+            bool,
+            typer.Option(
+                "--cluster-topology/--no-cluster-topology",
+                help="without --topology, derive pods -> workloads -> nodes from the configured cluster",
+            ),
+        ] = True,
         respond: Annotated[
             bool, typer.Option("--respond", help="let the agent answer new incidents (proposals wait for approval)")
         ] = False,
@@ -26,6 +34,7 @@ def register(app: typer.Typer) -> None:
         import sqlite3
 
         import uvicorn
+
         from opsgraph.agent.settings import Settings
         from opsgraph.channels.webhooks.app import create_app
         from opsgraph.tools.alerts.topology import EMPTY, TopologyError, load_topology
@@ -35,6 +44,10 @@ def register(app: typer.Typer) -> None:
         except TopologyError as exc:
             die(str(exc))
         settings = Settings()
+        if topology is None and cluster_topology:
+            from opsgraph.channels.incidents import cluster_topology as derive
+
+            graph = derive(settings)
         try:
             if respond:
                 from opsgraph.channels.incidents import responding_pipeline

@@ -76,6 +76,9 @@ class ClusterClient:
     def deployment(self, namespace: str, name: str) -> Obj:
         return self._call(self._apps.read_namespaced_deployment, name, namespace)
 
+    def all_replicasets(self) -> list[Obj]:
+        return self._items(self._apps.list_replica_set_for_all_namespaces)
+
     def replicasets(self, namespace: str, label_selector: str) -> list[Obj]:
         return self._items(self._apps.list_namespaced_replica_set, namespace, label_selector=label_selector)
 
