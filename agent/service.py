@@ -160,10 +160,12 @@ class Agent:
 
 
 def _redacted(result: TurnResult) -> TurnResult:
-    """Every reply passes the redactor, whatever produced it."""
-    from opsgraph.guardrails.redaction import redact_data
+    """Every reply passes the redactor, whatever produced it (tool results already did, in
+    guard_output, before they entered the conversation)."""
+    from opsgraph.guardrails.redaction import redact, redact_data
 
-    return TurnResult.model_validate(redact_data(result.model_dump()))
+    approvals = [PendingApproval.model_validate(redact_data(a.model_dump())) for a in result.approvals]
+    return result.model_copy(update={"reply": redact(result.reply), "approvals": approvals})
 
 
 def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:

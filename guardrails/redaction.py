@@ -129,9 +129,24 @@ def _replace_assignment(match: re.Match[str]) -> str:
     return f"{match.group('key')}{match.group('sep')}{quote}{marker}{quote}"
 
 
+# Every pattern above needs one of these somewhere in the text; most text has none of them, and
+# a few substring checks are much cheaper than twenty substitutions (replies carry hundreds of
+# strings). "://" with "@" covers passwords in URLs.
+_MARKERS = (
+    "key", "secret", "token", "pass", "pwd", "signature", "sig=", "hooks.slack", "xox", "github_pat_", "aiza",
+    "sk-", "eyj", "bearer", "authorization", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa",
+    "anpa", "anva", "apka", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+)  # fmt: skip
+
+
+def _maybe_secret(text: str) -> bool:
+    low = text.lower()
+    return any(marker in low for marker in _MARKERS) or ("://" in low and "@" in low)
+
+
 def redact(text: str) -> str:
     """`text` with every secret replaced by `[REDACTED:<kind>]`."""
-    if not text:
+    if not text or not _maybe_secret(text):
         return text
     if "Secret" in text:
         text = _redact_secret_manifests(text)

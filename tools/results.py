@@ -36,6 +36,9 @@ class ToolResult(BaseModel):
     action_hash: str | None = None
     error: ToolErrorInfo | None = None
     untrusted: bool = False
+    # When only parts of `text` come from outsiders (event messages inside a status report), the
+    # parts; guards scan these instead of the whole text. None: all of `text` is untrusted.
+    untrusted_parts: tuple[str, ...] | None = None
     no_op: bool = False  # a write whose dry-run found nothing to change
 
     @property
@@ -43,8 +46,17 @@ class ToolResult(BaseModel):
         return self.status == "ok"
 
 
-def ok(tool: str, text: str, data: Any = None, *, untrusted: bool = False) -> ToolResult:
-    return ToolResult(tool=tool, status="ok", text=text, data=data, untrusted=untrusted)
+def ok(
+    tool: str, text: str, data: Any = None, *, untrusted: bool = False, untrusted_parts: tuple[str, ...] | None = None
+) -> ToolResult:
+    return ToolResult(
+        tool=tool,
+        status="ok",
+        text=text,
+        data=data,
+        untrusted=untrusted or untrusted_parts is not None,
+        untrusted_parts=untrusted_parts,
+    )
 
 
 def no_data(tool: str, text: str, data: Any = None) -> ToolResult:

@@ -45,15 +45,22 @@ def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, An
     return fresh | {"messages": [message], "tainted": bool(state.get("tainted")) or untrusted}
 
 
+def _flags(ctx: RunContext, text: str, source: str) -> list[str]:
+    verdict = ctx.scan_untrusted(text, source)
+    return (list(verdict.reasons) or ["instruction-like text"]) if verdict.injection else []
+
+
 def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     checked = []
     for result in state.get("results", []):
         result = dict(result)
         if result.get("untrusted"):
-            verdict = ctx.scan_untrusted(str(result.get("text", "")), str(result.get("tool", "")))
-            if verdict.injection:
-                result["flagged"] = list(verdict.reasons) or ["instruction-like text"]
+            parts = result.get("untrusted_parts") or [str(result.get("text", ""))]
+            source = f"tool:{result.get('tool', '')}"
+            flags = [r for part in parts for r in _flags(ctx, part, source)]
+            if flags:
+                result["flagged"] = flags
                 result["text"] = f"{result['text']}\n({FLAG_NOTE})"
         checked.append(ctx.redact(result))
     tainted = bool(state.get("tainted")) or any(r.get("untrusted") for r in checked)

@@ -115,5 +115,6 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
     ]
     lines += [f"  pod {p.name}: {p.state}, restarts {p.restarts}, node {p.node or '-'}" for p in pods]
     lines += [f"  event {e.type} {e.reason}: {e.message}" for e in recent[:4]]
-    # Event messages are written by whatever runs in the cluster: treat them as untrusted.
-    return results.ok("k8s_status", "\n".join(lines), data, untrusted=bool(recent))
+    # Event messages are written by whatever runs in the cluster: those parts are untrusted.
+    parts = tuple(dict.fromkeys(e.message for e in recent))
+    return results.ok("k8s_status", "\n".join(lines), data, untrusted_parts=parts if parts else None)
