@@ -117,3 +117,26 @@ def test_a_crashing_tool_answers_politely(agent: Agent, monkeypatch: pytest.Monk
     monkeypatch.setitem(REGISTRY._tools, "k8s_status", tool.__class__(**{**tool.__dict__, "handler": boom}))
     result = ask(agent, "status of prod")
     assert result.status == "error" and "failed unexpectedly" in result.reply
+
+
+def test_two_person_rule_refuses_the_requester_and_accepts_a_colleague(
+    cluster_settings: Any, tmp_path: Any, sandbox: Any
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\nroles: {oncall: ['local:*']}\n"
+        "rules:\n  - {name: reads, effect: allow, risk: [read]}\n"
+        "  - {name: prod-rollbacks, effect: approve, tools: [k8s_rollback], approvers: [oncall], two_person: true,\n"
+        "     reason: prod rollback}\n"
+        "  - {name: writes, effect: approve, risk: [write], approvers: [oncall], reason: write}\n"
+    )
+    agent = Agent(cluster_settings.model_copy(update={"policy_file": policy}))
+    result = ask(agent, "roll back cart in prod", user="alice")
+    approval_id = result.approvals[0].id
+    own = agent.decide(approval_id, approve=True, by="alice")
+    assert own.status == "needs_approval" and "needs a second person" in own.reply
+    done = agent.decide(approval_id, approve=True, by="bob")
+    assert done.status == "done" and "rolled back prod/cart" in done.reply
+    refused = [e for e in agent.audit.entries() if e.event == "refused"]
+    assert len(refused) == 1 and refused[0].actor == "alice"
+    agent.close()
