@@ -52,3 +52,33 @@ def run(timestamps: Iterable[float], values: Iterable[float], random_state: int 
         how = hour_of_week(ts)
         yield 1.0 if len(baseline.history) >= 2 and baseline.is_anomaly(value, how) else 0.0
         baseline.update(value, how)
+
+
+def run_vectorised(timestamps: Iterable[float], values: Iterable[float], seed: int = 0) -> Iterator[float]:
+    """The same algorithm with the forest grown by opsgraph's numpy Isolation Forest instead of
+    scikit-learn's (100 trees, max_samples=min(256, n), refitted on every update over the last 168
+    points, anomalous when the point scores above the 99th percentile of the training points, which
+    is what contamination=0.01 means for `predict`). About 10x faster, so the NAB score can be
+    computed on all 69,561 points; `run` (scikit-learn) is what the speed benchmark times.
+    """
+    from collections import deque
+
+    from opsgraph.tools.anomaly.iforest import fit
+
+    rng = np.random.default_rng(seed)
+    history: deque[list[float]] = deque(maxlen=168)
+    model = None
+    cut = math.inf
+    for ts, value in zip(timestamps, values, strict=True):
+        if math.isnan(value):
+            yield 0.0
+            continue
+        how = hour_of_week(ts)
+        features = [value, how, math.sin(2 * math.pi * how / 168)]
+        flagged = model is not None and model.score(np.asarray(features)) > cut
+        yield 1.0 if flagged else 0.0
+        history.append(features)
+        if len(history) >= 2:
+            data = np.asarray(history, dtype=float)
+            model = fit(data, n_trees=100, max_samples=256, rng=rng)
+            cut = float(np.percentile(model.score_many(data), 99.0))

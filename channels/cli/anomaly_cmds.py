@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from opsgraph.channels.cli._output import die, print_json
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import RootModel, ValidationError
+
 from opsgraph.evals.nab.scoring import LabelledFile, probation_rows
 from opsgraph.tools.anomaly.series import Series, read_csv
-from pydantic import RootModel, ValidationError
 
 DEFAULT_CATEGORY = "realKnownCause"
 
@@ -39,9 +40,7 @@ def load_windows(path: Path) -> dict[str, list[tuple[datetime, datetime]]]:
         raise CorpusError(f"{path}: not NAB windows JSON ({exc})") from None
 
 
-def load_corpus(
-    nab_dir: Path, category: str = DEFAULT_CATEGORY, *, capped_probation: bool = True
-) -> list[NabFile]:
+def load_corpus(nab_dir: Path, category: str = DEFAULT_CATEGORY, *, capped_probation: bool = True) -> list[NabFile]:
     windows = load_windows(nab_dir / "combined_windows.json")
     folder = nab_dir / category
     paths = sorted(folder.glob("*.csv"))

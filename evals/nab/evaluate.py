@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from opsgraph.evals.nab.corpus import NabFile, load_corpus
 from opsgraph.evals.nab.scoring import (
     PROFILES,
@@ -45,9 +46,7 @@ class NabResult:
         return {
             "detector": self.detector,
             "threshold": round(std.threshold, 6),
-            "files": {
-                f.name: {"score": round(f.score, 3), "tp": f.tp, "fp": f.fp, "fn": f.fn} for f in std.files
-            },
+            "files": {f.name: {"score": round(f.score, 3), "tp": f.tp, "fp": f.fp, "fn": f.fn} for f in std.files},
             "raw": round(std.raw, 3),
             "null": std.null,
             "perfect": round(std.perfect, 3),
@@ -69,9 +68,7 @@ def _score_one(job: tuple[tuple[float, ...], tuple[float, ...], DetectorConfig])
     return [detector.update(t, v).score for t, v in zip(timestamps, values, strict=True)]
 
 
-def detector_scores(
-    files: Sequence[NabFile], config: DetectorConfig, workers: int | None = None
-) -> list[FloatArray]:
+def detector_scores(files: Sequence[NabFile], config: DetectorConfig, workers: int | None = None) -> list[FloatArray]:
     jobs = [(f.series.timestamps, f.series.values, config) for f in files]
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 4)
     if workers <= 1:
@@ -123,8 +120,6 @@ def _leave_one_out(
     raw = 0.0
     for i in range(len(files)):
         rest = [j for j in range(len(files)) if j != i]
-        chosen = optimise_threshold(
-            [labels[j] for j in rest], [scores[j] for j in rest], [floors[j] for j in rest]
-        )
+        chosen = optimise_threshold([labels[j] for j in rest], [scores[j] for j in rest], [floors[j] for j in rest])
         raw += score_at([labels[i]], [scores[i]], [floors[i]], chosen.threshold).raw
     return normalise(raw, null_score(labels), perfect_score(labels))

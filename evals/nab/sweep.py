@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from opsgraph.evals.nab.scoring import (
     STANDARD,
     BoolArray,
@@ -49,6 +50,7 @@ class _Corpus:
     weight: FloatArray
     window: np.ndarray
     n_windows: int
+    counted: BoolArray  # windows with at least one scored row
 
 
 def detections(scores: FloatArray, floor: FloatArray | None, threshold: float) -> BoolArray:
@@ -64,7 +66,7 @@ def optimise_threshold(
 ) -> SweepResult:
     floors = floors if floors is not None else [None] * len(files)
     corpus = _gather(files, scores, floors, profile)
-    best_t, best_raw = 1.0 + 1e-9, -np.inf
+    best_t, best_raw = np.inf, -np.inf
     for t in _candidates(corpus.score):
         raw = _raw_at(corpus, t, profile)
         if raw > best_raw:  # ties keep the higher threshold (fewer alarms)
@@ -101,8 +103,8 @@ def _gather(
             raise ValueError(f"{f.name}: {len(s)} scores for {f.n_rows} rows")
         rw = row_weights(f, profile)
         keep = rw.scored
-        counted = set(f.counted_windows())
-        win = np.array([w + offset if w in counted else -1 for w in rw.window[keep]], dtype=np.int64)
+        scored_windows = set(f.counted_windows())
+        win = np.array([w + offset if w in scored_windows else -1 for w in rw.window[keep]], dtype=np.int64)
         floor = np.full(f.n_rows, -np.inf) if fl is None else np.asarray(fl, dtype=float)
         parts["score"].append(np.asarray(s, dtype=float)[keep])
         parts["floor"].append(floor[keep])
@@ -110,7 +112,9 @@ def _gather(
         parts["window"].append(win)
         offset += len(f.windows)
     cat = {k: np.concatenate(v) for k, v in parts.items()}
-    return _Corpus(cat["score"], cat["floor"], cat["weight"], cat["window"], offset)
+    counted = np.zeros(offset, dtype=bool)
+    counted[cat["window"][cat["window"] >= 0]] = True
+    return _Corpus(cat["score"], cat["floor"], cat["weight"], cat["window"], offset, counted)
 
 
 def _candidates(score: FloatArray) -> FloatArray:
@@ -122,7 +126,8 @@ def _candidates(score: FloatArray) -> FloatArray:
         rest = rest[np.linspace(0, len(rest) - 1, MAX_CANDIDATES // 2).astype(int)]
         finite = np.concatenate([rest, top])
     grid = np.linspace(0.0, 1.0, 101)
-    return np.unique(np.concatenate([finite, grid]))[::-1]
+    never = [max(1.0, float(finite.max()) if len(finite) else 1.0) + 1e-9]  # no detections at all
+    return np.unique(np.concatenate([finite, grid, never]))[::-1]
 
 
 def _raw_at(corpus: _Corpus, threshold: float, profile: CostProfile) -> float:
@@ -132,7 +137,5 @@ def _raw_at(corpus: _Corpus, threshold: float, profile: CostProfile) -> float:
     best = np.full(corpus.n_windows, -np.inf)
     inside = det & (corpus.window >= 0)
     np.maximum.at(best, corpus.window[inside], corpus.weight[inside])
-    counted = np.zeros(corpus.n_windows, dtype=bool)
-    counted[corpus.window[corpus.window >= 0]] = True
-    hit = counted & np.isfinite(best)
-    return raw + float(best[hit].sum()) - profile.fn * float((counted & ~hit).sum())
+    hit = corpus.counted & np.isfinite(best)
+    return raw + float(best[hit].sum()) - profile.fn * float((corpus.counted & ~hit).sum())

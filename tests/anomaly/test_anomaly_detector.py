@@ -6,16 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from opsgraph.tools.anomaly.detector import DetectorConfig, StreamingDetector, detect
 
+from opsgraph.tools.anomaly.detector import DetectorConfig, StreamingDetector, detect
 from tests.anomaly.series_builders import HOUR, START, daily_series, index_at
 
 Series = tuple[list[float], list[float]]
 
 
-def run(
-    times: list[float], values: list[float], config: DetectorConfig | None = None
-) -> tuple[list[float], list[int]]:
+def run(times: list[float], values: list[float], config: DetectorConfig | None = None) -> tuple[list[float], list[int]]:
     out = list(detect(zip(times, values, strict=True), config))
     return [o.score for o in out], [i for i, o in enumerate(out) if o.anomaly]
 
@@ -46,9 +44,7 @@ def test_busy_at_night_is_flagged_although_the_same_level_is_normal_by_day(
     two_weeks: Series,
 ) -> None:
     times, values = two_weeks
-    night = range(
-        index_at(times, START + 12 * 86400 + 20 * HOUR), index_at(times, START + 13 * 86400 + 4 * HOUR)
-    )
+    night = range(index_at(times, START + 12 * 86400 + 20 * HOUR), index_at(times, START + 13 * 86400 + 4 * HOUR))
     rng = np.random.default_rng(7)
     values = list(values)
     for i in night:
@@ -96,9 +92,7 @@ def test_irregular_sampling_and_a_two_day_gap_do_not_raise_false_alarms() -> Non
     steps = rng.uniform(60, 600, 6000)
     steps[3000] += 2 * 86400  # the agent was down for two days
     times = list(START + np.cumsum(steps))
-    values = [
-        40.0 - 20.0 * math.cos(2 * math.pi * ((t % 86400) / HOUR - 2.0) / 24.0) + rng.normal() for t in times
-    ]
+    values = [40.0 - 20.0 * math.cos(2 * math.pi * ((t % 86400) / HOUR - 2.0) / 24.0) + rng.normal() for t in times]
     values[4500] += 15.0
     _, flagged = run(times, values)
     assert flagged == [4500]

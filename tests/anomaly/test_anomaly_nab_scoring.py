@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from opsgraph.evals.nab.scoring import (
     PROFILES,
     STANDARD,

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+
 from opsgraph.agent.settings import Settings
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import REGISTRY, load_builtin_tools
 from opsgraph.tools.results import ToolResult
-
 from tests.support.prometheus import prometheus_factory  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow

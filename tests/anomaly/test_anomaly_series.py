@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+
 from opsgraph.tools.anomaly.series import SeriesError, read_csv
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+
 from opsgraph.agent.settings import Settings
 from opsgraph.tools.anomaly.promql import default_step, parse_duration, workload_query
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import REGISTRY, load_builtin_tools
-
 from tests.support.prometheus import free_port
 
 
@@ -58,20 +58,14 @@ def test_an_unreachable_prometheus_is_unavailable_not_a_crash() -> None:
 
 def test_too_fine_a_step_for_the_window_is_refused_with_the_smallest_step_that_works() -> None:
     load_builtin_tools()
-    result = REGISTRY.call(
-        "anomaly_scan", {"query": "up", "window": "30d", "step": "15s"}, context("http://x:1")
-    )
+    result = REGISTRY.call("anomaly_scan", {"query": "up", "window": "30d", "step": "15s"}, context("http://x:1"))
     assert result.status == "error" and result.error is not None
     assert result.error.kind == "invalid_input" and "use a step of at least" in result.text
 
 
 def test_workload_queries_select_the_workloads_pods_in_its_namespace() -> None:
     cpu = workload_query("checkout", "shop", "cpu")
-    assert (
-        'namespace="shop"' in cpu
-        and 'pod=~"checkout-.*"' in cpu
-        and "container_cpu_usage_seconds_total" in cpu
-    )
+    assert 'namespace="shop"' in cpu and 'pod=~"checkout-.*"' in cpu and "container_cpu_usage_seconds_total" in cpu
     assert "kube_pod_container_status_restarts_total" in workload_query("checkout", None, "restarts")
     assert 'code=~"5.."' in workload_query("checkout", "shop", "errors")
     assert r'pod=~"api\\.v2-.*"' in workload_query("api.v2", "shop", "memory")

@@ -31,7 +31,7 @@ from opsgraph.tools.anomaly.stats import Decayed, Interval
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    """Hyperparameters, chosen a priori in operational units (see docs/README in tools/anomaly).
+    """Hyperparameters, chosen a priori in operational units (rationale in tools/anomaly/README.md).
 
     Spans and windows count samples: at 5-minute resolution 8640 samples are 30 days, 2160 are a
     week and 48 are 4 hours.

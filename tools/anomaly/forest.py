@@ -11,6 +11,7 @@ import math
 from collections import deque
 
 import numpy as np
+
 from opsgraph.tools.anomaly.iforest import IsolationForest, fit
 
 

@@ -61,9 +61,7 @@ def onset_floor(scores: Sequence[float], quiet: int) -> list[float]:
     return floor
 
 
-def describe(
-    periods: Sequence[Period], labels: Sequence[str], values: Sequence[float], limit: int = 5
-) -> str:
+def describe(periods: Sequence[Period], labels: Sequence[str], values: Sequence[float], limit: int = 5) -> str:
     """One line per period (most severe first), for a chat reply or a terminal."""
     if not periods:
         return "no anomalies"

@@ -11,9 +11,10 @@ import math
 from typing import Any, Literal
 
 import httpx
+from pydantic import BaseModel, ValidationError
+
 from opsgraph.tools.anomaly.series import Series
 from opsgraph.tools.errors import InvalidInput, Unavailable
-from pydantic import BaseModel, ValidationError
 
 MAX_POINTS = 11_000  # Prometheus refuses range queries with more points per series
 

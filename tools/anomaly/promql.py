@@ -47,9 +47,7 @@ def default_step(span_s: float, target_points: int = 1500) -> float:
 
 def check_k8s_name(value: str, what: str) -> str:
     if not _K8S_NAME.match(value):
-        raise ValueError(
-            f"{what} {value!r} is not a valid Kubernetes name (lowercase letters, digits, '-' and '.')"
-        )
+        raise ValueError(f"{what} {value!r} is not a valid Kubernetes name (lowercase letters, digits, '-' and '.')")
     return value
 
 

@@ -27,9 +27,7 @@ class SeriesScan:
         return describe(self.periods, s.labels, s.values, limit=limit)
 
 
-def scan(
-    series: Series, config: DetectorConfig | None = None, *, report_from: float | None = None
-) -> SeriesScan:
+def scan(series: Series, config: DetectorConfig | None = None, *, report_from: float | None = None) -> SeriesScan:
     """Score every point in order. With `report_from` (epoch seconds), earlier points only teach
     the detector what is normal: they are scored but never flagged."""
     cfg = config or DetectorConfig()

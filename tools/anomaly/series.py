@@ -85,9 +85,7 @@ def read_csv(path: Path) -> Series:
     except IsADirectoryError:
         raise SeriesError(f"{path}: is a directory, expected a CSV file") from None
     except UnicodeDecodeError:
-        raise SeriesError(
-            f"{path}: not a UTF-8 text file; expected CSV with columns timestamp,value"
-        ) from None
+        raise SeriesError(f"{path}: not a UTF-8 text file; expected CSV with columns timestamp,value") from None
 
 
 def parse_csv_lines(rows: object, *, source: str, name: str) -> Series:

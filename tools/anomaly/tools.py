@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from opsgraph.tools import results
 from opsgraph.tools.anomaly.promql import (
@@ -18,7 +20,6 @@ from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import Unavailable
 from opsgraph.tools.registry import REGISTRY
 from opsgraph.tools.results import ToolResult
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TOOL = "anomaly_scan"
 MAX_SERIES = 20
@@ -92,11 +93,9 @@ def anomaly_scan(args: AnomalyScanArgs, ctx: ToolContext) -> ToolResult:
             "no Prometheus is configured", hint="set OPSGRAPH_PROMETHEUS_URL, e.g. http://prometheus:9090"
         )
     assert args.query is not None or args.name is not None  # the args model guarantees it
-    query = (
-        args.query if args.query is not None else workload_query(args.name or "", args.namespace, args.signal)
-    )
+    query = args.query if args.query is not None else workload_query(args.name or "", args.namespace, args.signal)
     window_s, baseline_s = parse_duration(args.window), parse_duration(args.baseline)
-    end = args.end.timestamp() if args.end else time.time()
+    end = _epoch(args.end) if args.end else time.time()
     start = end - window_s - baseline_s
     step = parse_duration(args.step) if args.step else default_step(window_s + baseline_s)
     found = query_range(url, query, start, end, step, timeout=ctx.settings.request_timeout_s)
@@ -115,9 +114,7 @@ def anomaly_scan(args: AnomalyScanArgs, ctx: ToolContext) -> ToolResult:
     }
     anomalous = [(labels, s) for labels, s in scans if s.periods]
     data["anomalous_series"] = len(anomalous)
-    scanned = f"{len(scans)} series" + (
-        f" (first {MAX_SERIES} of {len(found)})" if len(found) > MAX_SERIES else ""
-    )
+    scanned = f"{len(scans)} series" + (f" (first {MAX_SERIES} of {len(found)})" if len(found) > MAX_SERIES else "")
     if not anomalous:
         return results.ok(TOOL, f"No anomalies in `{query}` over {where} ({scanned}).", data)
     lines = [f"Anomalies in {len(anomalous)} of {scanned} of `{query}` over {where}:"]
@@ -149,3 +146,8 @@ def _series_data(labels: dict[str, str], s: Any) -> dict[str, Any]:
             for i in rows[:MAX_LISTED_POINTS]
         ],
     }
+
+
+def _epoch(moment: datetime) -> float:
+    """A timestamp without a zone is UTC, as in Prometheus."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
