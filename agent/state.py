@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
-HISTORY_LIMIT = 40  # messages kept per conversation: enough context, bounded checkpoint size
+HISTORY_LIMIT = 20  # messages kept per conversation: enough context, bounded checkpoint size
 
 TurnStatus = Literal["done", "needs_approval", "question", "blocked", "denied", "error", "cancelled", "refused"]
 
