@@ -24,12 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from seed_baselines.alert_correlator import AlertCorrelator, SeedAlert, SeedTopology
+
 from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.funnel import compute_funnel
 from opsgraph.tools.alerts.incidents import snapshot
 from opsgraph.tools.alerts.model import Alert, fingerprint
 from opsgraph.tools.alerts.topology import Topology
-from seed_baselines.alert_correlator import AlertCorrelator, SeedAlert, SeedTopology
 
 POD_ALERTS = ("PodCrashLooping", "ContainerMemoryNearLimit", "ContainerCPUThrottling", "ContainerOOMKilled")
 SYMPTOMS = ("HighLatency", "HighErrorRate", "RequestTimeouts")
@@ -115,9 +116,7 @@ def _cascade(world: World, rng: random.Random, t0: float) -> tuple[str, list[Spe
         victims = world.pods[svc] if kind == "service" else [rng.choice(world.pods[svc])]
         root = svc if kind == "service" else victims[0]
         for pod in victims:
-            specs.append(
-                Spec(_pod_labels(world, pod, rng.choice(POD_ALERTS[:2]), "critical"), t0 + rng.uniform(0, 15))
-            )
+            specs.append(Spec(_pod_labels(world, pod, rng.choice(POD_ALERTS[:2]), "critical"), t0 + rng.uniform(0, 15)))
         impacted = [svc]
     # Symptoms travel up the callers, fading with distance: not every caller notices.
     frontier, seen = [(s, 1) for s in impacted], set(impacted)
@@ -131,9 +130,7 @@ def _cascade(world: World, rng: random.Random, t0: float) -> tuple[str, list[Spe
                 )
             )
         for pod in world.pods.get(svc, [])[: rng.randint(0, 3)]:  # saturated callers: retries pile up
-            specs.append(
-                Spec(_pod_labels(world, pod, "ContainerCPUThrottling"), t0 + hop * rng.uniform(30, 90))
-            )
+            specs.append(Spec(_pod_labels(world, pod, "ContainerCPUThrottling"), t0 + hop * rng.uniform(30, 90)))
         for caller in world.callers.get(svc, []):
             if caller not in seen and hop < 3 and rng.random() < 0.8 / hop:
                 seen.add(caller)

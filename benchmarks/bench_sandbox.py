@@ -37,6 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import kubernetes
+
     from opsgraph.sandbox.server import SandboxServer
 
     with tempfile.TemporaryDirectory() as tmp, SandboxServer(Path(tmp) / "state.json").start() as server:

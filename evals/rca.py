@@ -79,9 +79,7 @@ def evaluate(
         )
         correlator.ingest_many(fault.alerts)
         top: list[str] = []
-        incidents = by_size(
-            [snapshot(i, topology, correlator.baseline, ranking) for i in correlator.incidents()]
-        )
+        incidents = by_size([snapshot(i, topology, correlator.baseline, ranking) for i in correlator.incidents()])
         if incidents:
             top = [c.entity for c in incidents[0].causes[:3]]
         correlator.flush()

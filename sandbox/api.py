@@ -143,9 +143,7 @@ class Api:
                 candidates = [found] if found is not None else []
             else:
                 candidates = self.store.sorted_items(rtype.plural, namespace)
-        items = [
-            o for o in candidates if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)
-        ]
+        items = [o for o in candidates if labels.matches(o["metadata"].get("labels") or {}) and fields.matches(o)]
         if start is not None:
             items = [o for o in items if _key(o) > start]
         metadata: dict[str, Any] = {"resourceVersion": str(rv)}
@@ -171,9 +169,7 @@ class Api:
         timeout = _int(query, "timeoutSeconds")
         fields = parse_field_selector(query.get("fieldSelector"), route.rtype.field_labels)
         if route.name is not None:
-            fields = FieldSelector(
-                (*fields.requirements, FieldRequirement("metadata.name", route.name, False))
-            )
+            fields = FieldSelector((*fields.requirements, FieldRequirement("metadata.name", route.name, False)))
         return WatchPlan(
             route=route,
             labels=parse_label_selector(query.get("labelSelector")),
@@ -191,8 +187,7 @@ class Api:
         if not container:
             if len(containers) != 1:
                 raise errors.bad_request(
-                    f"a container name must be specified for pod {name}, choose one of: "
-                    f"[{' '.join(containers)}]"
+                    f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
                 )
             container = containers[0]
         if container not in containers:
@@ -204,9 +199,7 @@ class Api:
         waiting = (state.get("waiting") or {}).get("reason")
         if previous and not status.get("restartCount"):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
-        if not previous and (
-            not status or waiting in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff")
-        ):
+        if not previous and (not status or waiting in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff")):
             detail = (
                 "trying and failing to pull image"
                 if waiting in ("ErrImagePull", "ImagePullBackOff")

@@ -26,9 +26,7 @@ def sim_config(scenario: Scenario, time_scale: float) -> SimConfig:
         pod_start_seconds=sim.pod_start_seconds,
         pod_stop_seconds=sim.pod_stop_seconds,
         backoff_seconds=sim.backoff_seconds,
-        images=ImagePolicy(
-            tuple(sim.crashing_images), tuple(sim.missing_images), tuple(sim.known_registries)
-        ),
+        images=ImagePolicy(tuple(sim.crashing_images), tuple(sim.missing_images), tuple(sim.known_registries)),
     )
 
 
@@ -100,10 +98,7 @@ class Cluster:
         while not self._stop.is_set():
             try:
                 self.controller.tick()
-                if (
-                    self.store.mutations != self._saved_mutations
-                    and time.monotonic() - last_save >= self.save_interval
-                ):
+                if self.store.mutations != self._saved_mutations and time.monotonic() - last_save >= self.save_interval:
                     self.save()
                     last_save = time.monotonic()
             except Exception:  # the simulation must keep serving; the traceback goes to the log

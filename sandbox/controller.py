@@ -106,9 +106,7 @@ class Controller:
         if not pending:
             return
         scheduler = Scheduler(self.store.items("nodes"), self.store.items("pods"))
-        for pod in sorted(
-            pending, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"])
-        ):
+        for pod in sorted(pending, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"])):
             placement = scheduler.place(pod)
             if placement.node:
                 self.kubelet.bind(pod, placement.node, now)

@@ -234,9 +234,7 @@ class DeploymentController:
             touched |= self._scale(dep, rs, count, now)
         return touched
 
-    def _recreate(
-        self, dep: Obj, new_rs: Obj, old: list[Obj], pods_left: dict[str, int], now: float
-    ) -> set[str]:
+    def _recreate(self, dep: Obj, new_rs: Obj, old: list[Obj], pods_left: dict[str, int], now: float) -> set[str]:
         touched: set[str] = set()
         for rs in old:
             if r.spec_replicas(rs) > 0:

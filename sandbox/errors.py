@@ -47,9 +47,7 @@ class ApiError(Exception):
         }
         details = dict(self.details or {})
         if self.causes:
-            details["causes"] = [
-                {"reason": c.reason, "message": c.message, "field": c.field} for c in self.causes
-            ]
+            details["causes"] = [{"reason": c.reason, "message": c.message, "field": c.field} for c in self.causes]
         if details:
             body["details"] = details
         body["code"] = self.code
@@ -103,9 +101,7 @@ def bad_request(message: str) -> ApiError:
 
 
 def method_not_allowed() -> ApiError:
-    return ApiError(
-        405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}
-    )
+    return ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
 
 
 def unsupported_media_type(content_type: str) -> ApiError:

@@ -96,9 +96,7 @@ class EventRecorder:
         """Drop events past their TTL, then the oldest beyond the cap (events are not kept forever)."""
         events = self.store.items("events")
         seen = self.store.timers
-        expired = [
-            e for e in events if seen.get(f"{e['metadata']['uid']}:seen", now) < now - self.ttl_seconds
-        ]
+        expired = [e for e in events if seen.get(f"{e['metadata']['uid']}:seen", now) < now - self.ttl_seconds]
         gone = {id(e) for e in expired}
         if len(events) - len(gone) > self.max_events:
             alive = sorted(

@@ -160,9 +160,7 @@ class Handler(BaseHTTPRequestHandler):
                     requested = int(plan.resource_version)
                 except ValueError:
                     self._send(
-                        error_response(
-                            errors.bad_request(f'invalid resource version "{plan.resource_version}"')
-                        )
+                        error_response(errors.bad_request(f'invalid resource version "{plan.resource_version}"'))
                     )
                     return
                 changes = store.changes_since(requested)

@@ -152,10 +152,7 @@ class Kubelet:
 
     def unschedulable(self, pod: Obj, message: str, now: float) -> None:
         status = pod.get("status") or {}
-        if any(
-            c.get("type") == "PodScheduled" and c.get("message") == message
-            for c in status.get("conditions") or []
-        ):
+        if any(c.get("type") == "PodScheduled" and c.get("message") == message for c in status.get("conditions") or []):
             return
         new = clone(pod)
         new["status"] = {
@@ -173,9 +170,7 @@ class Kubelet:
             "qosClass": qos_class(new.get("spec") or {}),
         }
         self.store.update("pods", new)
-        self.events.record(
-            new, "FailedScheduling", message, type_="Warning", component="default-scheduler", now=now
-        )
+        self.events.record(new, "FailedScheduling", message, type_="Warning", component="default-scheduler", now=now)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def advance(self, pod: Obj, now: float) -> None:
@@ -257,9 +252,7 @@ class Kubelet:
             status["podIPs"] = [{"ip": status["podIP"]}]
         status["qosClass"] = qos_class(new["spec"])
         ready = "True" if all_ready else "False"
-        self._set_conditions(
-            status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready
-        )
+        self._set_conditions(status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready)
         self.store.update("pods", new)
         uid = self._uid(new)
         self.store.timers[f"{uid}:started"] = now
@@ -343,9 +336,7 @@ class Kubelet:
         metadata = pod["metadata"]
         if metadata.get("deletionTimestamp"):
             return pod
-        grace = (
-            int((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)) if grace is None else grace
-        )
+        grace = int((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)) if grace is None else grace
         if grace == 0 or not (pod.get("spec") or {}).get("nodeName"):
             self.store.remove("pods", metadata["namespace"], metadata["name"])
             return None
@@ -358,7 +349,5 @@ class Kubelet:
         uid = self._uid(new)
         for key in ("start", "retry"):
             self.store.timers.pop(f"{uid}:{key}", None)
-        self.store.timers[f"{uid}:gone"] = now + min(
-            self.config.scaled(self.config.pod_stop_seconds), float(grace)
-        )
+        self.store.timers[f"{uid}:gone"] = now + min(self.config.scaled(self.config.pod_stop_seconds), float(grace))
         return self.store.update("pods", new)

@@ -166,8 +166,7 @@ def _crash_lines(req: LogRequest) -> list[tuple[float, str]]:
         (t, f'{_stamp(t)} level=info app={req.container} msg="starting {req.container}" version={version}'),
         (
             t + 0.01,
-            f'{_stamp(t + 0.01)} level=info app={req.container} msg="loading configuration" '
-            "path=/etc/app/config.yaml",
+            f'{_stamp(t + 0.01)} level=info app={req.container} msg="loading configuration" path=/etc/app/config.yaml',
         ),
         (t + 0.2, f'{_stamp(t + 0.2)} level=error app={req.container} msg="{reason}"'),
         (
@@ -190,8 +189,7 @@ def render(req: LogRequest) -> str:
         limit = MAX_LINES if req.tail is None or req.tail < 0 else min(req.tail, MAX_LINES)
         first = max(first, count - limit)
         lines = [
-            (req.started + i * interval, _line(kind, req, i, req.started + i * interval))
-            for i in range(first, count)
+            (req.started + i * interval, _line(kind, req, i, req.started + i * interval)) for i in range(first, count)
         ]
     if req.since is not None:
         lines = [(ts, text) for ts, text in lines if ts >= req.now - req.since]

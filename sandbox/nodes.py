@@ -111,9 +111,7 @@ def node_object(spec: Node, index: int, now: float) -> Obj:
         "pods": str(spec.pods),
     }
     taints = [
-        {"key": t.key, "value": t.value, "effect": t.effect}
-        if t.value
-        else {"key": t.key, "effect": t.effect}
+        {"key": t.key, "value": t.value, "effect": t.effect} if t.value else {"key": t.key, "effect": t.effect}
         for t in spec.taints
     ]
     if spec.gpu is not None:

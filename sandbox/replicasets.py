@@ -104,9 +104,7 @@ class ReplicaSetController:
         ready = [p for p in active if is_ready(p)]
         scale = self.kubelet.config.scaled
         available = [
-            p
-            for p in ready
-            if now - self.store.timers.get(f"{p['metadata']['uid']}:ready", 0.0) >= scale(min_ready)
+            p for p in ready if now - self.store.timers.get(f"{p['metadata']['uid']}:ready", 0.0) >= scale(min_ready)
         ]
         status: Obj = {"replicas": len(active)}
         if active:

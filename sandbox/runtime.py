@@ -95,9 +95,7 @@ def write_record(settings: Settings, server: SandboxServer) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".server.json.tmp")
     tmp.write_text(
-        json.dumps(
-            {"pid": os.getpid(), "url": server.url, "state_file": str(server.state_file), "started_at": iso()}
-        ),
+        json.dumps({"pid": os.getpid(), "url": server.url, "state_file": str(server.state_file), "started_at": iso()}),
         encoding="utf-8",
     )
     tmp.replace(path)
@@ -109,11 +107,7 @@ def read_record(settings: Settings) -> dict[str, Any] | None:
         record = json.loads(record_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (
-        not isinstance(record, dict)
-        or not isinstance(record.get("url"), str)
-        or not isinstance(record.get("pid"), int)
-    ):
+    if not isinstance(record, dict) or not isinstance(record.get("url"), str) or not isinstance(record.get("pid"), int):
         return None
     return record
 

@@ -55,12 +55,8 @@ class Simulation(_Model):
     pod_start_seconds: float = Field(3.0, ge=0)
     pod_stop_seconds: float = Field(2.0, ge=0)
     backoff_seconds: float = Field(10.0, gt=0, description="first crash/pull back-off")
-    crashing_images: list[str] = Field(
-        default_factory=list, description="glob patterns of images that crash-loop"
-    )
-    missing_images: list[str] = Field(
-        default_factory=list, description="glob patterns of images that cannot be pulled"
-    )
+    crashing_images: list[str] = Field(default_factory=list, description="glob patterns of images that crash-loop")
+    missing_images: list[str] = Field(default_factory=list, description="glob patterns of images that cannot be pulled")
     known_registries: list[str] = Field(
         default_factory=lambda: ["docker.io", "registry.k8s.io", "ghcr.io", "quay.io", "nvcr.io"]
     )
@@ -238,8 +234,7 @@ class Scenario(_Model):
             for i, item in enumerate(getattr(self, section)):
                 if item.namespace not in known:
                     raise ValueError(
-                        f"{section}[{i}] ({item.name}): namespace {item.namespace!r} is not declared "
-                        "under namespaces"
+                        f"{section}[{i}] ({item.name}): namespace {item.namespace!r} is not declared under namespaces"
                     )
                 if (item.namespace, item.name) in seen:
                     raise ValueError(f"{section}[{i}]: {item.namespace}/{item.name} is declared twice")
@@ -296,9 +291,7 @@ def scenario_inventory(scenario: Scenario) -> tuple[list[str], list[dict[str, An
             "metadata": {"namespace": d.namespace, "name": d.name, "labels": {"app": d.name, **d.labels}},
             "spec": {
                 "replicas": d.replicas,
-                "template": {
-                    "spec": {"containers": [{"name": c.name, "image": c.image} for c in d.containers]}
-                },
+                "template": {"spec": {"containers": [{"name": c.name, "image": c.image} for c in d.containers]}},
             },
         }
         for d in scenario.deployments

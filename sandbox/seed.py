@@ -91,8 +91,7 @@ def _container(c: sc.Container) -> dict[str, Any]:
         out["args"] = list(c.args)
     if c.ports:
         out["ports"] = [
-            {"containerPort": p, "name": f"http{'' if i == 0 else i}", "protocol": "TCP"}
-            for i, p in enumerate(c.ports)
+            {"containerPort": p, "name": f"http{'' if i == 0 else i}", "protocol": "TCP"} for i, p in enumerate(c.ports)
         ]
     if c.env:
         out["env"] = [{"name": k, "value": v} for k, v in c.env.items()]

@@ -74,9 +74,7 @@ def _requirement(tokens: list[str], pos: int, text: str) -> tuple[Requirement, i
         return Requirement(key, "!=" if op == "!=" else "=", frozenset({value})), pos + step
     if op in ("in", "notin"):
         if pos + 1 >= len(tokens) or tokens[pos + 1] != "(":
-            raise _label_error(
-                text, f"found '{tokens[pos + 1] if pos + 1 < len(tokens) else ''}', expected: '('"
-            )
+            raise _label_error(text, f"found '{tokens[pos + 1] if pos + 1 < len(tokens) else ''}', expected: '('")
         values: set[str] = set()
         pos += 2
         while pos < len(tokens) and tokens[pos] != ")":

@@ -66,9 +66,7 @@ class Store:
 
     def create(self, resource: str, obj: Obj, *, now: float | None = None) -> Obj:
         metadata = obj.setdefault("metadata", {})
-        metadata.setdefault(
-            "uid", stable_uid(resource, metadata.get("namespace"), metadata.get("name"), self._rv)
-        )
+        metadata.setdefault("uid", stable_uid(resource, metadata.get("namespace"), metadata.get("name"), self._rv))
         metadata.setdefault("creationTimestamp", iso(now))
         return self._put(resource, obj, "ADDED")
 
@@ -146,9 +144,7 @@ class Store:
         self._rv = int(document.get("resourceVersion", FIRST_RESOURCE_VERSION))
         for resource, objects in (document.get("objects") or {}).items():
             if resource in self._data:
-                self._data[resource] = {
-                    (o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objects
-                }
+                self._data[resource] = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objects}
         self.timers = {str(k): float(v) for k, v in (document.get("timers") or {}).items()}
         self._log.clear()
 

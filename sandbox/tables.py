@@ -104,14 +104,10 @@ def _pod(p: Obj) -> list[Any]:
     total = len((p.get("spec") or {}).get("containers") or [])
     restarts = sum(int(c.get("restartCount", 0)) for c in statuses)
     last = [
-        c["lastState"]["terminated"].get("finishedAt")
-        for c in statuses
-        if (c.get("lastState") or {}).get("terminated")
+        c["lastState"]["terminated"].get("finishedAt") for c in statuses if (c.get("lastState") or {}).get("terminated")
     ]
     shown = (
-        f"{restarts} ({human_duration(time.time() - parse_iso(max(last)))} ago)"
-        if restarts and last
-        else str(restarts)
+        f"{restarts} ({human_duration(time.time() - parse_iso(max(last)))} ago)" if restarts and last else str(restarts)
     )
     return [
         p["metadata"]["name"],
@@ -131,11 +127,7 @@ def _node(n: Obj) -> list[Any]:
     state = "Ready" if conditions.get("Ready") == "True" else "NotReady"
     if (n.get("spec") or {}).get("unschedulable"):
         state += ",SchedulingDisabled"
-    roles = [
-        k.split("/", 1)[1]
-        for k in n["metadata"].get("labels", {})
-        if k.startswith("node-role.kubernetes.io/")
-    ]
+    roles = [k.split("/", 1)[1] for k in n["metadata"].get("labels", {}) if k.startswith("node-role.kubernetes.io/")]
     info = (n.get("status") or {}).get("nodeInfo") or {}
     ips = {a["type"]: a["address"] for a in (n.get("status") or {}).get("addresses") or []}
     return [

@@ -35,9 +35,7 @@ def check_shape(obj: Any, kind: str, api_version: str) -> Obj:
             "json: cannot unmarshal into Go value of type map"
         )
     if obj.get("kind") not in (None, kind):
-        raise bad_request(
-            f"the kind in the data ({obj.get('kind')}) does not match the expected kind ({kind})"
-        )
+        raise bad_request(f"the kind in the data ({obj.get('kind')}) does not match the expected kind ({kind})")
     if obj.get("apiVersion") not in (None, api_version):
         raise bad_request(
             f"the API version in the data ({obj.get('apiVersion')}) does not match the expected API version "
@@ -118,16 +116,12 @@ def validate_deployment(obj: Obj, old: Obj | None = None) -> None:
             causes.append(invalid_value(f"spec.{field}", spec[field], "must be greater than or equal to 0"))
     deadline = spec.get("progressDeadlineSeconds")
     if deadline is not None and deadline <= spec.get("minReadySeconds", 0):
-        causes.append(
-            invalid_value("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds")
-        )
+        causes.append(invalid_value("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"))
     _check_selector(spec, causes)
     _check_strategy(spec.get("strategy") or {}, causes)
     _check_pod_spec((spec.get("template") or {}).get("spec") or {}, "spec.template.spec", causes)
     if old is not None and (old.get("spec") or {}).get("selector") != spec.get("selector"):
-        causes.append(
-            invalid_value("spec.selector", _go_selector(spec.get("selector")), "field is immutable")
-        )
+        causes.append(invalid_value("spec.selector", _go_selector(spec.get("selector")), "field is immutable"))
     if causes:
         raise invalid("Deployment", "apps", str((obj.get("metadata") or {}).get("name", "")), causes)
 
@@ -196,8 +190,7 @@ def _check_strategy(strategy: Obj, causes: list[Cause]) -> None:
                 invalid_value(
                     path,
                     value,
-                    "a valid percent string must be a numeric string followed by "
-                    "an ending '%' (e.g. '1%',  or '93%')",
+                    "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%')",
                 )
             )
         values[field] = value
@@ -256,8 +249,7 @@ def _check_resources(resources: Obj, path: str, causes: list[Cause]) -> None:
                     invalid_value(
                         f"{path}.{section}[{key}]",
                         value,
-                        "quantities must match the regular expression "
-                        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
                     )
                 )
     for key, request in parsed.get("requests", {}).items():

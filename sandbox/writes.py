@@ -37,9 +37,7 @@ def scale_of(dep: Obj) -> Obj:
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
-        "metadata": {
-            k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md
-        },
+        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md},
         "spec": {"replicas": int(dep["spec"].get("replicas", 1))},
         "status": {
             "replicas": int((dep.get("status") or {}).get("replicas", 0)),
@@ -71,9 +69,7 @@ class Writer:
         self.cluster = cluster
         self.store = cluster.store
 
-    def handle(
-        self, verb: str, route: Route, query: dict[str, str], content_type: str, body: bytes
-    ) -> tuple[int, Obj]:
+    def handle(self, verb: str, route: Route, query: dict[str, str], content_type: str, body: bytes) -> tuple[int, Obj]:
         dry = _dry_run(query)
         with self.store.lock:
             if route.subresource == "scale":
@@ -218,9 +214,7 @@ class Writer:
         if rtype.plural == "pods":
             if dry:
                 preview = clone(obj)
-                preview["metadata"].setdefault(
-                    "deletionTimestamp", iso(now + (grace if grace is not None else 30))
-                )
+                preview["metadata"].setdefault("deletionTimestamp", iso(now + (grace if grace is not None else 30)))
                 return preview
             result = self.cluster.controller.kubelet.delete(obj, now, grace)
             return result if result is not None else obj

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from opsgraph.channels.cli._output import die, print_json
 
 
@@ -15,9 +16,7 @@ def register(app: typer.Typer) -> None:
 
     @alerts.command("correlate")
     def correlate(
-        files: Annotated[
-            list[Path], typer.Argument(help="JSON list of Alertmanager v2 alerts, or a webhook payload")
-        ],
+        files: Annotated[list[Path], typer.Argument(help="JSON list of Alertmanager v2 alerts, or a webhook payload")],
         topology: Annotated[
             Path | None, typer.Option("--topology", "-t", help="topology file (JSON or YAML), see DESIGN.md")
         ] = None,
@@ -50,9 +49,7 @@ def _print_table(path: Path, count: int, incidents: list[dict[str, Any]]) -> Non
     for column in ("incident", "alerts", "severity", "probable causes (score)"):
         table.add_column(column, overflow="fold")
     for inc in incidents:
-        causes = "\n".join(
-            f"{c['entity']} ({c['kind']}) {c['score']:.2f}" for c in inc["probable_causes"][:3]
-        )
+        causes = "\n".join(f"{c['entity']} ({c['kind']}) {c['score']:.2f}" for c in inc["probable_causes"][:3])
         table.add_row(inc["id"], str(len(inc["alerts"])), inc["severity"], causes)
     console.print(table)
     for inc in incidents:

@@ -14,6 +14,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+
 from opsgraph.channels.cli._output import die
 
 
@@ -24,9 +25,7 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[
             Path | None, typer.Option("--scenario", help="scenario YAML (default: the shipped one)")
         ] = None,
-        reset: Annotated[
-            bool, typer.Option("--reset", help="forget saved state, start from the scenario")
-        ] = False,
+        reset: Annotated[bool, typer.Option("--reset", help="forget saved state, start from the scenario")] = False,
         time_scale: Annotated[
             float,
             typer.Option("--time-scale", help="multiplies simulated durations (0.1 = ten times faster)"),
@@ -37,12 +36,13 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(*, port: int, scenario: Path | None, reset: bool, time_scale: float) -> None:
+    from pydantic import ValidationError
+
     from opsgraph.agent.settings import Settings
     from opsgraph.sandbox import runtime
     from opsgraph.sandbox.persistence import StateBusy
     from opsgraph.sandbox.scenario import ScenarioError
     from opsgraph.sandbox.server import SandboxServer, write_kubeconfig
-    from pydantic import ValidationError
 
     if time_scale <= 0:
         die("--time-scale must be greater than 0")
@@ -55,10 +55,7 @@ def serve(*, port: int, scenario: Path | None, reset: bool, time_scale: float) -
         die(f"OPSGRAPH_{str(first['loc'][0]).upper() if first['loc'] else 'SETTINGS'}: {first['msg']}")
     record = runtime.read_record(settings)
     if record is not None and runtime.record_alive(record):
-        die(
-            f"a sandbox already serves {settings.sandbox_dir} at {record['url']} (pid {record['pid']}); "
-            "stop it first"
-        )
+        die(f"a sandbox already serves {settings.sandbox_dir} at {record['url']} (pid {record['pid']}); stop it first")
     try:
         server = SandboxServer(
             runtime.state_file(settings),

@@ -16,16 +16,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from opsgraph.agent.settings import Settings
-from opsgraph.channels.webhooks.metrics import ReceiverMetrics
-from opsgraph.tools.alerts.payloads import PayloadError
-from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
-from opsgraph.tools.alerts.topology import EMPTY, Topology
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from opsgraph.agent.settings import Settings
+from opsgraph.channels.webhooks.metrics import ReceiverMetrics
+from opsgraph.tools.alerts.payloads import PayloadError
+from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
+from opsgraph.tools.alerts.topology import EMPTY, Topology
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,7 @@ from opsgraph.tools.alerts.topology import Topology
 T0 = 1_700_000_000.0
 
 
-def alert(
-    name: str, at: float = 0.0, status: str = "firing", ends: float | None = None, **labels: str
-) -> Alert:
+def alert(name: str, at: float = 0.0, status: str = "firing", ends: float | None = None, **labels: str) -> Alert:
     """An alert named `name` at T0 + `at` seconds with the given labels."""
     full = {"alertname": name, **labels}
     return Alert(fingerprint(full), full, T0 + at, status, None if ends is None else T0 + ends)  # type: ignore[arg-type]

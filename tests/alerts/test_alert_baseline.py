@@ -6,7 +6,6 @@ from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.patterns import SHARED_PREFIX, incident_keys
 from opsgraph.tools.alerts.signals import resource, signal
-
 from tests.alerts.alert_builders import T0, alert, shop
 
 

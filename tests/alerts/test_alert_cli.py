@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from opsgraph.channels.cli import app
 from typer.testing import CliRunner
 
+from opsgraph.channels.cli import app
 from tests.support.alertmanager import webhook_payload
 
 TOPOLOGY = {

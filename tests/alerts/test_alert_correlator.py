@@ -8,7 +8,6 @@ from opsgraph.tools.alerts.funnel import compute_funnel
 from opsgraph.tools.alerts.incidents import snapshot
 from opsgraph.tools.alerts.related import MAX_RELATED, RelatedIndex
 from opsgraph.tools.alerts.topology import EMPTY, Topology
-
 from tests.alerts.alert_builders import alert, resolved, shop
 
 

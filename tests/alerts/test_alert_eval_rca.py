@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from opsgraph.evals.base import EvalReport, run_suite
 
 pytestmark = pytest.mark.shared_data

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from opsgraph.tools.alerts.model import fingerprint
 from opsgraph.tools.alerts.payloads import PayloadError, parse_document, parse_webhook
-
 from tests.support.alertmanager import webhook_payload
 
 NOW = 1_800_000_000.0
@@ -56,9 +56,7 @@ def test_v2_alert_whose_end_has_passed_is_resolved_and_zero_end_means_unset() ->
 
 
 def test_api_status_suppressed_marks_the_alert_low_value() -> None:
-    (alert,) = parse_document(
-        [v2(status={"state": "suppressed", "inhibitedBy": ["abc"], "silencedBy": []})], NOW
-    )
+    (alert,) = parse_document([v2(status={"state": "suppressed", "inhibitedBy": ["abc"], "silencedBy": []})], NOW)
     assert alert.suppressed and alert.status == "firing"
 
 

@@ -7,13 +7,10 @@ from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.incidents import snapshot
 from opsgraph.tools.alerts.model import Alert
 from opsgraph.tools.alerts.topology import Topology
-
 from tests.alerts.alert_builders import T0, alert, shop
 
 
-def causes(
-    alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None
-) -> list[str]:
+def causes(alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None) -> list[str]:
     c = Correlator(topology or shop(), baseline=baseline)
     for i, a in enumerate(alerts):
         c.ingest(a, i)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from opsgraph.tools.alerts.incidents import IncidentSnapshot
 from opsgraph.tools.alerts.payloads import PayloadError
 from opsgraph.tools.alerts.pipeline import AlertPipeline
 from opsgraph.tools.alerts.store import AlertStore
-
 from tests.alerts.alert_builders import shop
 from tests.support.alertmanager import webhook_payload
 

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
+
 from opsgraph.agent.settings import Settings
 from opsgraph.tools.alerts.pipeline import AlertPipeline
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import Registry, load_builtin_tools
-
 from tests.alerts.alert_builders import shop
 from tests.support.alertmanager import webhook_payload
 
@@ -55,9 +55,7 @@ def test_tools_say_how_to_get_alerts_when_nothing_was_received(registry: Registr
         assert result.status == "no_data" and "opsgraph serve" in result.text
 
 
-def test_alerts_list_filters_and_marks_alert_text_untrusted(
-    registry: Registry, ctx: ToolContext, stored: Any
-) -> None:
+def test_alerts_list_filters_and_marks_alert_text_untrusted(registry: Registry, ctx: ToolContext, stored: Any) -> None:
     everything = registry.call("alerts_list", {}, ctx)
     assert everything.ok and everything.untrusted
     assert everything.data["total"] == 5
@@ -69,9 +67,7 @@ def test_alerts_list_filters_and_marks_alert_text_untrusted(
     assert registry.call("alerts_list", {"limit": 0}, ctx).error.kind == "invalid_args"
 
 
-def test_incident_show_defaults_to_the_largest_open_incident(
-    registry: Registry, ctx: ToolContext, stored: Any
-) -> None:
+def test_incident_show_defaults_to_the_largest_open_incident(registry: Registry, ctx: ToolContext, stored: Any) -> None:
     result = registry.call("incident_show", {}, ctx)
     assert result.ok and result.untrusted
     assert result.data["alert_count"] == 4
@@ -83,16 +79,12 @@ def test_incident_show_defaults_to_the_largest_open_incident(
     assert by_id.data["id"] == result.data["id"]
 
 
-def test_incident_show_unknown_id_lists_recent_ones(
-    registry: Registry, ctx: ToolContext, stored: Any
-) -> None:
+def test_incident_show_unknown_id_lists_recent_ones(registry: Registry, ctx: ToolContext, stored: Any) -> None:
     result = registry.call("incident_show", {"id": "inc-0000000000"}, ctx)
     assert result.status == "error" and result.error.kind == "not_found"
     assert "recent incidents: inc-" in result.text
 
 
-def test_incident_show_reads_a_live_pipeline_when_the_run_has_one(
-    registry: Registry, stored: AlertPipeline
-) -> None:
+def test_incident_show_reads_a_live_pipeline_when_the_run_has_one(registry: Registry, stored: AlertPipeline) -> None:
     live = ToolContext(Settings(), actor="tester", extras={"alert_pipeline": stored})
     assert registry.call("incident_show", {}, live).data["alert_count"] == 4

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client
+
 from opsgraph.tools.alerts.cluster_topology import topology_from_cluster
 from opsgraph.tools.alerts.entities import EntityResolver
 from opsgraph.tools.alerts.topology import TopologyError, load_topology
@@ -72,9 +73,7 @@ def _owner(kind: str, name: str) -> list[client.V1OwnerReference]:
 
 def test_cluster_topology_from_client_objects_maps_pods_to_deployments_and_nodes() -> None:
     rs = client.V1ReplicaSet(
-        metadata=client.V1ObjectMeta(
-            name="web-7d9f", namespace="prod", owner_references=_owner("Deployment", "web")
-        ),
+        metadata=client.V1ObjectMeta(name="web-7d9f", namespace="prod", owner_references=_owner("Deployment", "web")),
         spec=client.V1ReplicaSetSpec(selector=client.V1LabelSelector(match_labels={"app": "web"})),
     )
     pods = [
@@ -87,9 +86,7 @@ def test_cluster_topology_from_client_objects_maps_pods_to_deployments_and_nodes
         for i in range(2)
     ]
     db = client.V1Pod(
-        metadata=client.V1ObjectMeta(
-            name="pg-0", namespace="prod", owner_references=_owner("StatefulSet", "pg")
-        ),
+        metadata=client.V1ObjectMeta(name="pg-0", namespace="prod", owner_references=_owner("StatefulSet", "pg")),
         spec=client.V1PodSpec(containers=[], node_name="node-0"),
     )
     nodes = [client.V1Node(metadata=client.V1ObjectMeta(name=f"node-{i}")) for i in range(2)]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from opsgraph.agent.settings import Settings
 from opsgraph.tools.alerts.model import fingerprint
 from opsgraph.tools.alerts.store import AlertStore
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import load_builtin_tools
-
 from tests.support.alertmanager import (
     AlertmanagerPipeline,
     alertmanager_binary,
@@ -66,9 +66,7 @@ def test_alert_posted_to_alertmanager_becomes_an_incident(
     assert "PodCrashLooping on cart-7d9f-0 (prod)" in listed.text
 
     # Resolve it in Alertmanager: it sends a resolved notification and the incident follows.
-    am.post_alerts(
-        [{"labels": LABELS, "startsAt": iso(now), "endsAt": iso(datetime.now(UTC) - timedelta(seconds=1))}]
-    )
+    am.post_alerts([{"labels": LABELS, "startsAt": iso(now), "endsAt": iso(datetime.now(UTC) - timedelta(seconds=1))}])
     wait_until(lambda: not store.alerts("firing"), 30, f"the resolved notification\n{am.log()}")
     resolved = registry.call("incident_show", {"id": shown.data["id"]}, ctx)
     assert resolved.data["status"] == "resolved"

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
+
 from opsgraph.agent.settings import Settings
 from opsgraph.channels.webhooks.app import create_app
 from opsgraph.tools.alerts.incidents import IncidentSnapshot
 from opsgraph.tools.alerts.pipeline import AlertPipeline
 from opsgraph.tools.alerts.store import AlertStore
-from starlette.testclient import TestClient
-
 from tests.support.alertmanager import webhook_payload
 
 URL = "/webhooks/alertmanager"
@@ -70,9 +70,7 @@ def test_bad_payloads_get_a_4xx_with_the_reason_and_are_not_stored(
 
 def test_a_crash_after_the_ack_loses_nothing_and_restart_rebuilds_incidents(settings: Settings) -> None:
     first = TestClient(create_app(settings))
-    ids = [
-        first.post(URL, json=webhook_payload([alert(pod=f"web-{i}", service="web")])).json() for i in range(3)
-    ]
+    ids = [first.post(URL, json=webhook_payload([alert(pod=f"web-{i}", service="web")])).json() for i in range(3)]
     assert all(r["status"] == "stored" for r in ids)
     # The first app is dropped without any shutdown (as if killed); a new one opens the same store.
     second = create_app(settings)
@@ -81,9 +79,7 @@ def test_a_crash_after_the_ack_loses_nothing_and_restart_rebuilds_incidents(sett
     assert {s.id for s in snaps} >= set(ids[-1]["incidents"])
 
 
-def test_payload_is_stored_even_when_correlation_then_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_payload_is_stored_even_when_correlation_then_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite")
 
     def broken(*args: Any, **kwargs: Any) -> Any:

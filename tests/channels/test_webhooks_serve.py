@@ -32,9 +32,7 @@ def serve(state: Path, *extra: str) -> Iterator[str]:
 
     def up() -> bool:
         if process.poll() is not None:
-            raise AssertionError(
-                f"opsgraph serve exited: {process.stdout.read().decode() if process.stdout else ''}"
-            )
+            raise AssertionError(f"opsgraph serve exited: {process.stdout.read().decode() if process.stdout else ''}")
         try:
             return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
@@ -64,9 +62,7 @@ def test_acknowledged_alerts_survive_kill_9_and_restart(isolated_state: Path) ->
         for i in range(3)
     ]
     with serve(isolated_state) as url:
-        acks = [
-            httpx.post(f"{url}/webhooks/alertmanager", json=webhook_payload([a]), timeout=10) for a in alerts
-        ]
+        acks = [httpx.post(f"{url}/webhooks/alertmanager", json=webhook_payload([a]), timeout=10) for a in alerts]
         assert [r.status_code for r in acks] == [200, 200, 200]
         incident = acks[-1].json()["incidents"][0]
     with serve(isolated_state) as url:
@@ -83,9 +79,7 @@ def test_acknowledged_alerts_survive_kill_9_and_restart(isolated_state: Path) ->
 def test_serve_with_a_bad_topology_is_a_one_line_error(tmp_path: Path) -> None:
     bad = tmp_path / "topology.yaml"
     bad.write_text("nodes: [{id: a, kind: planet}]\n")
-    result = subprocess.run(
-        [*OPSGRAPH, "serve", "--topology", str(bad)], capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([*OPSGRAPH, "serve", "--topology", str(bad)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error:") and "topology.yaml" in line and "nodes.0.kind" in line

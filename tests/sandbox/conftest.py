@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from opsgraph.sandbox.server import SandboxServer
 
+from opsgraph.sandbox.server import SandboxServer
 from tests.sandbox.sandbox_testkit import TIME_SCALE, Cluster, connect
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client, config
+
 from opsgraph.sandbox.server import SandboxServer
 
 # 0.02: a pod starts in ~60 ms, a crash back-off is 200 ms, a 10 s progress deadline is 200 ms.

@@ -92,9 +92,9 @@ def test_replicasets_are_named_by_template_hash(cluster: Cluster) -> None:
         (owner,) = rs.metadata.owner_references
         assert owner.kind == "Deployment" and owner.controller is True
     one = rs_list.items[0]
-    assert cluster.apps.read_namespaced_replica_set(
-        one.metadata.name, one.metadata.namespace
-    ).metadata.uid == (one.metadata.uid)
+    assert cluster.apps.read_namespaced_replica_set(one.metadata.name, one.metadata.namespace).metadata.uid == (
+        one.metadata.uid
+    )
 
 
 def test_pods_are_placed_consistently_with_their_requests(cluster: Cluster) -> None:
@@ -110,8 +110,7 @@ def test_pods_are_placed_consistently_with_their_requests(cluster: Cluster) -> N
             assert pod.metadata.namespace == "ml" or "nvidia.com/gpu.present" not in labels
     vllm = cluster.core.list_namespaced_pod("ml", label_selector="app=vllm-qwen").items
     assert vllm and all(
-        nodes[p.spec.node_name].metadata.labels["nvidia.com/gpu.product"] == "NVIDIA-H100-80GB-HBM3"
-        for p in vllm
+        nodes[p.spec.node_name].metadata.labels["nvidia.com/gpu.product"] == "NVIDIA-H100-80GB-HBM3" for p in vllm
     )
     training = [
         p
@@ -154,10 +153,7 @@ def test_list_items_carry_no_type_meta_but_the_list_does(cluster: Cluster) -> No
     ],
 )
 def test_label_selectors(cluster: Cluster, selector: str, expected: set[str]) -> None:
-    found = {
-        d.metadata.name
-        for d in cluster.apps.list_namespaced_deployment("prod", label_selector=selector).items
-    }
+    found = {d.metadata.name for d in cluster.apps.list_namespaced_deployment("prod", label_selector=selector).items}
     assert found == expected
 
 
@@ -196,9 +192,7 @@ def test_pod_logs_honour_tail_lines_and_containers(cluster: Cluster) -> None:
     assert err.value.status == 400
     with pytest.raises(ApiException) as err:
         cluster.core.read_namespaced_pod_log(pod.metadata.name, "prod", previous=True)
-    assert (
-        err.value.status == 400 and "previous terminated container" in json.loads(err.value.body)["message"]
-    )
+    assert err.value.status == 400 and "previous terminated container" in json.loads(err.value.body)["message"]
     web = cluster.core.list_namespaced_pod("prod", label_selector="app=frontend").items[0]
     assert '"GET ' in cluster.core.read_namespaced_pod_log(web.metadata.name, "prod", tail_lines=3)
 

@@ -16,8 +16,7 @@ REGISTRY = "registry.example.com/shop"
 def _events(cluster: Cluster, namespace: str, name: str, kind: str) -> list[str]:
     selector = f"involvedObject.name={name},involvedObject.kind={kind}"
     return [
-        f"{e.reason}: {e.message}"
-        for e in cluster.core.list_namespaced_event(namespace, field_selector=selector).items
+        f"{e.reason}: {e.message}" for e in cluster.core.list_namespaced_event(namespace, field_selector=selector).items
     ]
 
 
@@ -25,9 +24,7 @@ def test_image_patch_creates_a_new_replicaset_and_completes(cluster: Cluster) ->
     apps = cluster.apps
     before = apps.read_namespaced_deployment("cart", "prod")
     old_revisions = {rs.metadata.name: revision(rs) for rs in owned_replicasets(apps, "prod", "cart")}
-    patch = {
-        "spec": {"template": {"spec": {"containers": [{"name": "cart", "image": f"{REGISTRY}/cart:4.3.0"}]}}}
-    }
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "cart", "image": f"{REGISTRY}/cart:4.3.0"}]}}}}
     patched = apps.patch_namespaced_deployment("cart", "prod", patch)
     assert patched.metadata.generation == before.metadata.generation + 1
     # Strategic merge: only the image changed, the container's other fields survived.
@@ -39,22 +36,16 @@ def test_image_patch_creates_a_new_replicaset_and_completes(cluster: Cluster) ->
     new_rs = [rs for rs in owned_replicasets(apps, "prod", "cart") if rs.metadata.name not in old_revisions]
     assert len(new_rs) == 1 and revision(new_rs[0]) == revision(after)
     assert new_rs[0].spec.template.spec.containers[0].image.endswith("cart:4.3.0")
-    others = [
-        rs for rs in owned_replicasets(apps, "prod", "cart") if rs.metadata.name != new_rs[0].metadata.name
-    ]
+    others = [rs for rs in owned_replicasets(apps, "prod", "cart") if rs.metadata.name != new_rs[0].metadata.name]
     assert others and all(rs.spec.replicas == 0 for rs in others)
     pods = cluster.core.list_namespaced_pod("prod", label_selector="app=cart").items
     live = [p for p in pods if p.metadata.deletion_timestamp is None]
     assert len(live) == after.spec.replicas
-    assert all(
-        p.spec.containers[0].image.endswith("cart:4.3.0") and p.status.phase == "Running" for p in live
-    )
+    assert all(p.spec.containers[0].image.endswith("cart:4.3.0") and p.status.phase == "Running" for p in live)
     progressing = {c.type: c for c in after.status.conditions}["Progressing"]
     assert progressing.reason == "NewReplicaSetAvailable" and new_rs[0].metadata.name in progressing.message
     messages = _events(cluster, "prod", "cart", "Deployment")
-    assert any(
-        m.startswith(f"ScalingReplicaSet: Scaled up replica set {new_rs[0].metadata.name}") for m in messages
-    )
+    assert any(m.startswith(f"ScalingReplicaSet: Scaled up replica set {new_rs[0].metadata.name}") for m in messages)
     assert any("Scaled down replica set" in m for m in messages)
     rs_events = _events(cluster, "prod", new_rs[0].metadata.name, "ReplicaSet")
     assert any(m.startswith("SuccessfulCreate: Created pod:") for m in rs_events)
@@ -108,9 +99,7 @@ def test_scale_subresource(cluster: Cluster) -> None:
 
 def test_restart_annotation_rolls_a_new_replicaset(cluster: Cluster) -> None:
     apps = cluster.apps
-    before = {
-        p.metadata.name for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items
-    }
+    before = {p.metadata.name for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items}
     revision_before = revision(apps.read_namespaced_deployment("cart", "staging"))
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     patch = {"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}}}}
@@ -122,9 +111,7 @@ def test_restart_annotation_rolls_a_new_replicaset(cluster: Cluster) -> None:
     live = {p.metadata.name for p in pods if p.metadata.deletion_timestamp is None}
     assert live and not live & before
     assert all(
-        p.metadata.annotations["kubectl.kubernetes.io/restartedAt"] == now
-        for p in pods
-        if p.metadata.name in live
+        p.metadata.annotations["kubectl.kubernetes.io/restartedAt"] == now for p in pods if p.metadata.name in live
     )
 
 
@@ -133,9 +120,7 @@ def test_failing_image_stalls_with_progress_deadline_exceeded(cluster: Cluster) 
     patch = {
         "spec": {
             "progressDeadlineSeconds": 30,
-            "template": {
-                "spec": {"containers": [{"name": "checkout", "image": f"{REGISTRY}/checkout:1.15.0-broken"}]}
-            },
+            "template": {"spec": {"containers": [{"name": "checkout", "image": f"{REGISTRY}/checkout:1.15.0-broken"}]}},
         }
     }
     apps.patch_namespaced_deployment("checkout", "staging", patch)
@@ -181,9 +166,7 @@ def test_unknown_registry_gives_image_pull_backoff(cluster: Cluster) -> None:
     patch = {
         "spec": {
             "template": {
-                "spec": {
-                    "containers": [{"name": "frontend", "image": "registry.exmaple.com/shop/frontend:3.9.0"}]
-                }
+                "spec": {"containers": [{"name": "frontend", "image": "registry.exmaple.com/shop/frontend:3.9.0"}]}
             }
         }
     }

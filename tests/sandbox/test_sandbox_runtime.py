@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from opsgraph.agent.settings import Settings
 from opsgraph.channels.cli import app
 from opsgraph.sandbox import runtime
 from opsgraph.sandbox.persistence import StateBusy
 from opsgraph.sandbox.scenario import ScenarioError, default_scenario_path, load_scenario
 from opsgraph.sandbox.server import SandboxServer
-from typer.testing import CliRunner
-
 from tests.sandbox.sandbox_testkit import TIME_SCALE, connect, wait_for
 
 
@@ -26,24 +26,16 @@ def test_state_survives_a_restart_and_reset_restores_the_scenario(tmp_path: Path
     with SandboxServer(state, time_scale=TIME_SCALE) as server:
         cluster = connect(server, tmp_path / "kubeconfig")
         cluster.apps.patch_namespaced_deployment_scale("cart", "staging", {"spec": {"replicas": 4}})
-        wait_for(
-            lambda: cluster.apps.read_namespaced_deployment("cart", "staging").status.ready_replicas == 4
-        )
+        wait_for(lambda: cluster.apps.read_namespaced_deployment("cart", "staging").status.ready_replicas == 4)
         before = cluster.apps.read_namespaced_deployment("cart", "staging")
-        pods = {
-            p.metadata.name
-            for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items
-        }
+        pods = {p.metadata.name for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items}
     assert state.exists()
     with SandboxServer(state, time_scale=TIME_SCALE) as server:
         cluster = connect(server, tmp_path / "kubeconfig")
         after = cluster.apps.read_namespaced_deployment("cart", "staging")
         assert after.metadata.uid == before.metadata.uid and after.spec.replicas == 4
         assert int(after.metadata.resource_version) >= int(before.metadata.resource_version)
-        again = {
-            p.metadata.name
-            for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items
-        }
+        again = {p.metadata.name for p in cluster.core.list_namespaced_pod("staging", label_selector="app=cart").items}
         assert again == pods
     with SandboxServer(state, time_scale=TIME_SCALE, reset=True) as server:
         cluster = connect(server, tmp_path / "kubeconfig")
@@ -166,9 +158,7 @@ def test_cli_serves_until_interrupted(isolated_state: Path) -> None:
         url = first.split(" at ")[1].strip()
         output = [proc.stdout.readline() for _ in range(8)]
         kubeconfig = isolated_state / "sandbox" / "kubeconfig"
-        assert any(
-            f"export OPSGRAPH_CLUSTER=kubeconfig OPSGRAPH_KUBECONFIG={kubeconfig}" in line for line in output
-        )
+        assert any(f"export OPSGRAPH_CLUSTER=kubeconfig OPSGRAPH_KUBECONFIG={kubeconfig}" in line for line in output)
         assert any(f"export KUBECONFIG={kubeconfig}" in line for line in output)
         assert json.loads((isolated_state / "sandbox" / "server.json").read_text())["url"] == url
         assert runtime.running_kubeconfig(Settings()) == kubeconfig  # another process reuses it
@@ -192,9 +182,7 @@ def test_a_stopped_server_answers_no_one_even_on_kept_alive_connections(tmp_path
     server = SandboxServer(tmp_path / "state.json", time_scale=TIME_SCALE).start()
     cluster = connect(server, tmp_path / "kubeconfig")
     cluster.apps.api_client.configuration.retries = 0
-    assert (
-        cluster.apps.read_namespaced_deployment("cart", "prod").metadata.name == "cart"
-    )  # connection pooled
+    assert cluster.apps.read_namespaced_deployment("cart", "prod").metadata.name == "cart"  # connection pooled
     server.stop()
     with pytest.raises(urllib3.exceptions.HTTPError):
         cluster.apps.read_namespaced_deployment("cart", "prod", _request_timeout=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from opsgraph.sandbox import rollout
 from opsgraph.sandbox.config import ImagePolicy, split_image
 from opsgraph.sandbox.errors import ApiError

@@ -31,10 +31,7 @@ def test_watch_sees_a_rollout_progress(cluster: Cluster) -> None:
             want = dep.spec.replicas
             if (
                 dep.metadata.generation == dep.status.observed_generation
-                and dep.status.updated_replicas
-                == dep.status.available_replicas
-                == dep.status.replicas
-                == want
+                and dep.status.updated_replicas == dep.status.available_replicas == dep.status.replicas == want
                 and dep.spec.template.spec.containers[0].image.endswith("0.19.0")
             ):
                 w.stop()
@@ -85,11 +82,7 @@ def test_watch_with_selector_reports_objects_leaving_it(cluster: Cluster) -> Non
 
 def test_watch_from_a_compacted_resource_version_is_410(cluster: Cluster) -> None:
     with pytest.raises(ApiException) as err:
-        list(
-            watch.Watch().stream(
-                cluster.core.list_namespaced_pod, "prod", resource_version="1", timeout_seconds=1
-            )
-        )
+        list(watch.Watch().stream(cluster.core.list_namespaced_pod, "prod", resource_version="1", timeout_seconds=1))
     assert err.value.status == 410
 
 

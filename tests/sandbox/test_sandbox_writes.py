@@ -22,9 +22,7 @@ def _status(err: pytest.ExceptionInfo[ApiException]) -> dict[str, Any]:
     return body
 
 
-def _deployment(
-    name: str, *, replicas: int = 1, image: str | None = "registry.example.com/shop/demo:1.0"
-) -> dict:
+def _deployment(name: str, *, replicas: int = 1, image: str | None = "registry.example.com/shop/demo:1.0") -> dict:
     container: dict[str, Any] = {"name": "app"}
     if image is not None:
         container["image"] = image
@@ -71,9 +69,7 @@ def test_unknown_paths_and_methods(cluster: Cluster) -> None:
             urllib.request.urlopen(url + path)
         assert err.value.code == 404
         assert json.loads(err.value.read())["reason"] == "NotFound"
-    request = urllib.request.Request(
-        url + "/apis/apps/v1/namespaces/prod/replicasets/x", method="PUT", data=b"{}"
-    )
+    request = urllib.request.Request(url + "/apis/apps/v1/namespaces/prod/replicasets/x", method="PUT", data=b"{}")
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request)
     assert err.value.code == 405 and json.loads(err.value.read())["reason"] == "MethodNotAllowed"
@@ -137,9 +133,7 @@ def test_invalid_objects_are_422_with_causes(cluster: Cluster) -> None:
             "checkout", "prod", {"spec": {"selector": {"matchLabels": {"app": "other"}}}}
         )
     assert err.value.status == 422
-    assert cluster.apps.read_namespaced_deployment("checkout", "prod").spec.selector.match_labels == {
-        "app": "checkout"
-    }
+    assert cluster.apps.read_namespaced_deployment("checkout", "prod").spec.selector.match_labels == {"app": "checkout"}
 
 
 def test_unparseable_body_is_bad_request(cluster: Cluster) -> None:
@@ -167,9 +161,7 @@ def test_dry_run_persists_nothing(cluster: Cluster) -> None:
     preview = apps.patch_namespaced_deployment("search-api", "staging", patch, dry_run="All")
     assert preview.spec.template.spec.containers[0].image == image
     assert preview.metadata.generation == before.metadata.generation + 1
-    scaled = apps.patch_namespaced_deployment_scale(
-        "search-api", "staging", {"spec": {"replicas": 5}}, dry_run="All"
-    )
+    scaled = apps.patch_namespaced_deployment_scale("search-api", "staging", {"spec": {"replicas": 5}}, dry_run="All")
     assert scaled.spec.replicas == 5
     apps.delete_namespaced_deployment("search-api", "staging", dry_run="All")
     after = apps.read_namespaced_deployment("search-api", "staging")
@@ -197,9 +189,7 @@ def test_merge_patch_replaces_lists_and_json_patch_tests(cluster: Cluster) -> No
     assert [c.name for c in merged.spec.template.spec.containers] == ["app", "sidecar"]
     only = {
         "spec": {
-            "template": {
-                "spec": {"containers": [{"name": "sidecar", "image": "registry.example.com/shop/proxy:2.1"}]}
-            }
+            "template": {"spec": {"containers": [{"name": "sidecar", "image": "registry.example.com/shop/proxy:2.1"}]}}
         }
     }
     merged = apps.patch_namespaced_deployment("demo-patch", "staging", only)

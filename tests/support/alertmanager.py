@@ -60,9 +60,7 @@ def serve_app(app: Any) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="opsgraph-serve", daemon=True)
     thread.start()
     wait_until(lambda: server.started, 15, "opsgraph serve to start")
@@ -97,9 +95,7 @@ def alertmanager_config(webhook_url: str) -> str:
                 "group_interval": "1s",
                 "repeat_interval": "1h",
             },
-            "receivers": [
-                {"name": "opsgraph", "webhook_configs": [{"url": webhook_url, "send_resolved": True}]}
-            ],
+            "receivers": [{"name": "opsgraph", "webhook_configs": [{"url": webhook_url, "send_resolved": True}]}],
         }
     )
 
@@ -147,9 +143,7 @@ def run_alertmanager(binary: str, webhook_url: str, workdir: Path) -> Iterator[R
 def alertmanager_binary() -> str:
     binary = find_alertmanager()
     if binary is None:
-        pytest.skip(
-            "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager, or make test)"
-        )
+        pytest.skip("prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager, or make test)")
     return binary
 
 
@@ -169,9 +163,7 @@ def alertmanager_pipeline(alertmanager_binary: str, tmp_path: Path) -> Iterator[
     app = create_app(Settings())
     with (
         serve_app(app) as base_url,
-        run_alertmanager(
-            alertmanager_binary, f"{base_url}/webhooks/alertmanager", tmp_path / "alertmanager"
-        ) as am,
+        run_alertmanager(alertmanager_binary, f"{base_url}/webhooks/alertmanager", tmp_path / "alertmanager") as am,
     ):
         yield AlertmanagerPipeline(am, base_url, app)
 
@@ -188,9 +180,7 @@ def webhook_payload(alerts: list[dict[str, Any]], status: str = "firing", **extr
         "commonLabels": {},
         "commonAnnotations": {},
         "externalURL": "http://alertmanager.test",
-        "alerts": [
-            {"status": status, "annotations": {}, "endsAt": "0001-01-01T00:00:00Z", **a} for a in alerts
-        ],
+        "alerts": [{"status": status, "annotations": {}, "endsAt": "0001-01-01T00:00:00Z", **a} for a in alerts],
     }
     body.update(extra)
     return body

@@ -68,9 +68,7 @@ _TABLE: tuple[tuple[frozenset[str], frozenset[str], str | None, str], ...] = (
     ),
     (
         frozenset({"pod", "service"}),
-        frozenset(
-            ["cpu", "load", "throttling", "throttled", "saturation", "threads", "queue", "latency", "mrt"]
-        ),
+        frozenset(["cpu", "load", "throttling", "throttled", "saturation", "threads", "queue", "latency", "mrt"]),
         "k8s_scale",
         "scale {name} out (replicas +2): it is saturated",
     ),

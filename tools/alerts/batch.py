@@ -26,9 +26,7 @@ def read_alerts(path: Path, now: float | None = None) -> list[Alert]:
     try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PayloadError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
+        raise PayloadError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:
         return parse_document(document, time.time() if now is None else now)
     except PayloadError as exc:

@@ -312,9 +312,7 @@ class Correlator:
             target = self._by_onset(at)
         if target is None:
             target = self._open(alert, at)
-        state = AlertState(
-            alert, entity, family, category, target.number, at, alert.status == "firing", low_value
-        )
+        state = AlertState(alert, entity, family, category, target.number, at, alert.status == "firing", low_value)
         if alert.status == "resolved":
             state.resolved_at = at
         self._alerts[alert.fingerprint] = state

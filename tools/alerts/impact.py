@@ -14,9 +14,7 @@ from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 MAX_HOPS = 3
 MAX_IMPACT = 512
 
-_CACHE: weakref.WeakKeyDictionary[Topology, dict[tuple[str, str | None], dict[str, int]]] = (
-    weakref.WeakKeyDictionary()
-)
+_CACHE: weakref.WeakKeyDictionary[Topology, dict[tuple[str, str | None], dict[str, int]]] = weakref.WeakKeyDictionary()
 
 
 def _steps(topology: Topology, current: str, start: bool) -> list[tuple[str, int]]:

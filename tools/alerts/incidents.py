@@ -84,8 +84,7 @@ class IncidentSnapshot:
             flapping=list(self.flapping),
             actions=[a.to_dict() for a in self.actions],
             timeline=[
-                {"at": _iso(t.at), "entity": t.entity, "alert": t.alert, "status": t.status}
-                for t in self.timeline
+                {"at": _iso(t.at), "entity": t.entity, "alert": t.alert, "status": t.status} for t in self.timeline
             ],
         )
         return data
@@ -115,9 +114,7 @@ def _actions(causes: Sequence[Cause], members: Sequence[AlertState]) -> tuple[Su
         related = [m for m in members if cause.entity in (m.entity.id, m.entity.service)]
         names = list(dict.fromkeys(m.alert.name or m.family for m in related))
         service = next((m.entity.service for m in related if m.entity.service), None)
-        namespace = next(
-            (m.alert.labels.get("namespace") for m in related if m.alert.labels.get("namespace")), None
-        )
+        namespace = next((m.alert.labels.get("namespace") for m in related if m.alert.labels.get("namespace")), None)
         out.append(suggest(cause.entity, cause.kind, names, service, namespace))
     return tuple(out)
 
@@ -162,9 +159,7 @@ def snapshot(
     )
 
 
-def _summary(
-    inc: IncidentState, causes: Sequence[Cause], radius: Sequence[str], services: int, status: str
-) -> str:
+def _summary(inc: IncidentState, causes: Sequence[Cause], radius: Sequence[str], services: int, status: str) -> str:
     entities = len({m.entity.id for m in inc.members})
     text = (
         f"{len(inc.members)} alert{'s' if len(inc.members) != 1 else ''} on {entities} "

@@ -11,8 +11,9 @@ import time
 from datetime import datetime
 from typing import Any, Literal
 
-from opsgraph.tools.alerts.model import Alert, fingerprint
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opsgraph.tools.alerts.model import Alert, fingerprint
 
 # Alertmanager writes Go's zero time for "not set".
 _ZERO_TIME_BEFORE = datetime(1971, 1, 1).timestamp()
@@ -123,9 +124,7 @@ def parse_document(document: Any, now: float | None = None) -> list[Alert]:
     moment = time.time() if now is None else now
     if isinstance(document, dict):
         if "version" not in document and "alerts" not in document:
-            raise PayloadError(
-                "expected a list of alerts or an Alertmanager webhook payload (no 'alerts' key)"
-            )
+            raise PayloadError("expected a list of alerts or an Alertmanager webhook payload (no 'alerts' key)")
         return parse_webhook(document, moment)[1]
     if not isinstance(document, list):
         raise PayloadError(f"expected a list of alerts or a webhook payload object, got {_kind(document)}")

@@ -51,9 +51,7 @@ class AlertPipeline:
         self._sequence = 0
 
     @classmethod
-    def open(
-        cls, path: Path, topology: Topology = EMPTY, on_incident: IncidentCallback | None = None
-    ) -> AlertPipeline:
+    def open(cls, path: Path, topology: Topology = EMPTY, on_incident: IncidentCallback | None = None) -> AlertPipeline:
         """Open (or create) the store at `path` and rebuild incidents from what it holds."""
         pipeline = cls(AlertStore(path), topology, on_incident)
         pipeline.replay()

@@ -96,9 +96,7 @@ class AlertStore:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
-                cur.execute(
-                    "INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?)", (now, source, body)
-                )
+                cur.execute("INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?)", (now, source, body))
                 payload_id = int(cur.lastrowid or 0)
                 cur.executemany(
                     "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -131,9 +129,7 @@ class AlertStore:
             query, args = query + " WHERE status = ?", (status,)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY starts_at DESC", args).fetchall()
-        return [
-            StoredAlert(r[0], json.loads(r[1]), json.loads(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows
-        ]
+        return [StoredAlert(r[0], json.loads(r[1]), json.loads(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def save_incidents(self, snapshots: Sequence[IncidentSnapshot]) -> None:
         now = time.time()

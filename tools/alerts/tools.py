@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from opsgraph.tools import results
 from opsgraph.tools.alerts.store import AlertStore, StoredAlert
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import NotFound
 from opsgraph.tools.registry import REGISTRY
 from opsgraph.tools.results import ToolResult
-from pydantic import BaseModel, ConfigDict, Field
 
-NO_STORE = (
-    "no alerts received yet: run `opsgraph serve` and point an Alertmanager webhook at /webhooks/alertmanager"
-)
+NO_STORE = "no alerts received yet: run `opsgraph serve` and point an Alertmanager webhook at /webhooks/alertmanager"
 _SERVICE_LABELS = ("service", "app", "job", "deployment", "service_name")
 
 
@@ -28,12 +27,8 @@ class AlertsListArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     namespace: str | None = Field(None, description="Only alerts in this namespace, e.g. prod", max_length=63)
-    severity: str | None = Field(
-        None, description="Only this severity: critical, warning or info", max_length=16
-    )
-    service: str | None = Field(
-        None, description="Only alerts about this service or its pods", max_length=253
-    )
+    severity: str | None = Field(None, description="Only this severity: critical, warning or info", max_length=16)
+    service: str | None = Field(None, description="Only alerts about this service or its pods", max_length=253)
     limit: int = Field(50, description="At most this many alerts, newest first", ge=1, le=500)
 
 
@@ -85,8 +80,7 @@ def _describe(alert: StoredAlert) -> str:
     "alerts_list",
     args=AlertsListArgs,
     risk="read",
-    description="List the alerts firing now (received from Alertmanager), "
-    "filtered by namespace, severity or service.",
+    description="List the alerts firing now (received from Alertmanager), filtered by namespace, severity or service.",
     examples=("what alerts are firing?", "show critical alerts in prod"),
 )
 def alerts_list(args: AlertsListArgs, ctx: ToolContext) -> ToolResult:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from opsgraph.tools.alerts.payloads import PayloadError, explain
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from opsgraph.tools.alerts.payloads import PayloadError, explain
 
 NodeKind = Literal["service", "pod", "node", "database", "cache", "other"]
 EdgeType = Literal["calls", "depends_on", "instance_of", "runs_on"]
@@ -120,9 +121,7 @@ def from_document(document: Any, source: str = "topology") -> Topology:
         spec = TopologyFile.model_validate(document)
     except ValidationError as exc:
         raise TopologyError(f"{source}: {explain(exc)}") from None
-    return Topology.build(
-        ((n.id, n.kind) for n in spec.nodes), ((e.source, e.target, e.type) for e in spec.edges)
-    )
+    return Topology.build(((n.id, n.kind) for n in spec.nodes), ((e.source, e.target, e.type) for e in spec.edges))
 
 
 def load_topology(path: Path) -> Topology:
