@@ -40,14 +40,8 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         if approve:
             request = action_request(state, ctx, item["tool"], item["args"])
             refusal = ctx.policy.check_approver(request, Decision(**_decision(item)), by, groups)
-        if refusal is not None:
-            ctx.audit.append(
-                "refused",
-                actor=by,
-                thread_id=state["thread_id"],
-                subject=item["id"],
-                data={"tool": item["tool"], "reason": refusal},
-            )
+        if refusal is not None:  # this person may not; the approval stays open for someone who may
+            _audit_refusal(ctx, state, item, by, refusal)
             updated.append(item | {"refusal": refusal})
             continue
         try:
@@ -67,16 +61,17 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             if not approve:
                 outcomes.append(results.error(item["tool"], "forbidden", f"denied by {by}").model_dump())
             continue
-        ctx.audit.append(
-            "refused",
-            actor=by,
-            thread_id=state["thread_id"],
-            subject=item["id"],
-            data={"tool": item["tool"], "reason": refusal},
-        )
+        _audit_refusal(ctx, state, item, by, refusal)  # expired or used: final
         updated.append(item | {"status": "refused", "refusal": refusal})
         outcomes.append(results.error(item["tool"], "approval_invalid", f"approval refused: {refusal}").model_dump())
     return {"approvals": updated, "results": outcomes}
+
+
+def _audit_refusal(ctx: RunContext, state: AgentState, item: dict[str, Any], by: str, reason: str) -> None:
+    ctx.audit.append(
+        "refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
+        data={"tool": item["tool"], "reason": reason},
+    )  # fmt: skip
 
 
 def still_pending(state: AgentState) -> bool:
