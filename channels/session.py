@@ -46,6 +46,8 @@ def request_for(agent: Agent, text: str, *, channel: str, thread_id: str | None)
 
     from opsgraph.agent.service import AgentRequest
 
+    if not text.strip():
+        die('the message is empty: say what you need, e.g. opsgraph ask "status of prod"')
     try:
         return AgentRequest(text=text.strip(), user=agent.settings.user, channel=channel, thread_id=thread_id)
     except ValidationError as exc:

@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
             typer.echo("the audit log is empty")
         for e in entries:
             detail = e.data.get("reason") or e.data.get("text") or e.data.get("tool") or ""
+            detail = str(detail).splitlines()[0] if str(detail) else ""
             typer.echo(f"{e.seq:>6} {e.ts} {e.actor:<12} {e.event:<19} {e.subject:<16} {str(detail)[:70]}")
 
     @audit.command("verify")
