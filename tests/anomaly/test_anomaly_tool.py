@@ -8,7 +8,7 @@ from opsgraph.agent.settings import Settings
 from opsgraph.tools.anomaly.promql import default_step, parse_duration, workload_query
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import REGISTRY, load_builtin_tools
-from tests.support.prometheus import free_port
+from tests.support.processes import free_port
 
 
 def context(prometheus_url: str | None = None) -> ToolContext:

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.alertmanager import free_port, wait_until, webhook_payload
+from tests.support.alertmanager import wait_until, webhook_payload
+from tests.support.processes import free_port
 
 OPSGRAPH = [str(Path(sys.executable).parent / "opsgraph")]
 

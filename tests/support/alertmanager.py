@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.processes import free_port, stop_process
+
 ALERTMANAGER_NAMES = ("prometheus-alertmanager", "alertmanager")
 DEBIAN_PATH = Path("/usr/bin/prometheus-alertmanager")
 
@@ -36,12 +37,6 @@ def find_alertmanager() -> str | None:
         if found:
             return found
     return str(DEBIAN_PATH) if DEBIAN_PATH.exists() else None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
@@ -131,12 +126,7 @@ def run_alertmanager(binary: str, webhook_url: str, workdir: Path) -> Iterator[R
         wait_until(ready, 20, "alertmanager to become ready")
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ Retention is set to 30 days, which keeps anything a test backfills.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.processes import free_port, stop_process
 
 CONFIG = "global:\n  scrape_interval: 1m\nscrape_configs: []\n"
 READY_TIMEOUT_S = 30.0
@@ -32,12 +33,6 @@ def _binary(name: str) -> str:
     if found is None:
         pytest.skip(f"`{name}` is not installed (apt-get install prometheus, or run `make test`)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def backfill(openmetrics: str, data_dir: Path) -> None:
@@ -66,16 +61,6 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"prometheus did not become ready in {READY_TIMEOUT_S}s: {log.read_text()[-2000:]}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -113,4 +98,4 @@ def prometheus_factory(tmp_path: Path) -> Iterator[Callable[..., str]]:
 
     yield start
     for process in started:
-        _stop(process)
+        stop_process(process)
