@@ -107,7 +107,3 @@ class CachedInventory:
                 self._value = self._load()
                 self._at = time.monotonic()
             return self._value
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._value = None

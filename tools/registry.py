@@ -118,10 +118,6 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._tools)
 
-    def validate(self, name: str, args: dict[str, Any]) -> BaseModel:
-        """Parse args for `name`; raises KeyError for unknown tools, ValidationError for bad args."""
-        return self._tools[name].args_model.model_validate(args)
-
     def preview(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Dry-run a write: the diff and the hash an approval must be bound to."""
         return self.call(name, args, ctx, dry_run=True)
