@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsgraph.agent.inventory import Inventory, from_deployments, from_scenario
 from opsgraph.agent.settings import Settings
 
 if TYPE_CHECKING:
     from opsgraph.tools.k8s._client import ClusterClient
+
+log = logging.getLogger(__name__)
 
 
 def cluster_factory(settings: Settings) -> Callable[[], ClusterClient]:
@@ -52,3 +55,17 @@ def offline_inventory(settings: Settings) -> Inventory:
         if kubeconfig is None:
             return from_scenario(settings.sandbox_scenario or default_scenario_path(), settings.namespaces or None)
     return cluster_inventory(settings, cluster_factory(settings))()
+
+
+def cluster_topology(settings: Settings) -> Any:
+    """pods -> workloads -> nodes, read from the configured cluster (empty if it cannot be read)."""
+    from opsgraph.tools.alerts.cluster_topology import topology_from_cluster
+    from opsgraph.tools.alerts.topology import EMPTY
+    from opsgraph.tools.errors import ToolError
+
+    try:
+        client = cluster_factory(settings)()
+        return topology_from_cluster(client.pods(None), client.all_replicasets(), client.nodes(), client.deployments())
+    except ToolError as exc:
+        log.warning("correlating without a cluster topology: %s", exc.message)
+        return EMPTY

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
             die(str(exc))
         settings = Settings()
         if topology is None and cluster_topology:
-            from opsgraph.channels.incidents import cluster_topology as derive
+            from opsgraph.agent.services import cluster_topology as derive
 
             graph = derive(settings)
         try:

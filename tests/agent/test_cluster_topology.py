@@ -1,4 +1,4 @@
-"""`opsgraph serve` correlates on the cluster's own shape: pods -> deployments -> nodes."""
+"""`opsgraph serve` correlates on the cluster's own shape: pods -> deployments -> nodes (agent.services)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from opsgraph.channels.incidents import cluster_topology
+from opsgraph.agent.services import cluster_topology
 from opsgraph.tools.alerts.pipeline import AlertPipeline
 
 
