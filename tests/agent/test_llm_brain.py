@@ -122,11 +122,8 @@ def test_writes_proposed_after_reading_untrusted_output_need_a_person(
     seen = fake.requests[1]["messages"]
     tool_messages = [m for m in seen if m["role"] == "tool"]
     assert tool_messages and all('trust="untrusted"' in m["content"] for m in tool_messages)
-    assert (
-        sandbox.apps().read_namespaced_deployment("cart", "staging").spec.template.metadata.annotations is None
-        or "kubectl.kubernetes.io/restartedAt"
-        not in sandbox.apps().read_namespaced_deployment("cart", "staging").spec.template.metadata.annotations
-    )
+    cart = sandbox.apps().read_namespaced_deployment("cart", "staging")
+    assert "kubectl.kubernetes.io/restartedAt" not in (cart.spec.template.metadata.annotations or {})
 
 
 def test_the_same_write_without_untrusted_context_is_self_service(llm_agent: Any, tmp_path: Path) -> None:
