@@ -134,3 +134,35 @@ def test_a_service_wide_pattern_that_recurs_weighs_less_than_a_new_one() -> None
     today += [alert("ContainerMemoryNearLimit", at=2 + i, pod=f"cart-{i}") for i in range(2)]
     assert causes(today, topology, baseline)[0] == "cart"
     assert causes(today, topology)[0] == "checkout"  # without that history, the first to alert leads
+
+
+def test_errors_that_follow_a_callee_point_at_that_callee_not_at_a_quiet_sibling() -> None:
+    # checkout calls payments and cart; payments errors, and so do checkout and frontend above it.
+    # cart-0's resource blips must not collect checkout's errors: they follow payments'.
+    topology = shop()
+    c = Correlator(topology)
+    alerts = [
+        alert("HighErrorRate", service="payments"),
+        alert("HighErrorRate", service="checkout"),
+        alert("HighErrorRate", service="frontend"),
+        alert("ContainerMemoryNearLimit", pod="cart-0"),
+        alert("ContainerCPUThrottling", pod="cart-0"),
+    ]
+    for i, a in enumerate(alerts):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    ranked = {x.entity: x for x in snapshot(inc, topology, c.baseline).causes}
+    assert next(iter(ranked)) == "payments"
+    assert "explains symptoms on 2 dependents" in ranked["payments"].evidence
+    assert "explains symptoms" not in ranked["cart-0"].evidence
+    assert "likely downstream of payments" in ranked["checkout"].evidence
+
+
+def test_a_caller_whose_errors_started_first_is_not_blamed_on_a_callee_that_errored_later() -> None:
+    c = Correlator(shop())
+    c.ingest(alert("HighErrorRate", service="checkout"), 0)
+    c.ingest(alert("HighErrorRate", at=180, service="payments"), 1)
+    (inc,) = c.incidents()
+    ranked = {x.entity: x for x in snapshot(inc, c.topology, c.baseline).causes}
+    assert "downstream" not in ranked["checkout"].evidence
+    assert next(iter(ranked)) == "checkout"

@@ -8,9 +8,12 @@ specificity, service-wide patterns). The graph then decides between entities tha
   A node whose pods stay quiet, show it later, or show it across many services keeps it;
 - symptoms (latency, errors) on the entities an entity's trouble reaches (callers, the pods of
   a node, halving per hop) are credited to it, for symptoms that started no earlier than
-  `onset_tau_s` before it. Latency propagates to callers; resource trouble does not prove it;
-- an entity one of whose dependencies (callee, data store, node) alerted earlier is likely a
-  victim: its score is cut by `victim_factor`.
+  `onset_tau_s` before it, and only through the symptom frontier (symptoms.py): a caller whose
+  symptoms follow those of another dependency credits that dependency's side only. Latency
+  propagates to callers; resource trouble does not prove it;
+- an entity one of whose dependencies (callee, data store, node) alerted earlier, or showed
+  symptoms no later than its own symptoms, is likely a victim: its score is cut by
+  `victim_factor`, and its evidence line names the dependency.
 No kind gets a prior weight by default: a node, a service and a pod with the same evidence rank
 the same. `kind_weights` (e.g. {"node": 2.0}) multiplies an entity's own evidence for a cluster
 whose operators know its faults lean one way; the rca eval measures the default.
@@ -26,6 +29,7 @@ from opsgraph.tools.alerts.correlator import AlertState
 from opsgraph.tools.alerts.evidence import EntityEvidence, Signal, collect
 from opsgraph.tools.alerts.impact import impact
 from opsgraph.tools.alerts.signals import resource
+from opsgraph.tools.alerts.symptoms import Frontier, symptomatic_dependencies
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
 
@@ -86,9 +90,14 @@ def _nodes_to_pods(ev: dict[str, EntityEvidence], cfg: RankingConfig) -> dict[st
 
 
 def _explain(
-    ev: dict[str, EntityEvidence], topology: Topology, scores: dict[str, float], cfg: RankingConfig
+    ev: dict[str, EntityEvidence],
+    topology: Topology,
+    scores: dict[str, float],
+    frontier: Frontier,
+    cfg: RankingConfig,
 ) -> dict[str, int]:
-    """Credit symptoms on what each candidate's trouble reaches; returns candidate -> dependents."""
+    """Credit symptoms on what each candidate's trouble reaches, through the symptom frontier;
+    returns candidate -> dependents explained."""
     symptoms = {name: item for name, item in ev.items() if item.symptom > 0}
     explained: dict[str, int] = {}
     if not symptoms:
@@ -96,10 +105,13 @@ def _explain(
     for name, own in list(scores.items()):
         item = ev[name]
         service = item.service or topology.service_of(name)
+        reach = impact(topology, name, service)
         credit, count = 0.0, 0
-        for other, hops in impact(topology, name, service).items():
+        for other, hops in reach.items():
             victim = symptoms.get(other)
-            if victim is not None and other != service and victim.symptom_at >= item.onset - cfg.onset_tau_s:
+            if victim is None or other == service or victim.symptom_at < item.onset - cfg.onset_tau_s:
+                continue
+            if frontier.explains(name, reach, other):
                 credit += victim.symptom * cfg.explain_decay ** (hops - 1)
                 count += 1
         scores[name] = own + cfg.explain_beta * credit
@@ -107,14 +119,18 @@ def _explain(
     return explained
 
 
-def _victims(ev: dict[str, EntityEvidence], topology: Topology, base: dict[str, float]) -> set[str]:
-    """Candidates one of whose dependencies (callee, data store, node) alerted before them."""
-    out = set()
+def _victims(
+    ev: dict[str, EntityEvidence], topology: Topology, base: dict[str, float], upstream: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Candidate -> the dependency it likely suffers from: one (callee, data store, node) that
+    alerted before it, or one that showed symptoms no later than its own symptoms."""
+    out = {}
     for name in base:
         onset = ev[name].onset
         deps = topology.targets(name, *DEPENDENCY_EDGES) + topology.targets(name, "runs_on")
-        if any(d in base and ev[d].onset < onset - 1 for d in deps):
-            out.add(name)
+        earlier = [d for d in deps if d in base and ev[d].onset < onset - 1]
+        if earlier or upstream.get(name):
+            out[name] = (earlier or list(upstream[name]))[0]
     return out
 
 
@@ -136,19 +152,26 @@ def rank_causes(
     weight = cfg.kind_weights
     base = {n: item.score * weight.get(item.kind, 1.0) for n, item in ev.items() if item.score > 0}
     scores = dict(base)
-    explained = _explain(ev, topology, scores, cfg)
-    for name in _victims(ev, topology, base):
+    upstream = symptomatic_dependencies({n: i for n, i in ev.items() if i.symptom > 0}, topology)
+    explained = _explain(ev, topology, scores, Frontier(upstream), cfg)
+    victims = _victims(ev, topology, base, upstream)
+    for name in victims:
         scores[name] *= cfg.victim_factor
     ranked = sorted(scores, key=lambda n: (-scores[n], ev[n].onset, n))[: cfg.top]
     total = sum(scores[n] for n in ranked) or 1.0
     t0 = min(item.onset for item in ev.values())
     return [
-        Cause(n, ev[n].kind, round(scores[n] / total, 4), _text(ev[n], explained.get(n, 0), took.get(n), t0))
+        Cause(
+            n,
+            ev[n].kind,
+            round(scores[n] / total, 4),
+            _text(ev[n], explained.get(n, 0), took.get(n), victims.get(n), t0),
+        )
         for n in ranked
     ]
 
 
-def _text(item: EntityEvidence, explained: int, node: str | None, t0: float) -> str:
+def _text(item: EntityEvidence, explained: int, node: str | None, source: str | None, t0: float) -> str:
     parts = []
     if item.instances >= 2:
         parts.append(f"{item.instances} instances alert together")
@@ -162,4 +185,6 @@ def _text(item: EntityEvidence, explained: int, node: str | None, t0: float) -> 
     parts.append("first to alert" if delay < 1 else f"alerting {delay:.0f}s after the first")
     if explained:
         parts.append(f"explains symptoms on {explained} dependent{'s' if explained != 1 else ''}")
+    if source:
+        parts.append(f"likely downstream of {source}")
     return "; ".join(parts)

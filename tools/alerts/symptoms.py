@@ -1,0 +1,54 @@
+"""Where symptoms lead: the frontier of the symptomatic part of the dependency graph.
+
+A symptom (latency, errors) on an entity says that the entity, or something it depends on, is
+wrong. When one of its dependencies (callee, data store; for a pod, those of its service) shows
+symptoms too, no later than it does, the symptom is explained further down: the entity is a
+victim of that dependency, and its symptom counts only for what explains the dependency's
+symptom. Following these links ends at the frontier: symptomatic entities with no symptomatic
+dependency. The cause is a frontier entity or something its trouble comes from (its instances,
+its node, a dependency without symptom alerts).
+
+So a service that every symptomatic caller reaches only through another symptomatic service gets
+no credit for their symptoms: checkout's errors, when its callee email shows errors as well, point
+at email (and what email depends on), not at checkout's other, quiet callees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from opsgraph.tools.alerts.evidence import EntityEvidence
+from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
+
+
+def symptomatic_dependencies(symptoms: Mapping[str, EntityEvidence], topology: Topology) -> dict[str, tuple[str, ...]]:
+    """Symptomatic entity -> its dependencies that show symptoms no later than it does."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, item in symptoms.items():
+        service = item.service or topology.service_of(name)
+        owners = (name, service) if service and service != name else (name,)
+        deps = dict.fromkeys(d for owner in owners for d in topology.targets(owner, *DEPENDENCY_EDGES))
+        out[name] = tuple(d for d in deps if d != name and d in symptoms and symptoms[d].symptom_at <= item.symptom_at)
+    return out
+
+
+class Frontier:
+    """Which candidate explains which symptomatic entity, through the symptomatic links."""
+
+    def __init__(self, upstream: Mapping[str, tuple[str, ...]]) -> None:
+        self.upstream = upstream
+
+    def explains(self, candidate: str, reach: Mapping[str, int], symptomatic: str) -> bool:
+        """Whether `candidate` (whose trouble reaches `reach`) explains the symptom on `symptomatic`:
+        it reaches it (or is it) and, unless that entity is on the frontier, explains one of its
+        symptomatic dependencies. A candidate that is itself a victim explains nothing above it."""
+        return self._explains(candidate, reach, symptomatic, set())
+
+    def _explains(self, candidate: str, reach: Mapping[str, int], name: str, seen: set[str]) -> bool:
+        if name != candidate and name not in reach:
+            return False
+        deps = self.upstream.get(name, ())
+        if not deps:
+            return True
+        seen.add(name)
+        return any(self._explains(candidate, reach, d, seen) for d in deps if d not in seen)
