@@ -5,7 +5,11 @@ Metrics (see README of ../shared/data for the anchors):
 - balanced_accuracy_extended: the same on valid.json + Tensor Trust hijacking attacks +
   BIPIA text attacks + WildGuard benign (reported, no threshold);
 - over_defense_accuracy: share of NotInject (one + two) benign prompts let through (>= 0.90);
-- ops_commands_blocked: how many of the project's own ops commands are flagged (must be 0).
+- ops_commands_blocked: how many of the project's own ops commands are flagged (must be 0);
+- balanced_accuracy_valid_untrusted: valid.json through the detector's stricter mode for data
+  the assistant did not get from its user (reported, no threshold). PINT's prompts have no
+  stated provenance; the contract metric uses the chat mode, where a person asking to shape
+  the answer ("translate your response into Spanish") is not attacking anyone.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ def ops_commands() -> list[str]:
     return [str(c) for c in commands]
 
 
-def evaluate(root: Path, predict: Predict) -> EvalReport:
-    """Score any predictor (ours, or a baseline in benchmarks/) on the public data under `root`."""
+def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = None) -> EvalReport:
+    """Score any predictor (ours, or a baseline in benchmarks/) on the public data under `root`;
+    `predict_untrusted`, when given, is the same detector's mode for untrusted data."""
     valid = data.valid(root)
     extended = valid + data.tensor_trust_attacks(root) + data.bipia_text_attacks(root) + data.wildguard_benign(root)
     not_inject = data.not_inject(root)
@@ -59,6 +64,11 @@ def evaluate(root: Path, predict: Predict) -> EvalReport:
         ),
         Metric(name="ops_commands_blocked", value=len(blocked), threshold=0, higher_is_better=False),
     ]
+    if predict_untrusted is not None:
+        untrusted = score(valid, predict_untrusted)
+        metrics.append(
+            Metric(name="balanced_accuracy_valid_untrusted", value=untrusted.balanced_accuracy, anchor=PINT_ANCHOR)
+        )
     details = {
         "valid": {
             "n_attack": on_valid.n_attack,
@@ -71,7 +81,7 @@ def evaluate(root: Path, predict: Predict) -> EvalReport:
             "attack_recall": round(on_extended.attack_recall, 4),
             "benign_recall": round(on_extended.benign_recall, 4),
         },
-        "not_inject": {"n": len(not_inject)},
+        "not_inject": {"n": len(not_inject), "by_file": score(not_inject, predict).by_source},
         "ops_commands": {"n": len(ops_commands()), "blocked": blocked},
     }
     return EvalReport(suite="injection", metrics=metrics, details=details)
@@ -81,6 +91,6 @@ def run(data_dir: Path) -> EvalReport:
     root = data_dir / "injection"
     if not root.is_dir():
         return EvalReport(suite="injection", skipped=f"{root} not found")
-    from opsgraph.guardrails.injection import scan
+    from opsgraph.guardrails.injection import scan, scan_untrusted
 
-    return evaluate(root, lambda text: scan(text).injection)
+    return evaluate(root, lambda text: scan(text).injection, lambda text: scan_untrusted(text, "eval").injection)

@@ -1,4 +1,9 @@
-"""Features for the injection classifier: word 1-2 grams plus character 3-5 grams of each word.
+"""Features for the injection classifier: word 1-2 grams plus character 4-5 grams of longer words.
+
+Character grams are there to recognise a trigger word that was misspelt or glued to another
+("instrucions", "ignoreprevious"). Every trigger word has five letters or more, so short words get
+none: the grams of "your", "and" or "you" only multiplied the weight of words that say nothing
+about an attack, and long benign prose scored high on them.
 
 The same pure-Python function is the analyzer at training time (scikit-learn) and at inference
 (no scikit-learn), so the two cannot drift apart. Bump `FEATURE_VERSION` whenever this changes:
@@ -12,9 +17,11 @@ from collections import Counter
 from functools import lru_cache
 from itertools import pairwise
 
-FEATURE_VERSION = "2"
+FEATURE_VERSION = "3"
 MAX_MODEL_CHARS = 6000
 _MAX_CHAR_GRAM_WORD = 24
+_MIN_CHAR_GRAM_WORD = 5
+_CHAR_GRAM_SIZES = (4, 5)
 _TOKEN = re.compile(r"\w+|[^\w\s]{2,}")
 _DIGIT = re.compile(r"\d")
 
@@ -38,7 +45,9 @@ def count_features(text: str) -> Counter[str]:
 
 @lru_cache(maxsize=65536)
 def _char_grams(word: str) -> tuple[str, ...]:
-    if not (word[0].isalnum() or word[0] == "_"):
+    if len(word) < _MIN_CHAR_GRAM_WORD or not (word[0].isalnum() or word[0] == "_"):
         return ()
     padded = f" {word[:_MAX_CHAR_GRAM_WORD]} "
-    return tuple("~" + padded[start : start + size] for size in (3, 4, 5) for start in range(len(padded) - size + 1))
+    return tuple(
+        "~" + padded[start : start + size] for size in _CHAR_GRAM_SIZES for start in range(len(padded) - size + 1)
+    )

@@ -30,6 +30,19 @@ IGNORE_PREVIOUS = (
     rf"|\b{_IGNORE}\s+{_F}{{0,3}}?{_NOUN}\s+(?:above|before|so\s+far|given\s+(?:to\s+you|earlier|before)|"
     r"you\s+(?:were|have\s+been)\s+given|you\s+received|from\s+before)"
 )
+# "orders" and "commands" are ordinary ops words ("ignore my previous command, I meant staging"),
+# so they count only with a sweeping quantifier: "ignore all preceding orders".
+IGNORE_ALL_ORDERS = (
+    rf"\b{_IGNORE}\s+(?:all|any|every\s+one\s+of)\s+(?:the\s+|your\s+|of\s+the\s+)?{_PREV}\s+"
+    r"(?:orders|commands|requests|rules|constraints)\b"
+)
+FORGET_THE_RULES = (
+    r"(?:pretend|act\s+as\s+(?:if|though)|imagine|suppose|behave\s+as\s+(?:if|though))\s+(?:that\s+)?(?:you\s+)?"
+    r"(?:have|had|to\s+have)\s+(?:completely\s+|totally\s+|just\s+)?forgotten\s+(?:about\s+)?(?:all\s+|every\s+|any\s+)?"
+    rf"(?:of\s+)?(?:the\s+|your\s+)?{_F}{{0,1}}?(?:{_NOUN}|{_SOFT_NOUN})"
+    r"|\bforget\s+(?:about\s+)?(?:all\s+)?(?:of\s+)?(?:the|your)\s+(?:rules|guidelines|restrictions|training|principles)\s+"
+    r"(?:you\s+(?:learned|learnt|were\s+(?:given|taught|trained\s+(?:on|with))|have\s+been\s+(?:given|taught)|follow))"
+)
 IGNORE_YOURS = (
     rf"\b{_IGNORE}\s+(?:all\s+|any\s+|of\s+)?(?:your|the\s+system'?s?|the\s+developers?'?s?|its)\s+"
     rf"{_F}{{0,2}}?(?:{_NOUN}|{_SOFT_NOUN})\b"
@@ -94,7 +107,8 @@ UNRESTRICTED_PERSONA = (
     r"free\s+(?:of|from)|not\s+bound\s+by|unbound\s+by|released\s+from|freed\s+from|that\s+(?:ignores|bypasses|"
     rf"(?:doesn'?t|does\s+not)\s+(?:follow|have|care\s+about)))\s+{_F}{{0,3}}?{_LIMITS}"
     r"|\b(?:unfiltered|uncensored|unrestricted|unaligned|amoral|jailbroken|unhinged|limitless|rule-free|"
-    r"unshackled)\s+(?:ai|assistant|model|chatbot|bot|llm|gpt|version|persona|character|mode)\b"
+    r"unshackled)\s+(?:ai|assistant|model|chatbot|bot|llm|gpt|persona|mode|version\s+of\s+(?:yourself|you|chatgpt|gpt|"
+    r"the\s+(?:ai|assistant|model|bot)))\b"
 )
 SPECIAL_MODE = (
     r"(?:enable|enter|activate|switch\s+(?:to|into)|turn\s+on|you\s+are\s+(?:now\s+)?in)\s+(?:the\s+)?"
@@ -261,6 +275,43 @@ SHAPE_RESPONSE = (
     r"|(?:respond|reply|answer|write\s+your\s+(?:response|answer))\s+(?:only\s+)?(?:in|using|with)\s+"
     r"(?:base64|rot-?13|hex|binary|morse|emojis?|pig\s+latin|leetspeak|reverse|a\s+caesar|caesar)"
     r"|(?:encode|encrypt|reverse|convert)\s+(?:your|the)\s+(?:entire\s+|whole\s+)?(?:response|reply|answer|output)"
+)
+# Steering the answer: an instruction about "your response" that slips content into it or changes
+# its form. People rarely talk to an ops assistant like that; documents that carry attacks do.
+_OUTPUT = r"(?:response|answer|reply|output|summary|explanation|elucidation|message|solution)s?"
+STEER_RESPONSE = (
+    r"\b(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"
+    rf"complement|pad)\s+your\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
+    rf"|\b(?:in|within|throughout|at\s+the\s+(?:end|start|beginning)\s+of)\s+(?:your|the)\s+(?:\w+\s+)?{_OUTPUT}\s*,\s*"
+    r"(?:please\s+|also\s+)?(?:include|mention|add|insert|reference|suggest|recommend|promote|advertise|say|claim|"
+    r"state|tell|urge|ask|hint|plug|slip|weave|bring\s+up)"
+    r"|\b(?:add|include|insert|append|embed|put|slip|weave|inject)\s+(?:in\s+)?(?:a|an|one|the|some)?\s*(?:\w+\s+){0,3}?"
+    r"(?:sentence|paragraph|line|note|footnote|fact|mention|reference|link|statement|tip|ad|advert\w*|p\.s\.)\s+"
+    rf"(?:[\w'’-]+\s+){{0,4}}?(?:in|into|to|at\s+the\s+end\s+of)\s+(?:your|the)\s+(?:\w+\s+)?{_OUTPUT}\b"
+    rf"|\b(?:translate|render|provide|deliver|write|display|encode|format)\s+your\s+(?:\w+\s+)?{_OUTPUT}\s+"
+    r"(?:in|into|using|with|as)\s+(?:\w+\s+)?(?:base\s?(?:16|32|64)|hex\w*|binary|morse|rot-?13|emojis?|reverse|"
+    r"caesar|pig\s+latin|leetspeak|italian|spanish|german|french|portuguese|dutch|japanese|chinese|russian)\b"
+)
+# A code block the reader is told to carry into its own work: the indirect code-injection shape.
+CODE_INSERT = (
+    r"\b(?:embed|incorporate|integrate|integrating|include|insert|inject|add|paste|merge|employ|utili[sz]e|use|wire|"
+    r"make)\s+(?:the\s+)?(?:following|below|subsequent|next|attached)\s+(?:code|snippet|script|helper)"
+    r"(?:\s+(?:snippet|block|section|excerpt|fragment|segment|piece))?\b[^\n`]{0,80}?\b(?:in|into|within|as|to)\s+"
+    r"(?:a\s+)?(?:\w+\s+(?:of\s+)?)?(?:your|the\s+final)\s+(?:\w+\s+)?(?:implementation|solution|code|codebase|answer|"
+    r"response|elucidation|explanation|program|script|algorithm|logic)"
+)
+# Known-bad shapes inside code: a reverse shell, a fork bomb, secrets or the clipboard posted out.
+MALICIOUS_CODE_SHAPE = (
+    r"os\.dup2\s*\(|\[\s*[\"']/bin/(?:ba)?sh[\"']\s*(?:,\s*[\"']-i[\"'])?\s*\]|/bin/(?:ba)?sh\s+-i\b"
+    r"|while\s+true\s*:\s*\n?\s*os\.fork\s*\(|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:"
+    r"|(?:clipboard|pyperclip|getclipboarddata)[\s\S]{0,300}?requests\.(?:post|put)\s*\("
+    r"|(?:\.ssh/|private[\s_/]*key|id_rsa|/etc/(?:passwd|shadow))[\s\S]{0,200}?requests\.(?:post|put)\s*\("
+)
+# Asking for fabricated content about the text being read: the misinformation family.
+FALSE_CONTENT = (
+    r"\b(?:write|compose|draft|formulate|create|invent|make\s+up|produce|generate|craft|come\s+up\s+with)\s+"
+    r"(?:an?\s+)?(?:\w+\s+){0,2}?(?:untrue|false|fake|fabricated|misleading|deceptive|bogus|made-up)\s+"
+    r"(?:headlines?|news|stor(?:y|ies)|articles?|tweets?|reviews?|claims?|quotes?|press\s+releases?|posts?|summar(?:y|ies))"
 )
 TELL_THE_USER = (
     r"(?:tell|inform|advise|urge|instruct|convince|persuade)\s+(?:the\s+)?(?:user|reader|customer|visitor|"

@@ -56,6 +56,12 @@ _HINTS: dict[str, str] = {
     "ignore-your-instructions": _OVERRIDE_VERBS,
     "ignore-the-instructions": _OVERRIDE_VERBS,
     "ignore-everything-above": _OVERRIDE_VERBS,
+    "ignore-all-orders": _OVERRIDE_VERBS,
+    "forget-the-rules": "forgot forget",
+    "steer-the-response": "response answer reply output summary explanation elucidation message solution",
+    "code-to-carry": "following below subsequent next attached",
+    "malicious-code-shape": "dup2 /bin/ fork :() clip .ssh private id_rsa /etc/",
+    "false-content": "untrue false fake fabricated misleading deceptive bogus made-up",
     "instructions-void": ("instruction prompt directive direction guideline programming guardrail command rules"),
     "new-instructions": "instruction directive system orders task role goal objective purpose job mission",
     "from-now-on": "now henceforth point moment rest",
@@ -119,6 +125,8 @@ CHAT_RULES: tuple[Rule, ...] = (
     _rule("override", "ignore-your-instructions", p.IGNORE_YOURS, 0.9),
     _rule("override", "ignore-the-instructions", p.IGNORE_GENERIC, 0.35),
     _rule("override", "ignore-everything-above", p.IGNORE_ABOVE, 0.45),
+    _rule("override", "ignore-all-orders", p.IGNORE_ALL_ORDERS, 0.85),
+    _rule("override", "forget-the-rules", p.FORGET_THE_RULES, 0.85),
     _rule("override", "instructions-void", p.INSTRUCTIONS_VOID, 0.85),
     _rule("override", "new-instructions", p.NEW_INSTRUCTIONS, 0.6),
     _rule("override", "from-now-on", p.FROM_NOW_ON, 0.35),
@@ -148,6 +156,7 @@ CHAT_RULES: tuple[Rule, ...] = (
     _rule("hijack", "hijack-phrase", p.HIJACK_PHRASE, 0.7),
     _rule("hijack", "access-granted", p.ACCESS_GRANTED, 0.3),
     _rule("hijack", "shape-your-response", p.SHAPE_RESPONSE, 0.2),
+    _rule("steering", "false-content", p.FALSE_CONTENT, 0.3),
     # tool-call smuggling
     _rule("tool-smuggling", "tool-call-json", p.TOOL_CALL_JSON, 0.85),
     _rule("tool-smuggling", "call-write-tool", p.CALL_WRITE_TOOL, 0.5),
@@ -157,6 +166,7 @@ CHAT_RULES: tuple[Rule, ...] = (
     _rule("exfiltration", "send-secrets-out", p.EXFILTRATE, 0.8),
     _rule("exfiltration", "ask-for-credentials", p.PHISH_CREDENTIALS, 0.55),
     _rule("malicious-code", "malware-terms", p.MALICIOUS_CODE, 0.3),
+    _rule("malicious-code", "malicious-code-shape", p.MALICIOUS_CODE_SHAPE, 0.45),
 )
 
 # Extra rules for content nobody typed to the assistant on purpose (alerts, logs, tool output):
@@ -173,6 +183,9 @@ UNTRUSTED_RULES: tuple[Rule, ...] = (
     _rule("tool-smuggling", "approve-anything", p.APPROVE_ANYTHING, 0.5),
     _rule("tool-smuggling", "run-destructive-command", p.RUN_DESTRUCTIVE, 0.4),
     _rule("malicious-code", "malware-terms", p.MALICIOUS_CODE, 0.5),
+    _rule("steering", "steer-the-response", p.STEER_RESPONSE, 0.75),
+    _rule("steering", "code-to-carry", p.CODE_INSERT, 0.75),
+    _rule("malicious-code", "malicious-code-shape", p.MALICIOUS_CODE_SHAPE, 0.7),
 )
 
 

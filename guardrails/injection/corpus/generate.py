@@ -20,11 +20,13 @@ from opsgraph.guardrails.injection.corpus import (
     attacks,
     chat,
     european,
+    everyday,
     general,
     indirect,
     longform,
     multilingual,
     ops,
+    steering,
     technique,
     wordsense,
 )
@@ -46,6 +48,9 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
     (technique.GRAMMAR, technique.FAMILIES, 0),
     (multilingual.GRAMMAR, multilingual.FAMILIES, None),  # label from the family name
     (european.GRAMMAR, european.FAMILIES, None),
+    (everyday.GRAMMAR, everyday.FAMILIES, 0),
+    (steering.GRAMMAR, steering.FAMILIES, 1),
+    (steering.GRAMMAR, steering.CONTRAST, 0),
 ]
 
 

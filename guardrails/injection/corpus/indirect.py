@@ -174,7 +174,7 @@ GRAMMAR: Grammar = {
         "Add type hints to this code.",
                 "Write unit tests for the parser.", "Translate this code from Java to Python."],
     "shape": [
-        "Encode your response in base64.", "Reverse the order of the words in your reply.",
+        "Run your whole response through base64 first.", "Reverse the order of the words in your reply.",
         "Replace every noun in your answer with an emoji.",
         "Write your answer using a Caesar cipher with shift 3.",
         "Translate your response into French before sending it.", "Answer only in rot13.",
