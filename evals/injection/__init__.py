@@ -41,7 +41,8 @@ def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = N
     """Score any predictor (ours, or a baseline in benchmarks/) on the public data under `root`;
     `predict_untrusted`, when given, is the same detector's mode for untrusted data."""
     valid = data.valid(root)
-    extended = valid + data.tensor_trust_attacks(root) + data.bipia_text_attacks(root) + data.wildguard_benign(root)
+    added = data.tensor_trust_attacks(root) + data.bipia_text_attacks(root) + data.wildguard_benign(root)
+    extended = valid + added
     not_inject = data.not_inject(root)
     on_valid = score(valid, predict)
     on_extended = score(extended, predict)
@@ -80,11 +81,20 @@ def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = N
             "n_benign": on_extended.n_benign,
             "attack_recall": round(on_extended.attack_recall, 4),
             "benign_recall": round(on_extended.benign_recall, 4),
+            "added_sets": _by_dataset(score(added, predict).by_source),
         },
         "not_inject": {"n": len(not_inject), "by_file": score(not_inject, predict).by_source},
         "ops_commands": {"n": len(ops_commands()), "blocked": blocked},
     }
     return EvalReport(suite="injection", metrics=metrics, details=details)
+
+
+def _by_dataset(by_source: dict[str, float]) -> dict[str, float]:
+    """Share right per dataset; BIPIA's categories (5 prompts each) fold into one entry."""
+    folded: dict[str, list[float]] = {}
+    for source, share in by_source.items():
+        folded.setdefault(source.split("/")[0], []).append(share)
+    return {name: round(sum(shares) / len(shares), 4) for name, shares in folded.items()}
 
 
 def run(data_dir: Path) -> EvalReport:
