@@ -166,3 +166,29 @@ def test_a_caller_whose_errors_started_first_is_not_blamed_on_a_callee_that_erro
     ranked = {x.entity: x for x in snapshot(inc, c.topology, c.baseline).causes}
     assert "downstream" not in ranked["checkout"].evidence
     assert next(iter(ranked)) == "checkout"
+
+
+def test_a_node_whose_pods_all_alert_with_it_in_the_same_scrape_ranks_first() -> None:
+    # node-b runs checkout-1, checkout-2, cart-0 and cart-1: its CPU alert and theirs arrive together.
+    c = Correlator(shop())
+    alerts = [alert("NodeCPUHigh", node="node-b")]
+    alerts += [alert("ContainerCPUThrottling", pod=p) for p in ("checkout-1", "checkout-2", "cart-0", "cart-1")]
+    for i, a in enumerate(alerts):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    top = snapshot(inc, c.topology, c.baseline).causes[0]
+    assert top.entity == "node-b"
+    assert "explains cpu on 4 of its 4 pods" in top.evidence
+
+
+def test_one_workload_on_a_busy_node_takes_the_node_alert_when_they_move_together() -> None:
+    # cart-0 and cart-1 are two of node-b's four pods: a workload using its node, not the node's fault.
+    c = Correlator(shop())
+    alerts = [alert("NodeMemoryPressure", node="node-b")]
+    alerts += [alert("ContainerMemoryNearLimit", pod=p) for p in ("cart-0", "cart-1")]
+    for i, a in enumerate(alerts):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    ranked = [x.entity for x in snapshot(inc, c.topology, c.baseline).causes]
+    assert ranked[0] in ("cart", "cart-0", "cart-1")
+    assert "node-b" not in ranked

@@ -2,10 +2,10 @@
 
 Evidence per entity comes from evidence.py (surprise against the alert history, onset,
 specificity, service-wide patterns). The graph then decides between entities that look alike:
-- a node's resource alert (CPU, memory, disk, network) is explained by the pods on that node
-  that show the same resource no later than the node does, when they belong to at most
-  `node_pod_services` services: their usage is the node's usage, and the alert moves to them.
-  A node whose pods stay quiet, show it later, or show it across many services keeps it;
+- a node's resource alert (CPU, memory, disk, network) and the same resource on its pods
+  (nodes.py): pods that moved first, of at most `node_pod_services` services, take the node's
+  alert (their usage is the node's usage); when none moved first and more than half of the
+  node's pods show it, the node takes a share of their evidence (it is their common cause);
 - symptoms (latency, errors) on the entities an entity's trouble reaches (callers, the pods of
   a node, halving per hop) are credited to it, for symptoms that started no earlier than
   `onset_tau_s` before it, and only through the symptom frontier (symptoms.py): a caller whose
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import AlertState
-from opsgraph.tools.alerts.evidence import EntityEvidence, Signal, collect
+from opsgraph.tools.alerts.evidence import EntityEvidence, collect
 from opsgraph.tools.alerts.impact import impact
-from opsgraph.tools.alerts.signals import resource
+from opsgraph.tools.alerts.nodes import settle_node_alerts
 from opsgraph.tools.alerts.symptoms import Frontier, symptomatic_dependencies
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
@@ -53,40 +53,6 @@ class Cause:
     kind: str
     score: float
     evidence: str
-
-
-def _nodes_to_pods(ev: dict[str, EntityEvidence], cfg: RankingConfig) -> dict[str, str]:
-    """Move a node's resource alerts to the pods on it that show that resource first; returns
-    pod -> node for the pods that took some."""
-    pods_on: dict[str, list[str]] = {}
-    for name, item in ev.items():
-        if item.host and item.host != name:
-            pods_on.setdefault(item.host, []).append(name)
-    took: dict[str, str] = {}
-    for node, pods in pods_on.items():
-        node_item = ev.get(node)
-        if node_item is None or node_item.kind != "node":
-            continue
-        for sig in node_item.signals.values():
-            kind = resource(sig.family)
-            if sig.category == "symptom" or kind is None or sig.weight <= 0:
-                continue
-            users = [
-                p
-                for p in pods
-                if any(
-                    resource(s.family) == kind and s.first_at <= sig.first_at and s.category != "symptom"
-                    for s in ev[p].signals.values()
-                )
-            ]
-            if not users or len({ev[p].service or p for p in users}) > cfg.node_pod_services:
-                continue
-            for pod in users:
-                moved = Signal(sig.family, sig.category, sig.name, sig.first_at, sig.weight / len(users))
-                ev[pod].signals[f"{node}:{sig.family}"] = moved
-                took[pod] = node
-            sig.weight = 0.0
-    return took
 
 
 def _explain(
@@ -148,7 +114,7 @@ def rank_causes(
         return []
     cfg = config or RankingConfig()
     ev = collect(members, topology, baseline, cfg, recorded)
-    took = _nodes_to_pods(ev, cfg)
+    nodes = settle_node_alerts(ev, topology, cfg.node_pod_services)
     weight = cfg.kind_weights
     base = {n: item.score * weight.get(item.kind, 1.0) for n, item in ev.items() if item.score > 0}
     scores = dict(base)
@@ -165,13 +131,15 @@ def rank_causes(
             n,
             ev[n].kind,
             round(scores[n] / total, 4),
-            _text(ev[n], explained.get(n, 0), took.get(n), victims.get(n), t0),
+            _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n), victims.get(n), t0),
         )
         for n in ranked
     ]
 
 
-def _text(item: EntityEvidence, explained: int, node: str | None, source: str | None, t0: float) -> str:
+def _text(
+    item: EntityEvidence, explained: int, node: str | None, hosted: str | None, source: str | None, t0: float
+) -> str:
     parts = []
     if item.instances >= 2:
         parts.append(f"{item.instances} instances alert together")
@@ -181,6 +149,8 @@ def _text(item: EntityEvidence, explained: int, node: str | None, source: str | 
         parts.append(f"{len(own)} signal{'s' if len(own) != 1 else ''}, strongest {best.name}")
     if node:
         parts.append(f"explains resource alerts of its node {node}")
+    if hosted:
+        parts.append(f"explains {hosted}")
     delay = item.onset - t0
     parts.append("first to alert" if delay < 1 else f"alerting {delay:.0f}s after the first")
     if explained:
