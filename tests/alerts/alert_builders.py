@@ -52,3 +52,12 @@ def shop() -> Topology:
         nodes.append((pod, "pod"))
         edges += [(pod, svc, "instance_of"), (pod, node, "runs_on")]
     return Topology.build(nodes, edges)
+
+
+def silent_store() -> Topology:
+    """api calls orders and billing, which both depend on ledger-db (no exporter, runs on node-x)."""
+    nodes = [("api", "service"), ("orders", "service"), ("billing", "service"), ("ledger-db", "database")]
+    nodes.append(("node-x", "node"))
+    edges = [("api", "orders", "calls"), ("api", "billing", "calls"), ("ledger-db", "node-x", "runs_on")]
+    edges += [("orders", "ledger-db", "depends_on"), ("billing", "ledger-db", "depends_on")]
+    return Topology.build(nodes, edges)

@@ -7,7 +7,7 @@ from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.incidents import snapshot
 from opsgraph.tools.alerts.model import Alert
 from opsgraph.tools.alerts.topology import Topology
-from tests.alerts.alert_builders import T0, alert, shop
+from tests.alerts.alert_builders import T0, alert, shop, silent_store
 
 
 def causes(alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None) -> list[str]:
@@ -192,3 +192,26 @@ def test_one_workload_on_a_busy_node_takes_the_node_alert_when_they_move_togethe
     ranked = [x.entity for x in snapshot(inc, c.topology, c.baseline).causes]
     assert ranked[0] in ("cart", "cart-0", "cart-1")
     assert "node-b" not in ranked
+
+
+def _errors(*services: str) -> list[Alert]:
+    return [alert("HighErrorRate", at=10 * i, service=s) for i, s in enumerate(services)]
+
+
+def test_a_dependency_without_alerts_that_every_erroring_service_shares_is_a_suspect() -> None:
+    assert "ledger-db" in causes(_errors("orders", "billing", "api"), silent_store())[:3]
+
+
+def test_a_silent_suspect_says_it_has_no_alerts_and_why_it_is_suspected() -> None:
+    c = Correlator(silent_store())
+    for i, a in enumerate(_errors("orders", "billing", "api")):
+        c.ingest(a, i)
+    (inc,) = c.incidents()
+    suspect = next(x for x in snapshot(inc, c.topology, c.baseline).causes if x.entity == "ledger-db")
+    assert suspect.kind == "database"
+    assert suspect.evidence.startswith("no alerts of its own; billing and orders depend on it")
+    assert suspect.evidence.endswith("explains symptoms on 3 dependents")
+
+
+def test_no_silent_suspect_when_only_one_dependent_errors() -> None:
+    assert "ledger-db" not in causes(_errors("orders", "api"), silent_store())

@@ -29,7 +29,7 @@ from opsgraph.tools.alerts.correlator import AlertState
 from opsgraph.tools.alerts.evidence import EntityEvidence, collect
 from opsgraph.tools.alerts.impact import impact
 from opsgraph.tools.alerts.nodes import settle_node_alerts
-from opsgraph.tools.alerts.symptoms import Frontier, symptomatic_dependencies
+from opsgraph.tools.alerts.symptoms import Frontier, silent_suspects, symptomatic_dependencies
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
 
@@ -42,6 +42,7 @@ class RankingConfig:
     explain_beta: float = 1.0
     explain_decay: float = 0.5
     victim_factor: float = 0.5
+    silent_factor: float = 0.5  # a suspect without alerts keeps this share of the symptoms it explains
     node_pod_services: int = 2
     kind_weights: Mapping[str, float] = field(default_factory=dict)
     top: int = 5
@@ -118,8 +119,16 @@ def rank_causes(
     weight = cfg.kind_weights
     base = {n: item.score * weight.get(item.kind, 1.0) for n, item in ev.items() if item.score > 0}
     scores = dict(base)
-    upstream = symptomatic_dependencies({n: i for n, i in ev.items() if i.symptom > 0}, topology)
+    symptoms = {n: i for n, i in ev.items() if i.symptom > 0}
+    upstream = symptomatic_dependencies(symptoms, topology)
+    silent = silent_suspects(symptoms, upstream, ev.keys(), topology)
+    for name, users in silent.items():
+        onset = min(i.symptom_at for n, i in symptoms.items() if n in users or i.service in users)
+        ev[name] = EntityEvidence(topology.kind(name), None, None, onset)
+        scores[name] = 0.0
     explained = _explain(ev, topology, scores, Frontier(upstream), cfg)
+    for name in silent:
+        scores[name] *= cfg.silent_factor
     victims = _victims(ev, topology, base, upstream)
     for name in victims:
         scores[name] *= cfg.victim_factor
@@ -131,10 +140,20 @@ def rank_causes(
             n,
             ev[n].kind,
             round(scores[n] / total, 4),
-            _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n), victims.get(n), t0),
+            _silent_text(silent[n], explained.get(n, 0))
+            if n in silent
+            else _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n), victims.get(n), t0),
         )
         for n in ranked
     ]
+
+
+def _silent_text(dependents: Sequence[str], explained: int) -> str:
+    names = ", ".join(dependents[:-1]) + f" and {dependents[-1]}"
+    return (
+        f"no alerts of its own; {names} depend on it and show symptoms, its own dependencies are quiet; "
+        f"explains symptoms on {explained} dependents"
+    )
 
 
 def _text(

@@ -11,11 +11,15 @@ its node, a dependency without symptom alerts).
 So a service that every symptomatic caller reaches only through another symptomatic service gets
 no credit for their symptoms: checkout's errors, when its callee email shows errors as well, point
 at email (and what email depends on), not at checkout's other, quiet callees.
+
+A dependency with no alerts at all (nothing scrapes it, or its failure leaves no metric trace) can
+still be the cause: when two or more frontier entities depend on it and its own dependencies are
+quiet, it is a silent suspect, ranked on their symptoms alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from opsgraph.tools.alerts.evidence import EntityEvidence
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
@@ -52,3 +56,30 @@ class Frontier:
             return True
         seen.add(name)
         return any(self._explains(candidate, reach, d, seen) for d in deps if d not in seen)
+
+
+def silent_suspects(
+    symptoms: Mapping[str, EntityEvidence],
+    upstream: Mapping[str, tuple[str, ...]],
+    alerting: Collection[str],
+    topology: Topology,
+) -> dict[str, tuple[str, ...]]:
+    """Entities without any alert that two or more frontier entities depend on while their own
+    dependencies (and node) stay quiet: suspect -> its symptomatic dependents. One shared,
+    unmonitored dependency explains several frontiers more simply than several separate faults."""
+    dependents: dict[str, set[str]] = {}
+    for name, item in symptoms.items():
+        if upstream.get(name):
+            continue
+        service = item.service or topology.service_of(name)
+        owners = (name, service) if service and service != name else (name,)
+        for owner in owners:
+            for dep in topology.targets(owner, *DEPENDENCY_EDGES):
+                if dep not in alerting:
+                    dependents.setdefault(dep, set()).add(service or name)
+    out = {}
+    for suspect, users in dependents.items():
+        below = topology.targets(suspect, *DEPENDENCY_EDGES, "runs_on")
+        if len(users) >= 2 and not any(d in alerting for d in below):
+            out[suspect] = tuple(sorted(users))
+    return out
