@@ -51,3 +51,12 @@ def test_signals_name_the_resource_they_measure() -> None:
     assert res("ContainerOOMKilled") == "memory"
     assert res("docker_cpu_core_7_norm_pct") == "cpu"
     assert res("HighLatency") is None
+
+
+def test_request_counters_of_a_disk_are_not_service_symptoms() -> None:
+    def category(name: str) -> str:
+        return signal({"alertname": name})[1]
+
+    assert category("system_diskio_iostat_read_request_per_sec_up") == "infra"
+    assert category("grpc-mrt_up") == "symptom"
+    assert category("HighRequestLatency") == "symptom"

@@ -83,6 +83,9 @@ _SYMPTOM = frozenset(
         "target",
     ]
 )
+# A symptom word next to one of these names a resource's own counter, not a service's: disk
+# "requests" and "await" of iostat, CPU or memory "request" settings.
+_NOT_SYMPTOM = frozenset(["cpu", "memory", "mem", "threads", "disk", "diskio", "iostat", "io", "fs", "filesystem"])
 _INFRA = frozenset(
     [
         "node",
@@ -117,7 +120,7 @@ def _family(name: str, direction: str = "") -> tuple[str, Category]:
         family = f"{family}_{direction.lower()}"
     tokens = set(words)
     category: Category
-    if tokens & _SYMPTOM and not tokens & {"cpu", "memory", "mem", "threads"}:
+    if tokens & _SYMPTOM and not tokens & _NOT_SYMPTOM:
         category = "symptom"
     elif tokens & _INFRA:
         category = "infra"
