@@ -91,3 +91,15 @@ def part_summary(part: SystemResult, faults: Sequence[Fault]) -> dict[str, objec
         "ceiling": round(part.ceiling, 4),
         "by_level": part.by_level(),
     }
+
+
+def repeated_storms(faults: Sequence[Fault]) -> list[bool]:
+    """Per fault (in the given order): whether its alerts, by labels, are exactly those of an
+    earlier fault (a replayed storm, not a new one). Faults without alerts are never repeats."""
+    seen: set[tuple[tuple[tuple[str, str], ...], ...]] = set()
+    out = []
+    for fault in faults:
+        key = tuple(sorted(tuple(sorted(a.labels.items())) for a in fault.alerts))
+        out.append(bool(fault.alerts) and key in seen)
+        seen.add(key)
+    return out

@@ -24,8 +24,10 @@ def value(report: EvalReport) -> dict[str, float]:
 @pytest.mark.xfail(
     strict=True,
     reason="measured below the issue's thresholds (AC@1 >= 0.8, AC@3 >= 0.95): online-boutique-1 reaches "
-    "0.70 / 0.79 from metric alerts alone (held-out half 0.69 / 0.77); on micross most roots never alert "
-    "(ceiling 0.57: login failures and permission errors leave no metric trace), so 0.34 / 0.42",
+    "0.73 / 0.81 from metric alerts alone (held-out half 0.74 / 0.83, development half 0.71 / 0.80; three of "
+    "its five faults on the node that hosts 36 of 42 pods look like every other storm); on micross most roots "
+    "never alert (ceiling 0.57: login failures and permission errors leave no metric trace), so 0.33 / 0.42 "
+    "(0.57 / 0.74 on the faults whose root alerts)",
 )
 def test_rca_meets_the_issue_thresholds_on_both_systems(report: EvalReport) -> None:
     failing = [f"{m.name}={m.value:.3f}" for m in report.metrics if not m.passed]
@@ -33,17 +35,17 @@ def test_rca_meets_the_issue_thresholds_on_both_systems(report: EvalReport) -> N
 
 
 def test_rca_stays_above_its_measured_floor(value: dict[str, float]) -> None:
-    assert value["online-boutique-1.AC@1"] >= 0.68
-    assert value["online-boutique-1.AC@3"] >= 0.77
+    assert value["online-boutique-1.AC@1"] >= 0.72
+    assert value["online-boutique-1.AC@3"] >= 0.80
     assert value["micross.AC@1"] >= 0.32
     assert value["micross.AC@3"] >= 0.41
 
 
 def test_rca_held_out_half_stays_above_its_measured_floor(value: dict[str, float]) -> None:
-    assert value["online-boutique-1.AC@1 held-out half"] >= 0.65
-    assert value["online-boutique-1.AC@3 held-out half"] >= 0.74
-    assert value["micross.AC@1 held-out half"] >= 0.20
-    assert value["micross.AC@3 held-out half"] >= 0.30
+    assert value["online-boutique-1.AC@1 held-out half"] >= 0.73
+    assert value["online-boutique-1.AC@3 held-out half"] >= 0.82
+    assert value["micross.AC@1 held-out half"] >= 0.22
+    assert value["micross.AC@3 held-out half"] >= 0.32
 
 
 def test_the_split_is_reported_and_covers_every_fault(report: EvalReport) -> None:
@@ -61,3 +63,9 @@ def test_history_helps_and_nothing_beats_the_ceiling(value: dict[str, float], re
         assert value[f"{system}.AC@1"] >= value[f"{system}.AC@1 cold start (no history)"]
         assert value[f"{system}.AC@3"] <= value[f"{system}.ceiling (root entity alerts at all)"]
     assert report.details["micross"]["empty_faults"] == 17
+
+
+def test_replayed_storms_are_reported_so_the_held_out_half_can_be_read(report: EvalReport) -> None:
+    # 54 of micross's 76 held-out faults replay the alerts of an earlier fault (three copies of 18).
+    assert report.details["micross"]["repeated_storms"] == {"development": 1, "held_out": 54}
+    assert report.details["online-boutique-1"]["repeated_storms"] == {"development": 0, "held_out": 0}
