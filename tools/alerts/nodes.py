@@ -2,13 +2,12 @@
 
 For each resource alert of a node (CPU, memory, disk, network), look at the pods on that node that
 show the same resource in the incident:
-- some of them moved first (strictly before the node): their usage is the node's usage. The alert
-  moves to the pods that showed it no later than the node, when they belong to at most
-  `node_pod_services` services (a workload hogging its node);
-- none moved first, and more than half of the pods the node hosts show it: the node is the common
-  cause. It takes that share of their evidence for the resource, and says so in its evidence line;
-- otherwise the pods that showed it no later than the node (at most `node_pod_services`
-  services) take it as in the first case, and a node whose pods stay quiet keeps it.
+- none of them moved first (strictly before the node) and more than half of the pods the node
+  hosts show it: the node is their common cause. It takes that share of their evidence for the
+  resource, and says so in its evidence line;
+- otherwise the pods that showed it no later than the node take the alert, when they belong to at
+  most `node_pod_services` services: their usage is the node's usage (a workload using its node).
+  A node whose pods stay quiet, show it later, or show it across many services keeps it.
 Whoever moved first is the likelier cause; when they move together (one scrape interval), breadth
 decides: a few pods of one workload against most of what runs on the node.
 """
@@ -25,7 +24,7 @@ from opsgraph.tools.alerts.topology import Topology
 @dataclass(frozen=True)
 class NodeFindings:
     took: dict[str, str] = field(default_factory=dict)  # pod -> node whose alert it took
-    hosts: dict[str, str] = field(default_factory=dict)  # node -> "cpu on 28 of its 36 pods"
+    hosts: dict[str, list[str]] = field(default_factory=dict)  # node -> ["cpu on 28 of its 36 pods"]
 
 
 def _same_resource(item: EntityEvidence, kind: str) -> list[Signal]:
@@ -57,8 +56,8 @@ def settle_node_alerts(ev: dict[str, EntityEvidence], topology: Topology, node_p
             showing = {p: signals for p, signals in showing.items() if signals}
             first = {p: min(s.first_at for s in signals) for p, signals in showing.items()}
             if all(at >= sig.first_at for at in first.values()) and 2 * len(showing) > hosted:
-                _credit_node(node_item, kind, sig.first_at, showing, hosted)
-                found.hosts[node] = f"{kind} on {len(showing)} of its {hosted} pods"
+                if _credit_node(node_item, kind, sig.first_at, showing, hosted):
+                    found.hosts.setdefault(node, []).append(f"{kind} on {len(showing)} of its {hosted} pods")
                 continue
             users = [p for p, at in first.items() if at <= sig.first_at]
             if not users or len({ev[p].service or p for p in users}) > node_pod_services:
@@ -74,10 +73,12 @@ def settle_node_alerts(ev: dict[str, EntityEvidence], topology: Topology, node_p
 
 def _credit_node(
     node_item: EntityEvidence, kind: str, at: float, showing: dict[str, list[Signal]], hosted: int
-) -> None:
+) -> bool:
+    """Move `showing`'s share of the pods' evidence for `kind` to the node; False when another of
+    the node's alerts on this resource already took it."""
     key = f"pods:{kind}"
     if key in node_item.signals:
-        return  # another of the node's alerts on this resource already took the share
+        return False
     share = len(showing) / hosted
     credit = 0.0
     for signals in showing.values():
@@ -86,3 +87,4 @@ def _credit_node(
             s.weight *= 1.0 - share
     name = f"{kind} on {len(showing)} of its {hosted} pods"
     node_item.signals[key] = Signal(key, "resource", name, at, credit)
+    return True

@@ -13,7 +13,10 @@ specificity, service-wide patterns). The graph then decides between entities tha
   propagates to callers; resource trouble does not prove it;
 - an entity one of whose dependencies (callee, data store, node) alerted earlier, or showed
   symptoms no later than its own symptoms, is likely a victim: its score is cut by
-  `victim_factor`, and its evidence line names the dependency.
+  `victim_factor`, and its evidence line names the dependency;
+- a dependency without any alert that two or more frontier entities share, its own
+  dependencies quiet, is a silent suspect: ranked on the symptoms it explains, times
+  `silent_factor`, with an evidence line that says it has no alerts.
 No kind gets a prior weight by default: a node, a service and a pod with the same evidence rank
 the same. `kind_weights` (e.g. {"node": 2.0}) multiplies an entity's own evidence for a cluster
 whose operators know its faults lean one way; the rca eval measures the default.
@@ -101,6 +104,23 @@ def _victims(
     return out
 
 
+def _add_silent_suspects(
+    ev: dict[str, EntityEvidence],
+    scores: dict[str, float],
+    symptoms: Mapping[str, EntityEvidence],
+    upstream: Mapping[str, tuple[str, ...]],
+    topology: Topology,
+) -> dict[str, tuple[str, ...]]:
+    """Make each silent suspect a candidate with no evidence of its own (the symptom credit
+    follows); returns suspect -> its symptomatic dependents."""
+    silent = silent_suspects(symptoms, upstream, ev.keys(), topology)
+    for name, users in silent.items():
+        onset = min(i.symptom_at for n, i in symptoms.items() if n in users or i.service in users)
+        ev[name] = EntityEvidence(topology.kind(name), None, None, onset)
+        scores[name] = 0.0
+    return silent
+
+
 def rank_causes(
     members: Sequence[AlertState],
     topology: Topology,
@@ -121,11 +141,7 @@ def rank_causes(
     scores = dict(base)
     symptoms = {n: i for n, i in ev.items() if i.symptom > 0}
     upstream = symptomatic_dependencies(symptoms, topology)
-    silent = silent_suspects(symptoms, upstream, ev.keys(), topology)
-    for name, users in silent.items():
-        onset = min(i.symptom_at for n, i in symptoms.items() if n in users or i.service in users)
-        ev[name] = EntityEvidence(topology.kind(name), None, None, onset)
-        scores[name] = 0.0
+    silent = _add_silent_suspects(ev, scores, symptoms, upstream, topology)
     explained = _explain(ev, topology, scores, Frontier(upstream), cfg)
     for name in silent:
         scores[name] *= cfg.silent_factor
@@ -142,7 +158,7 @@ def rank_causes(
             round(scores[n] / total, 4),
             _silent_text(silent[n], explained.get(n, 0))
             if n in silent
-            else _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n), victims.get(n), t0),
+            else _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n, []), victims.get(n), t0),
         )
         for n in ranked
     ]
@@ -157,7 +173,7 @@ def _silent_text(dependents: Sequence[str], explained: int) -> str:
 
 
 def _text(
-    item: EntityEvidence, explained: int, node: str | None, hosted: str | None, source: str | None, t0: float
+    item: EntityEvidence, explained: int, node: str | None, hosted: list[str], source: str | None, t0: float
 ) -> str:
     parts = []
     if item.instances >= 2:
@@ -169,7 +185,7 @@ def _text(
     if node:
         parts.append(f"explains resource alerts of its node {node}")
     if hosted:
-        parts.append(f"explains {hosted}")
+        parts.append(f"explains {' and '.join(hosted)}")
     delay = item.onset - t0
     parts.append("first to alert" if delay < 1 else f"alerting {delay:.0f}s after the first")
     if explained:
