@@ -20,6 +20,8 @@ from opsgraph.tools.alerts.evidence import EntityEvidence, Signal
 from opsgraph.tools.alerts.signals import resource
 from opsgraph.tools.alerts.topology import Topology
 
+PODS_PREFIX = "pods:"  # the share of its pods' evidence a node took, one signal per resource
+
 
 @dataclass(frozen=True)
 class NodeFindings:
@@ -76,7 +78,7 @@ def _credit_node(
 ) -> bool:
     """Move `showing`'s share of the pods' evidence for `kind` to the node; False when another of
     the node's alerts on this resource already took it."""
-    key = f"pods:{kind}"
+    key = PODS_PREFIX + kind
     if key in node_item.signals:
         return False
     share = len(showing) / hosted

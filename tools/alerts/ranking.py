@@ -31,7 +31,7 @@ from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import AlertState
 from opsgraph.tools.alerts.evidence import EntityEvidence, collect
 from opsgraph.tools.alerts.impact import impact
-from opsgraph.tools.alerts.nodes import settle_node_alerts
+from opsgraph.tools.alerts.nodes import PODS_PREFIX, settle_node_alerts
 from opsgraph.tools.alerts.symptoms import Frontier, silent_suspects, symptomatic_dependencies
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
@@ -178,7 +178,7 @@ def _text(
     parts = []
     if item.instances >= 2:
         parts.append(f"{item.instances} instances alert together")
-    own = [s for s in item.signals.values() if s.weight > 0]
+    own = [s for s in item.signals.values() if s.weight > 0 and not s.family.startswith(PODS_PREFIX)]
     if own:
         best = max(own, key=lambda s: s.weight)
         parts.append(f"{len(own)} signal{'s' if len(own) != 1 else ''}, strongest {best.name}")
