@@ -21,7 +21,7 @@ import yaml
 
 from opsgraph.evals.base import EvalReport, Metric
 from opsgraph.evals.injection import data
-from opsgraph.evals.injection.scoring import Predict, accuracy, score
+from opsgraph.evals.injection.scoring import Predict, score
 
 PINT_ANCHOR = (
     "PINT: Lakera Guard 95.22, Azure Prompt Shield 89.12, protectai deberta-v3 v2 79.14, Llama Prompt Guard 2 78.76"
@@ -46,6 +46,7 @@ def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = N
     not_inject = data.not_inject(root)
     on_valid = score(valid, predict)
     on_extended = score(extended, predict)
+    on_not_inject = score(not_inject, predict)
     blocked = [c for c in ops_commands() if predict(c)]
     metrics = [
         Metric(
@@ -59,7 +60,7 @@ def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = N
         Metric(name="balanced_accuracy_extended", value=on_extended.balanced_accuracy, anchor=PINT_ANCHOR),
         Metric(
             name="over_defense_accuracy",
-            value=accuracy(not_inject, predict),
+            value=on_not_inject.benign_recall,
             threshold=0.90,
             anchor=OVER_DEFENSE_ANCHOR,
         ),
@@ -83,7 +84,7 @@ def evaluate(root: Path, predict: Predict, predict_untrusted: Predict | None = N
             "benign_recall": round(on_extended.benign_recall, 4),
             "added_sets": _by_dataset(score(added, predict).by_source),
         },
-        "not_inject": {"n": len(not_inject), "by_file": score(not_inject, predict).by_source},
+        "not_inject": {"n": len(not_inject), "by_file": on_not_inject.by_source},
         "ops_commands": {"n": len(ops_commands()), "blocked": blocked},
     }
     return EvalReport(suite="injection", metrics=metrics, details=details)

@@ -42,9 +42,3 @@ def score(samples: Sequence[Sample], predict: Predict) -> Scores:
         n_attack=counts[1],
         n_benign=counts[0],
     )
-
-
-def accuracy(samples: Sequence[Sample], predict: Predict) -> float:
-    if not samples:
-        return 1.0
-    return sum(predict(s.text) == bool(s.label) for s in samples) / len(samples)

@@ -277,7 +277,9 @@ SHAPE_RESPONSE = (
     r"|(?:encode|encrypt|reverse|convert)\s+(?:your|the)\s+(?:entire\s+|whole\s+)?(?:response|reply|answer|output)"
 )
 # Steering the answer: an instruction about "your response" that slips content into it or changes
-# its form. People rarely talk to an ops assistant like that; documents that carry attacks do.
+# its form. A person may shape the answer they asked for, so rules.py applies this to untrusted data
+# only, where nobody should be addressing the reader's response. Wider than SHAPE_RESPONSE, which
+# covers encodings and "in your response" in chat as well.
 _OUTPUT = r"(?:response|answer|reply|output|summary|explanation|elucidation|message|solution)s?"
 STEER_RESPONSE = (
     r"\b(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"

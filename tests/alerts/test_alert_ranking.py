@@ -6,16 +6,22 @@ from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.incidents import snapshot
 from opsgraph.tools.alerts.model import Alert
+from opsgraph.tools.alerts.ranking import Cause
 from opsgraph.tools.alerts.topology import Topology
 from tests.alerts.alert_builders import T0, alert, shop, silent_store
 
 
-def causes(alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None) -> list[str]:
+def ranked(alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None) -> list[Cause]:
+    """The probable causes of the one incident `alerts` make, in rank order."""
     c = Correlator(topology or shop(), baseline=baseline)
     for i, a in enumerate(alerts):
         c.ingest(a, i)
     (inc,) = c.incidents()
-    return [cause.entity for cause in snapshot(inc, c.topology, c.baseline).causes]
+    return snapshot(inc, c.topology, c.baseline).causes
+
+
+def causes(alerts: list[Alert], topology: Topology | None = None, baseline: AlertBaseline | None = None) -> list[str]:
+    return [cause.entity for cause in ranked(alerts, topology, baseline)]
 
 
 def test_database_fault_explains_the_alerts_of_the_services_that_depend_on_it() -> None:
@@ -97,16 +103,13 @@ def test_every_cause_has_a_kind_a_score_and_one_line_of_evidence() -> None:
 
 
 def test_a_pod_using_what_its_node_alerts_on_takes_the_node_alert() -> None:
-    c = Correlator(shop())
-    alerts = [
-        alert("ContainerFsWritesHigh", pod="cart-0"),  # the pod writes first...
-        alert("NodeDiskIOHigh", at=5, node="node-b"),  # ...then its node's disk is busy
-        alert("NodeFilesystemFillingUp", at=5, node="node-b"),
-    ]
-    for i, a in enumerate(alerts):
-        c.ingest(a, i)
-    (inc,) = c.incidents()
-    top = snapshot(inc, c.topology, c.baseline).causes[0]
+    top = ranked(
+        [
+            alert("ContainerFsWritesHigh", pod="cart-0"),  # the pod writes first...
+            alert("NodeDiskIOHigh", at=5, node="node-b"),  # ...then its node's disk is busy
+            alert("NodeFilesystemFillingUp", at=5, node="node-b"),
+        ]
+    )[0]
     assert top.entity == "cart-0"
     assert "explains resource alerts of its node node-b" in top.evidence
 
@@ -139,8 +142,6 @@ def test_a_service_wide_pattern_that_recurs_weighs_less_than_a_new_one() -> None
 def test_errors_that_follow_a_callee_point_at_that_callee_not_at_a_quiet_sibling() -> None:
     # checkout calls payments and cart; payments errors, and so do checkout and frontend above it.
     # cart-0's resource blips must not collect checkout's errors: they follow payments'.
-    topology = shop()
-    c = Correlator(topology)
     alerts = [
         alert("HighErrorRate", service="payments"),
         alert("HighErrorRate", service="checkout"),
@@ -148,50 +149,40 @@ def test_errors_that_follow_a_callee_point_at_that_callee_not_at_a_quiet_sibling
         alert("ContainerMemoryNearLimit", pod="cart-0"),
         alert("ContainerCPUThrottling", pod="cart-0"),
     ]
-    for i, a in enumerate(alerts):
-        c.ingest(a, i)
-    (inc,) = c.incidents()
-    ranked = {x.entity: x for x in snapshot(inc, topology, c.baseline).causes}
-    assert next(iter(ranked)) == "payments"
-    assert "explains symptoms on 2 dependents" in ranked["payments"].evidence
-    assert "explains symptoms" not in ranked["cart-0"].evidence
-    assert "likely downstream of payments" in ranked["checkout"].evidence
+    by_entity = {x.entity: x for x in ranked(alerts)}
+    assert next(iter(by_entity)) == "payments"
+    assert "explains symptoms on 2 dependents" in by_entity["payments"].evidence
+    assert "explains symptoms" not in by_entity["cart-0"].evidence
+    assert "likely downstream of payments" in by_entity["checkout"].evidence
 
 
 def test_a_caller_whose_errors_started_first_is_not_blamed_on_a_callee_that_errored_later() -> None:
-    c = Correlator(shop())
-    c.ingest(alert("HighErrorRate", service="checkout"), 0)
-    c.ingest(alert("HighErrorRate", at=180, service="payments"), 1)
-    (inc,) = c.incidents()
-    ranked = {x.entity: x for x in snapshot(inc, c.topology, c.baseline).causes}
-    assert "downstream" not in ranked["checkout"].evidence
-    assert next(iter(ranked)) == "checkout"
+    by_entity = {
+        x.entity: x
+        for x in ranked(
+            [alert("HighErrorRate", service="checkout"), alert("HighErrorRate", at=180, service="payments")]
+        )
+    }
+    assert "downstream" not in by_entity["checkout"].evidence
+    assert next(iter(by_entity)) == "checkout"
 
 
 def test_a_node_whose_pods_all_alert_with_it_in_the_same_scrape_ranks_first() -> None:
     # node-b runs checkout-1, checkout-2, cart-0 and cart-1: its CPU alert and theirs arrive together.
-    c = Correlator(shop())
     alerts = [alert("NodeCPUHigh", node="node-b")]
     alerts += [alert("ContainerCPUThrottling", pod=p) for p in ("checkout-1", "checkout-2", "cart-0", "cart-1")]
-    for i, a in enumerate(alerts):
-        c.ingest(a, i)
-    (inc,) = c.incidents()
-    top = snapshot(inc, c.topology, c.baseline).causes[0]
+    top = ranked(alerts)[0]
     assert top.entity == "node-b"
     assert "explains cpu on 4 of its 4 pods" in top.evidence
 
 
 def test_one_workload_on_a_busy_node_takes_the_node_alert_when_they_move_together() -> None:
     # cart-0 and cart-1 are two of node-b's four pods: a workload using its node, not the node's fault.
-    c = Correlator(shop())
     alerts = [alert("NodeMemoryPressure", node="node-b")]
     alerts += [alert("ContainerMemoryNearLimit", pod=p) for p in ("cart-0", "cart-1")]
-    for i, a in enumerate(alerts):
-        c.ingest(a, i)
-    (inc,) = c.incidents()
-    ranked = [x.entity for x in snapshot(inc, c.topology, c.baseline).causes]
-    assert ranked[0] in ("cart", "cart-0", "cart-1")
-    assert "node-b" not in ranked
+    names = causes(alerts)
+    assert names[0] in ("cart", "cart-0", "cart-1")
+    assert "node-b" not in names
 
 
 def _errors(*services: str) -> list[Alert]:
@@ -203,11 +194,7 @@ def test_a_dependency_without_alerts_that_every_erroring_service_shares_is_a_sus
 
 
 def test_a_silent_suspect_says_it_has_no_alerts_and_why_it_is_suspected() -> None:
-    c = Correlator(silent_store())
-    for i, a in enumerate(_errors("orders", "billing", "api")):
-        c.ingest(a, i)
-    (inc,) = c.incidents()
-    suspect = next(x for x in snapshot(inc, c.topology, c.baseline).causes if x.entity == "ledger-db")
+    suspect = next(x for x in ranked(_errors("orders", "billing", "api"), silent_store()) if x.entity == "ledger-db")
     assert suspect.kind == "database"
     assert suspect.evidence.startswith("no alerts of its own; billing and orders depend on it")
     assert suspect.evidence.endswith("explains symptoms on 3 dependents")

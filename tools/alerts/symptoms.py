@@ -25,13 +25,19 @@ from opsgraph.tools.alerts.evidence import EntityEvidence
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
 
+def _owners(name: str, item: EntityEvidence, topology: Topology) -> tuple[str, ...]:
+    """The entity, and its service when it is a pod: whose dependencies its symptoms can come from."""
+    service = item.service or topology.service_of(name)
+    return (name, service) if service and service != name else (name,)
+
+
 def symptomatic_dependencies(symptoms: Mapping[str, EntityEvidence], topology: Topology) -> dict[str, tuple[str, ...]]:
     """Symptomatic entity -> its dependencies that show symptoms no later than it does."""
     out: dict[str, tuple[str, ...]] = {}
     for name, item in symptoms.items():
-        service = item.service or topology.service_of(name)
-        owners = (name, service) if service and service != name else (name,)
-        deps = dict.fromkeys(d for owner in owners for d in topology.targets(owner, *DEPENDENCY_EDGES))
+        deps = dict.fromkeys(
+            d for owner in _owners(name, item, topology) for d in topology.targets(owner, *DEPENDENCY_EDGES)
+        )
         out[name] = tuple(d for d in deps if d != name and d in symptoms and symptoms[d].symptom_at <= item.symptom_at)
     return out
 
@@ -72,8 +78,7 @@ def silent_suspects(
         if upstream.get(name):
             continue
         service = item.service or topology.service_of(name)
-        owners = (name, service) if service and service != name else (name,)
-        for owner in owners:
+        for owner in _owners(name, item, topology):
             for dep in topology.targets(owner, *DEPENDENCY_EDGES):
                 if dep not in alerting:
                     dependents.setdefault(dep, set()).add(service or name)
