@@ -39,7 +39,9 @@ def test_alert_posted_to_alertmanager_becomes_an_incident(
     alertmanager_pipeline: AlertmanagerPipeline,
 ) -> None:
     am = alertmanager_pipeline.alertmanager
-    now = datetime.now(UTC)
+    # Started a minute ago: the resolve below ends it "a second ago", and Alertmanager answers 400
+    # ("start time must be before end time") if the webhook round trip took under that second.
+    now = datetime.now(UTC) - timedelta(minutes=1)
     am.post_alerts(
         [
             {
