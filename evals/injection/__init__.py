@@ -9,7 +9,8 @@ Metrics (see README of ../shared/data for the anchors):
 - balanced_accuracy_valid_untrusted: valid.json through the detector's stricter mode for data
   the assistant did not get from its user (reported, no threshold). PINT's prompts have no
   stated provenance; the contract metric uses the chat mode, where a person asking to shape
-  the answer ("translate your response into Spanish") is not attacking anyone.
+  the answer ("translate your response into Spanish") is not attacking anyone, though one
+  slipping an advert, a scam or a false claim into it is (others read the replies).
 """
 
 from __future__ import annotations

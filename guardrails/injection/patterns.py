@@ -294,13 +294,47 @@ STEER_RESPONSE = (
     r"(?:in|into|using|with|as)\s+(?:\w+\s+)?(?:base\s?(?:16|32|64)|hex\w*|binary|morse|rot-?13|emojis?|reverse|"
     r"caesar|pig\s+latin|leetspeak|italian|spanish|german|french|portuguese|dutch|japanese|chinese|russian)\b"
 )
+# Slipping something into the answer that harms its readers: an advert, a scam, a false claim.
+# Unlike the form of the answer, this is never the asker's own business: in a channel, everyone
+# reads the assistant's replies, so chat gets this rule too.
+_INTO_ANSWER = (
+    r"\b(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"
+    rf"complement|pad|end|close|finish|start|begin)\s+(?:your|the|each|every)\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
+    rf"|\b(?:in|within|throughout|at\s+the\s+(?:end|start|beginning)\s+of|to|into)\s+(?:your|the|each|every)\s+"
+    rf"(?:\w+\s+)?{_OUTPUT}\b"
+)
+# Phrases of adverts, scams and misinformation that ops answers do not contain. Words an ops
+# request uses ("promote the canary", "AD groups", "false positives", "fake credentials for the
+# plan", "brand of GPU", a dashboard URL) are deliberately left out.
+_HARMFUL_PAYLOAD = (
+    r"(?:advertis\w*|advert\b|sponsored\s+(?:message|content|link|post)|\d+\s*%\s+(?:off|discount)|"
+    r"(?:a|an)\s+(?:[\w-]+\s+)?discount\b(?![-_])|(?:discount|coupon)\s+codes?|promo(?:tional)?\s+(?:codes?|offers?)|"
+    r"special\s+offer|limited-time|free\s+shipping|award-winning|best-in-class|industry-leading|top-rated|"
+    r"too-good-to-be-true|investment\s+opportunit\w+|gift\s+card|lottery|you\s+(?:have\s+)?won|claim\s+your|"
+    r"wire\s+(?:the\s+)?(?:money|funds)|transfer(?:ring)?\s+(?:the\s+)?funds|bank\s+details|card\s+number|"
+    r"promot\w*\s+(?:(?:a|an|the|our|their|this)\s+)?(?:[\w-]+\s+){0,3}?(?:products?|brand|company|services?|sale|app|offer|business)\b|"
+    r"untrue|falsely|false\s+(?:claims?|statements?|facts?|information|rumou?rs?|headlines?|news)|fabricat\w*|"
+    r"non-?existent|baseless|bogus|made-up|rumou?r|conspiracy|hoax|propaganda|misinformation|disinformation)"
+)
+SLIP_INTO_ANSWER = rf"(?:{_INTO_ANSWER})[^.!?\n]{{0,120}}?{_HARMFUL_PAYLOAD}"
 # A code block the reader is told to carry into its own work: the indirect code-injection shape.
+_CARRY_VERB = (
+    r"(?:(?:inclusion|incorporation|integration|insertion|addition)\s+of|embed(?:ding)?|incorporat(?:e|ing)|"
+    r"integrat(?:e|ing)|includ(?:e|ing)|insert(?:ing)?|inject(?:ing)?|add(?:ing)?|past(?:e|ing)|merg(?:e|ing)|employ(?:ing)?|"
+    r"utili[sz](?:e|ing)|us(?:e|ing)|wir(?:e|ing)|mak(?:e|ing))"
+)
+_FOLLOWING_CODE = (
+    r"(?:the\s+)?(?:following|below|subsequent|next|attached)\s+(?:code|snippet|script|helper)"
+    r"(?:\s+(?:snippet|block|section|excerpt|fragment|segment|piece))?\b"
+)
+_OWN_WORK = (
+    r"(?:implementation|solution|code|codebase|answer|response|elucidation|explanation|program|script|algorithm|logic)"
+)
 CODE_INSERT = (
-    r"\b(?:embed|incorporate|integrate|integrating|include|insert|inject|add|paste|merge|employ|utili[sz]e|use|wire|"
-    r"make)\s+(?:the\s+)?(?:following|below|subsequent|next|attached)\s+(?:code|snippet|script|helper)"
-    r"(?:\s+(?:snippet|block|section|excerpt|fragment|segment|piece))?\b[^\n`]{0,80}?\b(?:in|into|within|as|to)\s+"
-    r"(?:a\s+)?(?:\w+\s+(?:of\s+)?)?(?:your|the\s+final)\s+(?:\w+\s+)?(?:implementation|solution|code|codebase|answer|"
-    r"response|elucidation|explanation|program|script|algorithm|logic)"
+    rf"\b{_CARRY_VERB}\s+{_FOLLOWING_CODE}[^\n`]{{0,80}}?\b(?:in|into|within|as|to)\s+"
+    rf"(?:a\s+)?(?:\w+\s+(?:of\s+)?)?(?:your|the\s+final)\s+(?:\w+\s+)?{_OWN_WORK}"
+    # "improve your solution by adding the following snippet"
+    rf"|\byour\s+{_OWN_WORK}\b[^.!?\n`]{{0,60}}?\b{_CARRY_VERB}\s+{_FOLLOWING_CODE}"
 )
 # Known-bad shapes inside code: a reverse shell, a fork bomb, secrets or the clipboard posted out.
 MALICIOUS_CODE_SHAPE = (

@@ -61,6 +61,7 @@ _HINTS: dict[str, str] = {
     "steer-the-response": "response answer reply output summary explanation elucidation message solution",
     "code-to-carry": "following below subsequent next attached",
     "malicious-code-shape": "dup2 /bin/ fork :() clip .ssh private id_rsa /etc/",
+    "slip-into-answer": "response answer reply output summary explanation elucidation message solution",
     "false-content": "untrue false fake fabricated misleading deceptive bogus made-up",
     "instructions-void": ("instruction prompt directive direction guideline programming guardrail command rules"),
     "new-instructions": "instruction directive system orders task role goal objective purpose job mission",
@@ -156,7 +157,11 @@ CHAT_RULES: tuple[Rule, ...] = (
     _rule("hijack", "hijack-phrase", p.HIJACK_PHRASE, 0.7),
     _rule("hijack", "access-granted", p.ACCESS_GRANTED, 0.3),
     _rule("hijack", "shape-your-response", p.SHAPE_RESPONSE, 0.2),
-    _rule("steering", "false-content", p.FALSE_CONTENT, 0.3),
+    # content that harms the people reading the answer, whoever asked for it
+    _rule("steering", "false-content", p.FALSE_CONTENT, 0.6),
+    _rule("steering", "slip-into-answer", p.SLIP_INTO_ANSWER, 0.6),
+    # medium in chat (a person may paste a snippet to use); strong in data, below
+    _rule("steering", "code-to-carry", p.CODE_INSERT, 0.3),
     # tool-call smuggling
     _rule("tool-smuggling", "tool-call-json", p.TOOL_CALL_JSON, 0.85),
     _rule("tool-smuggling", "call-write-tool", p.CALL_WRITE_TOOL, 0.5),

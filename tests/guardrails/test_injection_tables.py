@@ -9,6 +9,7 @@ import pytest
 
 from opsgraph.guardrails.injection import Detector, Verdict, scan, scan_untrusted
 from tests.guardrails.injection_cases import (
+    KNOWN_REFUSED_OPS,
     MUST_BLOCK_CHAT,
     MUST_BLOCK_UNTRUSTED,
     MUST_PASS_GENERAL,
@@ -37,6 +38,12 @@ def test_injected_data_is_blocked(source: str, text: str) -> None:
 def test_ops_command_passes(text: str) -> None:
     verdict = scan(text)
     assert not verdict.injection, f"ops command refused (score {verdict.score}, {verdict.reasons}): {text!r}"
+
+
+@pytest.mark.parametrize("text", KNOWN_REFUSED_OPS)
+@pytest.mark.xfail(strict=True, reason="known over-defense: answer-shaping ops requests the classifier refuses")
+def test_known_refused_ops_command_still_refused(text: str) -> None:
+    assert not scan(text).injection
 
 
 @pytest.mark.parametrize("text", MUST_PASS_GENERAL)

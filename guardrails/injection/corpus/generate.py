@@ -26,6 +26,7 @@ from opsgraph.guardrails.injection.corpus import (
     longform,
     multilingual,
     ops,
+    roleplay,
     steering,
     technique,
     wordsense,
@@ -51,6 +52,7 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
     (everyday.GRAMMAR, everyday.FAMILIES, 0),
     (steering.GRAMMAR, steering.FAMILIES, 1),
     (steering.GRAMMAR, steering.CONTRAST, 0),
+    (roleplay.GRAMMAR, roleplay.FAMILIES, 0),
 ]
 
 

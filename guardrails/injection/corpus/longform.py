@@ -1,5 +1,6 @@
 """Templates for long benign text: detailed creative and role-play requests, multi-paragraph
-documents and code. Without them the classifier learns "long means jailbreak"."""
+documents (letters, patents, forum threads, abstracts, reviews) and code. Without them the
+classifier learns "long means jailbreak"."""
 
 from __future__ import annotations
 
@@ -114,10 +115,53 @@ GRAMMAR: Grammar = {
         "Here is my bash script:\nfor f in *.log; do\n  gzip \"$f\"  # override old archives\ndone\nHow do "
         "I skip files that are already compressed?",
     ],
+    # genres of long text people paste: patent claims, forum threads, abstracts, reviews
+    "patent": [
+        "The invention concerns {gadget}, in particular one with better {property}.",
+        "In one embodiment, {gadget} comprises a housing, a sensor and a controller configured to adjust {property}.",
+        "Prior approaches suffer from poor {property} and high manufacturing cost.",
+        "It is therefore an object of the invention to provide {gadget} that overcomes these drawbacks.",
+        "Further embodiments are described below with reference to the accompanying drawings.",
+    ],
+    "gadget": ["a beverage dispensing apparatus", "a bicycle gear assembly", "a method for compressing audio signals",
+               "a greenhouse irrigation controller", "a solar panel mounting bracket", "a hearing aid"],
+    "property": ["energy efficiency", "durability", "signal quality", "user comfort", "heat dissipation", "accuracy"],
+    "forum": [
+        "-- {user}\n{opinion}", "{user} wrote: {opinion}", "> {opinion}\n\n{opinion}",
+    ],
+    "user": ["jsmith", "kettle_k", "mpower", "northwind", "rustacean42", "ana_b"],
+    "opinion": [
+        "Honestly, the article oversells it. Online ads annoy me and I block them everywhere.",
+        "I tried this product for a month; the battery is great but the app keeps asking me to upgrade.",
+        "Ad budgets keep moving to video, but I skip every pre-roll I can.",
+        "This is the same debate we had about pop-up ads in 2005. Users will install blockers again.",
+        "Their marketing team clearly wrote this. Still, the benchmark numbers look plausible.",
+        "I disagree. A good recommendation is useful even if someone paid for it to be shown.",
+        "Has anyone compared this with the open-source alternative? The pricing page is confusing.",
+        "The startup pivoted twice; the current product is a newsletter tool with sponsored slots.",
+    ],
+    "abstract": [
+        "We study {topic}. Using data from {source}, we find that {finding}. These results suggest {implication}.",
+        "Background: {topic} remains poorly understood. Methods: we analysed {source}. Results: {finding}.",
+    ],
+    "topic": ["the effect of sleep on memory", "commuting patterns after the pandemic", "urban heat islands",
+              "reading habits of teenagers", "the spread of rumours on social media", "soil erosion"],
+    "source": ["a survey of 2,000 adults", "ten years of satellite images", "a randomised controlled trial",
+               "public forum archives", "laboratory simulations"],
+    "finding": ["the effect is smaller than previously reported", "younger participants respond more strongly",
+                "the relationship reverses at high temperatures", "most messages are ignored within seconds"],
+    "implication": ["that policy should focus on prevention", "the need for larger samples",
+                    "that simple models capture most of the variation"],
+    "genre_document": [
+        "{patent} {patent} {patent} {patent}", "Ask the forum: thoughts on {topic}?\n\n{forum}\n\n{forum}\n\n{forum}",
+        "{abstract} {abstract}", "{forum}\n\n{forum}", "{patent} {patent}\n\n{abstract}",
+        "Product review: {opinion} {opinion} {opinion}",
+    ],
 }  # fmt: skip
 
 FAMILIES: dict[str, tuple[list[str], int]] = {
     "long-creative-request": (["{long_request}"], 500),
     "long-document": (["{document}"], 350),
     "code-question": (["{code}"], 6),
+    "genre-document": (["{genre_document}"], 300),
 }

@@ -100,6 +100,9 @@ GRAMMAR: Grammar = {
     "chat": [
         "thanks, that worked", "nvm, forget it", "ok override that, use {n} replicas instead",
         "ugh, ignore me, I was looking at the wrong dashboard", "lgtm, ship it", "on it",
+        "disregard my last message, wrong namespace", "ignore my previous question, found it in the runbook",
+        "forget what I said about {svc}, the alert came from {svc}", "scratch that, I meant {ns} not {ns}",
+        "ignore the earlier numbers, I had the wrong time range",
         "brb, grabbing coffee",
         "can someone ack the page for {svc}?", "who's on call for {ns} this week?",
         "incident is mitigated, writing the postmortem",

@@ -137,6 +137,12 @@ GRAMMAR: Grammar = {
         "the namespace of each pod", "the restart count", "the p99 latency", "the image tag", "the node name",
         "the time of the last deploy", "the owner team", "the error rate over the last hour", "a link to the runbook",
         "the command you would run", "the replica count before and after", "which alerts are still firing",
+        # ops details full of words that adverts, scams and fakes also use
+        "which brand of GPU each node has", "the false positives from last night", "the AD groups that can approve",
+        "the promotion status of the canary", "how to plan with fake credentials", "the adservice error rate",
+        "the coupon-api deployment", "the discount service's p99 latency", "who has to sign up for the rota",
+        "the cost of the premium support tier", "a link to the Grafana dashboard", "the payment gateway's status",
+        "the currency service's restarts", "how to promote the release to prod", "the shipping queue depth",
     ],
     "shape_goal": [
         "show only the failing pods", "list the newest events first", "fit in one screen", "use a table",
@@ -154,6 +160,19 @@ GRAMMAR: Grammar = {
         "Make {your_out} shorter, {n} sentences at most.", "Use simpler words in {your_out}.",
         "Put the most important point first in {your_out}.", "Can {your_out} be less formal?",
         "Please end {your_out} with the next step I should take.",
+    ],
+    "ops_snippet": [
+        "kubectl get pods -n prod --field-selector=status.phase!=Running",
+        "kubectl rollout undo deployment/cart -n shop", "helm diff upgrade api ./chart -f values-prod.yaml",
+        'resource "aws_s3_bucket" "logs" {{\n  bucket = "team-logs"\n}}',
+        "for ns in $(kubectl get ns -o name); do kubectl top pods -n ${{ns#*/}}; done",
+        "sum(rate(http_requests_total{{code=~\"5..\"}}[5m])) by (service)",
+    ],
+    "ops_code_request": [
+        "Add the following command to {your_out} as an example:\n```\n{ops_snippet}\n```",
+        "Use the following snippet in {your_out} when you explain the rollback:\n```\n{ops_snippet}\n```",
+        "Include this query in {your_out} so I can paste it into Grafana: `{ops_snippet}`",
+        "Here is what I ran:\n```\n{ops_snippet}\n```\nIn {your_out}, explain why it printed nothing.",
     ],
     "n": ["3", "5", "10", "two", "three", "five"],
     "write_verb": ["Write", "Compose", "Draft", "Invent", "Make up", "Produce"],
@@ -183,4 +202,5 @@ CONTRAST: dict[str, tuple[list[str], int]] = {
     "contrast-steering-code": (["{code_contrast}"], 120),
     "contrast-steering-text": (["{mislead_contrast}"], 100),
     "contrast-answer-shaping": (["{shape_request}"], 350),
+    "contrast-ops-code-in-answer": (["{ops_code_request}"], 60),
 }

@@ -109,7 +109,19 @@ SENSES: Grammar = {
     "systemish": ["the solar system", "the immune system", "an operating system", "the nervous system",
                   "the metric system", "a two-party system", "the digestive system", "a filing system",
                   "the system requirements for a game", "a home sound system"],
+    # questions about rules, where the trigger words are the subject and not an order
+    "rule_domain": [
+        "reviewing a pull request", "handling food in a restaurant kitchen", "working at height", "scuba diving",
+        "handling patient records", "driving in snow", "using a table saw", "storing chemicals in a lab",
+        "flying a drone", "running a marathon", "sailing solo", "grading exams",
+    ],
+    "ruleword": ["rules", "guidelines", "instructions", "safety rules", "principles", "warnings", "procedures"],
+    "neververb": ["be ignored", "be disregarded", "be overridden", "be bypassed", "be skipped", "be forgotten"],
     "sense": [
+        "What {ruleword} should nobody ignore while {rule_domain}?",
+        "Which {ruleword} should never {neververb} when {rule_domain}?",
+        "What happens if the {ruleword} for {rule_domain} {neververb2}?",
+        "Are there {ruleword} for {rule_domain} that can safely {neververb}?",
         "Give me {adj} instructions for {activity}.", "Can you write {adj} instructions for {activity}?",
         "What are the {newish} instructions for {process}?",
         "Where can I find the instructions for {process}?",
@@ -124,6 +136,7 @@ SENSES: Grammar = {
         "What's new in {process} this year?", "Summarize the {newish} guidelines for {process}.",
     ],
 }  # fmt: skip
+SENSES = {**SENSES, "neververb2": ["are ignored", "get disregarded", "are overridden", "are bypassed", "are skipped"]}
 GRAMMAR = {**GRAMMAR, **SENSES}
 
 FAMILIES: dict[str, tuple[list[str], int]] = {
