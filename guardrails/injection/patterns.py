@@ -281,9 +281,12 @@ SHAPE_RESPONSE = (
 # only, where nobody should be addressing the reader's response. Wider than SHAPE_RESPONSE, which
 # covers encodings and "in your response" in chat as well.
 _OUTPUT = r"(?:response|answer|reply|output|summary|explanation|elucidation|message|solution)s?"
+_STEER_VERB = (
+    r"(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"
+    r"complement|pad)"
+)
 STEER_RESPONSE = (
-    r"\b(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"
-    rf"complement|pad)\s+your\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
+    rf"\b{_STEER_VERB}\s+your\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
     rf"|\b(?:in|within|throughout|at\s+the\s+(?:end|start|beginning)\s+of)\s+(?:your|the)\s+(?:\w+\s+)?{_OUTPUT}\s*,\s*"
     r"(?:please\s+|also\s+)?(?:include|mention|add|insert|reference|suggest|recommend|promote|advertise|say|claim|"
     r"state|tell|urge|ask|hint|plug|slip|weave|bring\s+up)"
@@ -298,8 +301,7 @@ STEER_RESPONSE = (
 # Unlike the form of the answer, this is never the asker's own business: in a channel, everyone
 # reads the assistant's replies, so chat gets this rule too.
 _INTO_ANSWER = (
-    r"\b(?:modify|enhance|augment|adjust|alter|enrich|tailor|supplement|revise|amend|expand|spice\s+up|boost|"
-    rf"complement|pad|end|close|finish|start|begin)\s+(?:your|the|each|every)\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
+    rf"\b(?:{_STEER_VERB}|end|close|finish|start|begin)\s+(?:your|the|each|every)\s+(?:\w+\s+)?{_OUTPUT}\s+(?:to|by|with|so)\b"
     rf"|\b(?:in|within|throughout|at\s+the\s+(?:end|start|beginning)\s+of|to|into)\s+(?:your|the|each|every)\s+"
     rf"(?:\w+\s+)?{_OUTPUT}\b"
 )
