@@ -42,7 +42,7 @@ def test_ops_command_passes(text: str) -> None:
 
 @pytest.mark.parametrize("text", KNOWN_REFUSED_OPS)
 @pytest.mark.xfail(strict=True, reason="known over-defense: answer-shaping ops requests the classifier refuses")
-def test_known_refused_ops_command_still_refused(text: str) -> None:
+def test_known_refused_ops_command_passes(text: str) -> None:
     assert not scan(text).injection
 
 

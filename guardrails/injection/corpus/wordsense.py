@@ -117,6 +117,7 @@ SENSES: Grammar = {
     ],
     "ruleword": ["rules", "guidelines", "instructions", "safety rules", "principles", "warnings", "procedures"],
     "neververb": ["be ignored", "be disregarded", "be overridden", "be bypassed", "be skipped", "be forgotten"],
+    "neververb2": ["are ignored", "get disregarded", "are overridden", "are bypassed", "are skipped"],
     "sense": [
         "What {ruleword} should nobody ignore while {rule_domain}?",
         "Which {ruleword} should never {neververb} when {rule_domain}?",
@@ -136,7 +137,6 @@ SENSES: Grammar = {
         "What's new in {process} this year?", "Summarize the {newish} guidelines for {process}.",
     ],
 }  # fmt: skip
-SENSES = {**SENSES, "neververb2": ["are ignored", "get disregarded", "are overridden", "are bypassed", "are skipped"]}
 GRAMMAR = {**GRAMMAR, **SENSES}
 
 FAMILIES: dict[str, tuple[list[str], int]] = {
