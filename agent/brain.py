@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, AnyMessage
 
-    from opsgraph.agent.inventory import Inventory
+    from opsgraph.core.inventory import Inventory
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class PlannerBrain:
 
         from langchain_core.messages import AIMessage
 
-        from opsgraph.agent.planner.plan import FollowUp
+        from opsgraph.core.planning import FollowUp
 
         if self._planner is None:
             self._planner = self._load()

@@ -1,6 +1,6 @@
 """What every eval suite returns, and where the public measuring data lives.
 
-A suite is a function `run(data_dir: Path) -> EvalReport`, named in `SUITES`. Suites that need
+A suite is a function `run(data_dir: Path) -> EvalReport`, named in `suites()`. Suites that need
 ../shared/data return a skipped report (never a failure) when it is absent: a user's clone has no
 ../shared.
 """
@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-# suite name -> "module:function"; each suite adds itself here.
-SUITES: dict[str, str] = {
+# suite name -> "module:function" for suites that belong to no capability; capabilities declare
+# their own in capability.py (`eval_suites`), and `suites()` merges both.
+CORE_SUITES: dict[str, str] = {
     "rca": "opsgraph.evals.rca:run",
     "injection": "opsgraph.evals.injection:run",
     "nab": "opsgraph.evals.nab:run",
@@ -66,10 +67,20 @@ def shared_data_dir() -> Path | None:
     return None
 
 
+def suites() -> dict[str, str]:
+    from opsgraph.tools.capabilities import capabilities
+
+    merged = dict(CORE_SUITES)
+    for capability in capabilities():
+        merged |= dict(capability.eval_suites)
+    return merged
+
+
 def load_suite(name: str) -> Callable[[Path], EvalReport]:
-    if name not in SUITES:
-        raise KeyError(f"unknown eval suite {name!r}; known: {', '.join(sorted(SUITES))}")
-    module_name, func_name = SUITES[name].split(":")
+    known = suites()
+    if name not in known:
+        raise KeyError(f"unknown eval suite {name!r}; known: {', '.join(sorted(known))}")
+    module_name, func_name = known[name].split(":")
     fn: Callable[[Path], EvalReport] = getattr(importlib.import_module(module_name), func_name)
     return fn
 

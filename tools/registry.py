@@ -186,17 +186,15 @@ def explain_validation(exc: ValidationError) -> str:
 
 REGISTRY = Registry()
 
-# Modules that declare the built-in tools; importing one registers its tools.
-BUILTIN_TOOL_MODULES: tuple[str, ...] = (
-    "opsgraph.tools.k8s.tools",
-    "opsgraph.tools.alerts.tools",
-    "opsgraph.tools.anomaly.tools",
-    "opsgraph.tools.help",
-)
+# Tools that belong to no capability.
+CORE_TOOL_MODULES: tuple[str, ...] = ("opsgraph.tools.help",)
 
 
 def load_builtin_tools() -> Registry:
-    """Import every built-in tool module (idempotent) and return the registry they filled."""
-    for module in BUILTIN_TOOL_MODULES:
+    """Import every capability's tool modules (idempotent) and return the registry they filled."""
+    from opsgraph.tools.capabilities import capabilities
+
+    modules = [m for cap in capabilities() for m in cap.tool_modules] + list(CORE_TOOL_MODULES)
+    for module in modules:
         importlib.import_module(module)
     return REGISTRY

@@ -7,10 +7,10 @@ so the model learns phrasing, not the names of this week's services.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from opsgraph.agent.inventory import Inventory
 from opsgraph.agent.planner.text import NUMBER_WORDS, Token, edit_distance, tokenize, typo_budget
+from opsgraph.core.inventory import Inventory
+from opsgraph.core.planning import Entities, NumberMention
 
 # Words people use for environments, mapped to the namespace names they usually mean.
 NAMESPACE_ALIASES = {
@@ -46,33 +46,8 @@ _POD = re.compile(r"^(?P<deploy>[a-z0-9-]+?)-[a-z0-9]{8,10}-[a-z0-9]{5}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _INCIDENT = re.compile(r"^inc-[0-9a-f]{4,}$")
 _WINDOW = re.compile(r"^(\d+)(s|m|h|d|w)$")
-SEVERITIES = ("critical", "warning", "info")
 # kubectl-style "deploy/checkout" references.
 _KINDS = frozenset({"deploy", "deployment", "deployments", "deployment.apps", "rs", "replicaset", "svc", "service"})
-
-
-@dataclass(frozen=True)
-class NumberMention:
-    value: int
-    index: int  # token position
-    before: str  # the previous word ("to", "by", "revision", ...)
-    after: str  # the next word ("replicas", "lines", "more", ...)
-
-
-@dataclass(frozen=True)
-class Entities:
-    namespaces: tuple[str, ...]
-    workloads: tuple[str, ...]
-    numbers: tuple[NumberMention, ...]
-    image: str | None
-    pod: str | None
-    incident: str | None
-    window: str | None
-    masked: str
-    words: tuple[str, ...]
-
-    def has_word(self, *candidates: str) -> bool:
-        return any(c in self.words for c in candidates)
 
 
 class EntityExtractor:

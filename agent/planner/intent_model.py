@@ -123,8 +123,16 @@ def load_examples(files: list[Path] | None = None) -> list[tuple[str, str]]:
 
 
 def example_files() -> list[Path]:
+    """The shared intents (help, small talk, ...) and every installed capability's own file."""
+    from opsgraph.tools.capabilities import capabilities
+
     folder = resources.files("opsgraph.agent.planner") / "intents"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    files = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    for capability in capabilities():
+        if capability.intents:
+            package, name = capability.intents
+            files.append(Path(str(resources.files(package) / name)))
+    return files
 
 
 def load_or_train(cache_dir: Path, files: list[Path] | None = None) -> IntentModel:

@@ -7,21 +7,28 @@ question is answered by the next message when that message supplies what was mis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from pathlib import Path
 from typing import Any
 
-from opsgraph.agent.inventory import Inventory
-from opsgraph.agent.planner import alert_builders, anomaly_builders, k8s_builders
-from opsgraph.agent.planner.entities import Entities, EntityExtractor
+from opsgraph.agent.planner.entities import EntityExtractor
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
-from opsgraph.agent.planner.plan import Ask, FollowUp, Plan, PlannedCall
 from opsgraph.agent.planner.text import SpellFixer
+from opsgraph.core.inventory import Inventory
+from opsgraph.core.planning import Ask, Builder, Entities, FollowUp, Plan, PlannedCall
+from opsgraph.tools.capabilities import capabilities
 
-Builder = Callable[[Entities, Inventory, dict[str, Any]], tuple[list[PlannedCall], str]]
 
-# Every capability adds its builders here (and its example utterances under intents/).
-BUILDERS: dict[str, Builder] = {**k8s_builders.BUILDERS, **alert_builders.BUILDERS, **anomaly_builders.BUILDERS}
+def capability_builders() -> dict[str, Builder]:
+    """intent -> builder, from every installed capability's planner module."""
+    builders: dict[str, Builder] = {}
+    for capability in capabilities():
+        if capability.planner_module:
+            builders |= importlib.import_module(capability.planner_module).BUILDERS
+    return builders
+
+
+BUILDERS: dict[str, Builder] = capability_builders()
 
 MIN_CONFIDENCE = 0.35  # below this the planner says it did not understand
 SWITCH_CONFIDENCE = 0.6  # a new request this sure overrides a pending question

@@ -7,18 +7,12 @@ Each command module exposes `register(app)`.
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
-from opsgraph.channels.cli import (
-    agent_cmds,
-    alerts_cmds,
-    anomaly_cmds,
-    audit_cmds,
-    eval_cmds,
-    guard_cmds,
-    sandbox_cmds,
-    serve_cmds,
-)
+from opsgraph.channels.cli import agent_cmds, audit_cmds, eval_cmds, guard_cmds, sandbox_cmds, serve_cmds
+from opsgraph.tools.capabilities import capabilities
 
 app = typer.Typer(
     name="opsgraph",
@@ -30,17 +24,12 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (
-    agent_cmds,
-    sandbox_cmds,
-    audit_cmds,
-    eval_cmds,
-    alerts_cmds,
-    anomaly_cmds,
-    serve_cmds,
-    guard_cmds,
-):
+for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds):
     module.register(app)
+# Each capability brings its own commands (declared in its capability.py).
+for capability in capabilities():
+    for path in capability.cli_modules:
+        importlib.import_module(path).register(app)
 
 
 def main() -> None:

@@ -18,12 +18,13 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     ) -> None:
         """Run an eval suite; exit 1 when a metric misses its threshold."""
-        from opsgraph.evals.base import SUITES, run_suite
+        from opsgraph.evals.base import run_suite, suites
 
-        names = sorted(SUITES) if suite == "all" else [suite]
-        unknown = [n for n in names if n not in SUITES]
+        known = suites()
+        names = sorted(known) if suite == "all" else [suite]
+        unknown = [n for n in names if n not in known]
         if unknown:
-            die(f"unknown eval suite {unknown[0]!r}; choose one of: {', '.join(sorted(SUITES)) or '(none)'}")
+            die(f"unknown eval suite {unknown[0]!r}; choose one of: {', '.join(sorted(known)) or '(none)'}")
         reports = [run_suite(n, data) for n in names]
         if as_json:
             print_json([r.model_dump() | {"passed": r.passed} for r in reports])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from opsgraph.agent.inventory import Inventory
-from opsgraph.agent.planner.entities import Entities, NumberMention
-from opsgraph.agent.planner.plan import Ask, PlannedCall
+from opsgraph.core.inventory import Inventory
+from opsgraph.core.planning import Ask, Entities, NumberMention, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
 

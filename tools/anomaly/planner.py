@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opsgraph.agent.inventory import Inventory
-from opsgraph.agent.planner.entities import Entities
-from opsgraph.agent.planner.plan import Ask, PlannedCall
+from opsgraph.core.inventory import Inventory
+from opsgraph.core.planning import Ask, Entities, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsgraph.agent.inventory import Inventory
-from opsgraph.agent.planner.entities import SEVERITIES, Entities
-from opsgraph.agent.planner.plan import PlannedCall
+from opsgraph.core.inventory import Inventory
+from opsgraph.core.planning import SEVERITIES, Entities, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
 
