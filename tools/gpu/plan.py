@@ -1,0 +1,344 @@
+"""A rebalancing plan: objectives applied in the order asked, then the ordered actions, their
+totals, and the lower bound that says how far from the best possible the packing is.
+
+Objectives (default order): `free_nodes` (empty whole nodes), `defragment` (free GPUs gathered
+into blocks a large job can use), `right_size` (low-utilisation whole-GPU pods share time-sliced
+GPUs that fit their measured memory and compute; the converted node is drained first, and only
+conversions that end with fewer nodes in use are kept), `scale_to_zero` (idle workloads whose pods
+allow it). When `free_nodes` is asked for, it also runs last to collect what later objectives
+released.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsgraph.tools.gpu.bounds import nodes_lower_bound
+from opsgraph.tools.gpu.metrics import Utilisation
+from opsgraph.tools.gpu.model import GpuNode, Snapshot
+from opsgraph.tools.gpu.movability import stay_reasons
+from opsgraph.tools.gpu.packing import Packing, blocks, consolidate, defragment
+from opsgraph.tools.gpu.settings import GpuSettings, Objective
+
+SHARED_TAINT = "nvidia.com/gpu.shared"  # keeps whole-GPU pods off a time-sliced node
+SHARED_CONFIG = "opsgraph-shared"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # scale_to_zero | time_slice | share | cordon | move | release
+    target: str
+    detail: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "target": self.target, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class RebalancePlan:
+    actions: tuple[Action, ...]
+    nodes_freed: int
+    gpus_freed: int
+    nodes_needed_lower_bound: int
+    usd_per_hour_saved: float
+    nodes_used_before: int
+    nodes_used_after: int
+    large_job_nodes_before: int
+    large_job_nodes_after: int
+    objectives: tuple[str, ...]
+    staying: dict[str, str]  # pod -> why it is not moved
+    planning_ms: float
+    utilisation_source: str
+
+    @property
+    def gap(self) -> int:
+        return self.nodes_used_after - self.nodes_needed_lower_bound
+
+    def to_json(self) -> dict[str, Any]:
+        """The `opsgraph gpu plan --json` contract (DESIGN.md)."""
+        return {
+            "actions": [a.to_json() for a in self.actions],
+            "gpus_freed": self.gpus_freed,
+            "nodes_freed": self.nodes_freed,
+            "nodes_needed_lower_bound": self.nodes_needed_lower_bound,
+            "usd_per_hour_saved": round(self.usd_per_hour_saved, 2),
+        }
+
+    def details(self) -> dict[str, Any]:
+        return {
+            **self.to_json(),
+            "actions": [{**a.to_json(), "params": a.params} for a in self.actions],
+            "nodes_used_before": self.nodes_used_before,
+            "nodes_used_after": self.nodes_used_after,
+            "gap_to_lower_bound": self.gap,
+            "large_job_nodes_before": self.large_job_nodes_before,
+            "large_job_nodes_after": self.large_job_nodes_after,
+            "objectives": list(self.objectives),
+            "not_moved": self.staying,
+            "planning_ms": round(self.planning_ms, 1),
+            "utilisation": self.utilisation_source,
+        }
+
+
+def node_price(node: GpuNode, settings: GpuSettings) -> float:
+    return settings.price_per_gpu(node.product) * node.physical_gpus
+
+
+def make_plan(
+    snapshot: Snapshot,
+    usage: Utilisation | None = None,
+    settings: GpuSettings | None = None,
+    objectives: list[Objective] | None = None,
+) -> RebalancePlan:
+    started = time.monotonic()
+    settings = settings or GpuSettings()
+    usage = usage or Utilisation()
+    order = list(objectives if objectives is not None else settings.objectives)
+    deadline = started + settings.time_limit_s
+    staying = stay_reasons(snapshot, settings.movable_owner_kinds)
+    p = Packing.build(snapshot, (pod.key for pod in snapshot.pods if pod.key not in staying))
+    before_used = set(p.used_nodes())
+    blocks_before = blocks(p, settings.large_job_gpus)
+
+    def price(node: GpuNode) -> float:
+        return node_price(node, settings)
+
+    scaled: dict[str, list[str]] = {}
+    shared: dict[int, list[str]] = {}
+    for objective in order:
+        if objective == "scale_to_zero":
+            scaled = _scale_to_zero(p, usage, settings)
+        elif objective == "right_size":
+            shared = _share_low_util(p, usage, settings, price, deadline)
+        elif objective == "free_nodes":
+            consolidate(p, price, deadline=deadline)
+        elif objective == "defragment":
+            defragment(p, settings.large_job_gpus, deadline=deadline)
+    if "free_nodes" in order and order[-1] != "free_nodes":
+        consolidate(p, price, deadline=deadline)
+    bound = nodes_lower_bound(p)
+    actions = _actions(p, before_used, scaled, shared, settings, price)
+    freed = [i for i in range(len(p.nodes)) if not p.members[i]]
+    return RebalancePlan(
+        actions=tuple(actions),
+        nodes_freed=len(freed),
+        gpus_freed=sum(p.nodes[i].physical_gpus for i in freed),
+        nodes_needed_lower_bound=bound,
+        usd_per_hour_saved=sum(price(p.nodes[i]) for i in freed),
+        nodes_used_before=len(before_used),
+        nodes_used_after=len(p.used_nodes()),
+        large_job_nodes_before=blocks_before,
+        large_job_nodes_after=blocks(p, settings.large_job_gpus),
+        objectives=tuple(order),
+        staying=staying,
+        planning_ms=(time.monotonic() - started) * 1000,
+        utilisation_source=usage.source,
+    )
+
+
+# -- objectives ------------------------------------------------------------------------------------
+def _scale_to_zero(p: Packing, usage: Utilisation, settings: GpuSettings) -> dict[str, list[str]]:
+    """Workloads whose every GPU pod is idle and allows it; their pods leave the packing."""
+    by_workload: dict[str, list[str]] = {}
+    for key in list(p.where):
+        pod = p.pods[key]
+        if pod.workload.startswith("Deployment/"):
+            by_workload.setdefault(f"{pod.namespace}/{pod.workload}", []).append(key)
+    scaled: dict[str, list[str]] = {}
+    for workload, keys in sorted(by_workload.items()):
+        pods = [p.pods[k] for k in keys]
+        if not all(k in p.movable for k in keys):
+            continue
+        if not all(pod.annotations.get(settings.scale_to_zero_annotation) == "allowed" for pod in pods):
+            continue
+        measured = [usage.pods.get(k) for k in keys]
+        if any(m is None or m.util_pct > settings.idle_util_pct for m in measured):
+            continue
+        for key in keys:
+            p.remove(key)
+        scaled[workload] = keys
+    return scaled
+
+
+def _eligible_for_sharing(p: Packing, usage: Utilisation, settings: GpuSettings) -> list[str]:
+    replicas = settings.share_replicas
+    out = []
+    for key in sorted(p.where):
+        if key not in p.movable or p.req[key][0] != 1 or any(p.req[key][d] for d in range(1, len(p.dims) - 3)):
+            continue
+        measured = usage.pods.get(key)
+        node = p.nodes[p.where[key]]
+        if measured is None or node.sharing != "none" or node.memory_mib <= 0:
+            continue
+        if measured.util_pct > min(settings.low_util_pct, 100.0 / replicas):
+            continue
+        if measured.fb_used_mib * settings.memory_headroom > node.memory_mib / replicas:
+            continue
+        out.append(key)
+    return out
+
+
+def _share_low_util(
+    p: Packing, usage: Utilisation, settings: GpuSettings, price: Any, deadline: float
+) -> dict[int, list[str]]:
+    """Per node pool, convert just enough nodes to time-slicing to hold its eligible pods; keep a
+    conversion only when consolidation then needs fewer nodes (or less $/hour) than without."""
+    eligible = _eligible_for_sharing(p, usage, settings)
+    pools: dict[str, list[str]] = {}
+    for key in eligible:
+        pools.setdefault(p.nodes[p.where[key]].pool, []).append(key)
+    shared: dict[int, list[str]] = {}
+    for pool, keys in sorted(pools.items()):
+        if len(keys) < 2 or time.monotonic() > deadline:
+            continue
+        trial = copy.deepcopy(p)
+        converted = _convert(trial, pool, keys, settings)
+        if converted is None:
+            continue
+        baseline = copy.deepcopy(p)
+        consolidate(baseline, price, deadline=deadline, rounds=1)
+        consolidate(trial, price, deadline=deadline, rounds=1)
+        if _cost(trial, price) < _cost(baseline, price):
+            _adopt(p, trial)
+            shared.update(converted)
+    return shared
+
+
+def _cost(p: Packing, price: Any) -> tuple[int, float]:
+    used = p.used_nodes()
+    return len(used), sum(price(p.nodes[i]) for i in used)
+
+
+def _adopt(p: Packing, other: Packing) -> None:
+    p.__dict__.update(copy.deepcopy(other.__dict__))
+
+
+def _convert(p: Packing, pool: str, keys: list[str], settings: GpuSettings) -> dict[int, list[str]] | None:
+    replicas = settings.share_replicas
+    candidates = [
+        i for i, n in enumerate(p.nodes)
+        if n.pool == pool and n.sharing == "none" and n.ready and not n.unschedulable and n.gpus > 0
+        and all(i in p.targets[k] or p.where[k] == i for k in keys)
+        and all(k in p.movable for k in p.members[i] if k not in keys)
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    per_node = int(p.nodes[candidates[0]].gpus) * replicas
+    count = math.ceil(len(keys) / per_node)
+    eligible = set(keys)
+    # Convert the nodes that hold the most eligible pods and the fewest other GPUs.
+    candidates.sort(key=lambda i: (-len(p.members[i] & eligible), p.used[i][0], p.nodes[i].name))
+    chosen = candidates[:count]
+    if len(chosen) < count:
+        return None
+    for i in chosen:
+        p.alloc[i][0] = p.alloc[i][0] * replicas
+    chosen_set = set(chosen)
+    for key in list(p.targets):
+        if key in eligible:
+            p.targets[key] = tuple(chosen)
+        else:
+            p.targets[key] = tuple(j for j in p.targets[key] if j not in chosen_set)
+    stay = set(range(len(p.nodes))) - chosen_set
+    for i in chosen:
+        for key in sorted(p.members[i] - eligible, key=lambda k: -p.req[k][0]):
+            spot = next(
+                (j for j in sorted(p.targets[key], key=lambda j: p.free_gpus(j)) if j in stay and p.fits(key, j)),
+                None,
+            )
+            if spot is None:
+                return None
+            p.move(key, spot)
+    placed: dict[int, list[str]] = {i: [] for i in chosen}
+    for key in keys:
+        spot = next((j for j in chosen if p.fits(key, j)), None)
+        if spot is None:
+            return None
+        p.move(key, spot)
+        placed[spot].append(key)
+    p.shared_replicas.update({i: replicas for i in chosen})
+    p.shared_pods.update(keys)
+    return placed
+
+
+# -- actions ---------------------------------------------------------------------------------------
+def _actions(
+    p: Packing,
+    before_used: set[int],
+    scaled: dict[str, list[str]],
+    shared: dict[int, list[str]],
+    settings: GpuSettings,
+    price: Any,
+) -> list[Action]:
+    actions: list[Action] = []
+    for workload, keys in scaled.items():
+        namespace, _, name = workload.partition("/Deployment/")
+        gpus = sum(p.pods[k].gpus for k in keys)
+        actions.append(
+            Action(
+                "scale_to_zero",
+                f"{namespace}/deployment/{name}",
+                f"idle (GPU utilisation <= {settings.idle_util_pct:g}%): scale {len(keys)} pod(s) to 0, "
+                f"releasing {gpus:g} GPU(s)",
+                {"namespace": namespace, "name": name, "replicas": len(keys)},
+            )
+        )
+    freed = [i for i in sorted(before_used) if not p.members[i]]
+    freed_set = set(freed)
+    for i in freed:
+        node = p.nodes[i]
+        actions.append(
+            Action("cordon", node.name, "stop new pods landing on a node the plan empties", {"node": node.name})
+        )
+    for i, keys in sorted(shared.items()):
+        node = p.nodes[i]
+        replicas = settings.share_replicas
+        actions.append(
+            Action(
+                "time_slice",
+                node.name,
+                f"drain, then share each GPU {replicas} ways (device-plugin config {SHARED_CONFIG}-{replicas}, "
+                f"taint {SHARED_TAINT}): {len(keys)} low-utilisation pod(s) move here",
+                {"node": node.name, "replicas": replicas, "config": f"{SHARED_CONFIG}-{replicas}"},
+            )
+        )
+    moves = p.moves()
+    for key, (src, dst) in sorted(moves.items(), key=lambda kv: (-p.req[kv[0]][0], kv[0])):
+        pod = p.pods[key]
+        why = "empty the node" if src in freed_set else "make room"
+        if dst in shared:
+            why = "share a time-sliced GPU"
+        actions.append(
+            Action(
+                "move",
+                key,
+                f"{p.nodes[src].name} -> {p.nodes[dst].name} ({pod.gpus:g} GPU, {pod.workload}): {why}",
+                {
+                    "namespace": pod.namespace,
+                    "pod": pod.name,
+                    "from": p.nodes[src].name,
+                    "to": p.nodes[dst].name,
+                    "shared": dst in shared,
+                },
+            )
+        )
+    for i in range(len(p.nodes)):
+        if p.members[i]:
+            continue
+        node = p.nodes[i]
+        state = "left" if i in freed_set else "already"
+        actions.append(
+            Action(
+                "release",
+                node.name,
+                f"{state} without GPU pods: scale it down to save ${price(node):,.2f}/h ({node.physical_gpus} x "
+                f"{node.product})",
+                {"node": node.name, "usd_per_hour": round(price(node), 2)},
+            )
+        )
+    return actions
