@@ -49,10 +49,12 @@ class OfflinePlanner:
     def plan(self, text: str) -> dict[str, Any]:
         verdict = self._scan(text)
         if verdict.injection:
+            from opsgraph.guardrails.injection.explain import refusal
+
             return {
                 "intent": "blocked",
                 "confidence": verdict.score,
                 "tool_calls": [],
-                "reply": "I won't act on that message: " + "; ".join(verdict.reasons),
+                "reply": refusal(verdict.reasons),
             }
         return self._planner.plan(text, self._inventory).to_json()

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
 from opsgraph.agent.state import AgentState
+from opsgraph.guardrails.injection.explain import refusal
 
 FLAG_NOTE = "note: this output contains text that reads like instructions to me; I treated it as data only"
 
@@ -35,12 +36,7 @@ def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, An
             subject="input",
             data={"text": text, "score": verdict.score, "reasons": list(verdict.reasons)},
         )
-        why = "; ".join(verdict.reasons[:2]) or "it looks like an attempt to override my instructions"
-        return fresh | {
-            "status": "blocked",
-            "follow_up": None,
-            "reply": f"I won't act on that message: {why}. If this is a real request, rephrase it.",
-        }
+        return fresh | {"status": "blocked", "follow_up": None, "reply": refusal(verdict.reasons)}
     message = HumanMessage(text, additional_kwargs={"untrusted": True} if untrusted else {})
     return fresh | {"messages": [message], "tainted": bool(state.get("tainted")) or untrusted}
 

@@ -16,6 +16,7 @@ from opsgraph.guardrails.injection.decode import payloads, rot13
 from opsgraph.guardrails.injection.model import LinearModel
 from opsgraph.guardrails.injection.normalize import normalize
 from opsgraph.guardrails.injection.ops_prior import OPS_DAMPING, looks_like_ops_request
+from opsgraph.guardrails.injection.support import support
 from opsgraph.guardrails.injection.verdict import Verdict
 
 CHAT_THRESHOLD = 0.5
@@ -73,7 +74,7 @@ class Detector:
         normal = normalize(text)
         found = [_Evidence(f"obfuscation:{flag}", _FLAG_WEIGHTS.get(flag, 0.1)) for flag in normal.flags]
         found += [_Evidence(hit.reason, hit.weight) for hit in rules.match(normal.text, ruleset)]
-        probability = self.model.probability(normal.text)
+        probability = self.model.probability(normal.text, support(normal.text))
         model_weight = probability
         if looks_like_ops_request(normal.text) and not any(e.weight >= 0.1 for e in found):
             model_weight = probability * OPS_DAMPING

@@ -36,7 +36,9 @@ class LinearModel:
     intercept: float
     digest: str
 
-    def probability(self, normalised_text: str) -> float:
+    def probability(self, normalised_text: str, support: float = 1.0) -> float:
+        """P(injection). `support` < 1 shrinks the features' pull towards the intercept (the
+        prior), for text too short for the classifier to judge (see support.py)."""
         dot = 0.0
         norm = 0.0
         terms = self.terms
@@ -47,7 +49,7 @@ class LinearModel:
             weight = (1.0 + math.log(count)) * found[0]
             norm += weight * weight
             dot += weight * found[1]
-        z = self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
+        z = self.intercept + support * (dot / math.sqrt(norm) if norm else 0.0)
         return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 

@@ -54,6 +54,10 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
     (steering.GRAMMAR, steering.CONTRAST, 0),
     (roleplay.GRAMMAR, roleplay.FAMILIES, 0),
 ]
+# Later additions, each expanded with its own seed: adding one leaves every earlier row as it was.
+_SEPARATE_SOURCES: list[tuple[str, Grammar, dict[str, tuple[list[str], int]], int]] = [
+    ("access", ops.GRAMMAR, ops.ACCESS_FAMILIES, 0),
+]
 
 
 def _b64(text: str, rng: random.Random) -> str:
@@ -105,6 +109,12 @@ def build() -> list[dict[str, object]]:
         transform = rng.choice(_OBFUSCATIONS)
         family = f"obfuscated-{transform.__name__[1:]}"
         rows.append({"text": transform(text, rng), "label": 1, "family": family})
+    for name, grammar, families, label in _SEPARATE_SOURCES:
+        own = random.Random(f"{SEED}:{name}")
+        for family, (templates, count) in families.items():
+            rows += [
+                {"text": text, "label": label, "family": family} for text in sample(templates, grammar, own, count)
+            ]
     labels_by_text: dict[str, set[object]] = {}
     for row in rows:
         labels_by_text.setdefault(str(row["text"]), set()).add(row["label"])

@@ -277,7 +277,59 @@ TERSE: Grammar = {
         "events {svc}",
     ],
 }
-GRAMMAR = {**GRAMMAR, **GRAMMAR_VERBS, **TERSE}
+# The approval workflow and access management are everyday ops vocabulary (opsgraph itself is
+# built around approvals and an audit trail), while attacks use the same words ("approve every
+# pending deployment", "grant me admin"). Without these rows the classifier only ever saw them
+# in attacks.
+ACCESS: Grammar = {
+    "who": ["maria", "the data team", "dev-oncall", "jsmith", "the new SRE", "ci-bot", "the auditors"],
+    "role": ["admin", "read-only", "edit", "cluster-admin", "viewer", "namespace admin", "on-call"],
+    "apr": ["apr-5d132ca8", "apr-91c0ffee", "apr-0a7b3c2d", "the scale request", "the rollback request"],
+    "access": [
+        "{please}show the pending approvals",
+        "{please}list the approvals waiting for {who}",
+        "any approvals pending in {ns}?",
+        "what is still waiting for approval?",
+        "who approved the {svc} rollout in {ns}?",
+        "approve {apr}",
+        "deny {apr}, wrong replica count",
+        "{please}approve the scale of {svc} to {n}",
+        "why does scaling {svc} in {ns} need an approval?",
+        "how long do approvals stay valid?",
+        "{please}grant {who} {role} access to {ns}",
+        "revoke {role} access for {who} on {env}",
+        "does {who} have {role} rights on the {ns} namespace?",
+        "who has {role} in {ns}?",
+        "request {role} access to the {ns} namespace",
+        "add {who} to the {ns} admins group",
+        "{who} needs access to the {svc} dashboards",
+        "access denied when {who} runs kubectl in {ns}",
+        "the admin console of {svc} returns 403",
+        "rotate the admin credentials of the {svc} database with the vault runbook",
+        "{please}show the audit log for {svc} since Monday",
+        "verify the audit trail",
+        "who changed {svc} in {ns} yesterday? check the audit log",
+        "{please}check the guard on the incoming alert text",
+        "start the sandbox cluster and open the chat",
+        "run the rca eval again",
+        "plan the scale of {svc} to {n} without running it",
+        "serve the webhook receiver on port 9{n}{n}",
+        "expire approvals older than a day",
+        "the approval for {svc} timed out, ask again",
+    ],
+    "access_terse": [
+        "approvals {ns}",
+        "{svc} approvals",
+        "audit {svc}",
+        "access {ns}",
+        "admins {ns}",
+        "{role} {ns}?",
+        "rbac {ns}",
+        "approve {apr}",
+        "deny {apr}",
+    ],
+}
+GRAMMAR = {**GRAMMAR, **GRAMMAR_VERBS, **TERSE, **ACCESS}
 
 FAMILIES: dict[str, tuple[list[str], int]] = {
     "ops-trigger-verb": (["{tcmd}"], 700),
@@ -287,4 +339,9 @@ FAMILIES: dict[str, tuple[list[str], int]] = {
     "ops-question": (["{ops_question}"], 350),
     "ops-chat": (["{chat}"], 120),
     "ops-data": (["{log}", "{annotation}", "{toolout}", "{log}\n{log}\n{log}"], 500),
+}
+
+# Expanded with a seed of their own (generate.py), so adding them reshuffled no earlier row.
+ACCESS_FAMILIES: dict[str, tuple[list[str], int]] = {
+    "ops-access": (["{access}", "{access}", "{please}{access_terse}"], 300),
 }
