@@ -19,6 +19,8 @@ class BrainInput:
     inventory: Inventory
     follow_up: dict[str, Any] | None = None
     last_target: tuple[str, str] | None = None
+    # The last write this conversation made: {"tool", "args", "data", "target"}; "undo it" reads it.
+    last_change: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class BrainOutput:
     follow_up: dict[str, Any] | None = None
     target: tuple[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False  # the request named something that does not exist; the reply says what
 
 
 class Brain(Protocol):
@@ -57,7 +60,13 @@ class PlannerBrain:
         if self._planner is None:
             self._planner = self._load()
         pending = FollowUp(**request.follow_up) if request.follow_up else None
-        plan = self._planner.plan(request.text, request.inventory, pending=pending, last_target=request.last_target)
+        plan = self._planner.plan(
+            request.text,
+            request.inventory,
+            pending=pending,
+            last_target=request.last_target,
+            last_change=request.last_change,
+        )
         calls = [
             {"name": c.name, "args": c.args, "id": f"call_{i}", "type": "tool_call"}
             for i, c in enumerate(plan.tool_calls)
@@ -66,4 +75,4 @@ class PlannerBrain:
         follow_up = asdict(plan.follow_up) if plan.follow_up else None
         if follow_up:
             follow_up["options"] = list(follow_up["options"])
-        return BrainOutput(message, plan.intent, plan.confidence, follow_up, plan.target)
+        return BrainOutput(message, plan.intent, plan.confidence, follow_up, plan.target, failed=plan.failed)

@@ -19,10 +19,15 @@ def _allowed(namespaces: Iterable[str], allow: list[str] | None) -> tuple[str, .
     return tuple(sorted(n for n in namespaces if not allow or n in allow))
 
 
+def _outside(namespaces: Iterable[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(set(namespaces) - set(allowed)))
+
+
 def from_deployments(
     namespaces: Iterable[str], deployments: Iterable[dict[str, Any]], allow: list[str] | None
 ) -> Inventory:
     """From API objects (Namespace names and Deployment dicts)."""
+    namespaces = list(namespaces)
     allowed = _allowed(namespaces, allow)
     workloads = []
     for d in deployments:
@@ -38,7 +43,7 @@ def from_deployments(
                 images=tuple(c.get("image", "") for c in containers),
             )
         )
-    return Inventory(allowed, tuple(workloads))
+    return Inventory(allowed, tuple(workloads), _outside(namespaces, allowed))
 
 
 def from_scenario(path: Path, allow: list[str] | None) -> Inventory:
@@ -46,13 +51,14 @@ def from_scenario(path: Path, allow: list[str] | None) -> Inventory:
     from opsgraph.sandbox.scenario import load_scenario
 
     scenario = load_scenario(path)
-    allowed = _allowed((n.name for n in scenario.namespaces), allow)
+    every = [n.name for n in scenario.namespaces]
+    allowed = _allowed(every, allow)
     workloads = tuple(
         Workload(d.namespace, d.name, d.replicas, tuple(c.image for c in d.containers))
         for d in scenario.deployments
         if d.namespace in allowed
     )
-    return Inventory(allowed, workloads)
+    return Inventory(allowed, workloads, _outside(every, allowed))
 
 
 class CachedInventory:

@@ -45,15 +45,20 @@ def cluster_inventory(settings: Settings, cluster: Callable[[], ClusterClient]) 
 
 
 def offline_inventory(settings: Settings) -> Inventory:
-    """What the planner resolves names against when it must not touch a cluster (`opsgraph plan`):
-    a running sandbox if there is one, else the sandbox scenario file."""
-    from opsgraph.sandbox.runtime import running_kubeconfig
+    """What the planner resolves names against for `opsgraph plan`: the same cluster `ask` would
+    use. For the sandbox that is the running one, else its saved state (what `ask` would start
+    from), else the scenario file a fresh sandbox starts from."""
+    from opsgraph.sandbox.persistence import StateFile
+    from opsgraph.sandbox.runtime import running_kubeconfig, state_file
     from opsgraph.sandbox.scenario import default_scenario_path
 
-    if settings.cluster == "sandbox":
-        kubeconfig = running_kubeconfig(settings)
-        if kubeconfig is None:
-            return from_scenario(settings.sandbox_scenario or default_scenario_path(), settings.namespaces or None)
+    if settings.cluster == "sandbox" and running_kubeconfig(settings) is None:
+        saved = StateFile(state_file(settings)).load()
+        if saved is not None:
+            objects = saved.get("objects") or {}
+            names = [ns["metadata"]["name"] for ns in objects.get("namespaces", [])]
+            return from_deployments(names, objects.get("deployments", []), settings.namespaces or None)
+        return from_scenario(settings.sandbox_scenario or default_scenario_path(), settings.namespaces or None)
     return cluster_inventory(settings, cluster_factory(settings))()
 
 

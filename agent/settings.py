@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from opsgraph.core.settings import SettingsSection
 
 
 def _default_state_dir() -> Path:
@@ -31,8 +33,8 @@ def _default_user() -> str:
 ClusterMode = Literal["sandbox", "kubeconfig", "in-cluster"]
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore", frozen=True)
+class Settings(SettingsSection):
+    model_config = SettingsConfigDict(env_prefix="OPSGRAPH_", extra="ignore", frozen=True, enable_decoding=False)
 
     state_dir: Path = Field(default_factory=_default_state_dir, description="Where state lives.")
 
@@ -72,14 +74,6 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
-
-    @field_validator("namespaces", mode="before")
-    @classmethod
-    def _split_namespaces(cls, value: object) -> object:
-        # OPSGRAPH_NAMESPACES=prod,staging reads naturally; JSON lists work too.
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     # Derived locations, all inside the state directory.
     @property

@@ -42,6 +42,7 @@ class AgentState(TypedDict, total=False):
     # Carried between turns of one conversation.
     follow_up: dict[str, Any] | None
     last_target: list[str] | None
+    last_change: dict[str, Any] | None  # the last write executed here: what "undo it" undoes
     # Untrusted content (logs, events, alert text) has entered the conversation: from now on a
     # model's proposals may echo it, so its writes always need a person.
     tainted: bool

@@ -17,13 +17,12 @@ def load_settings() -> Settings:
     from pydantic import ValidationError
 
     from opsgraph.agent.settings import Settings
+    from opsgraph.core.settings import describe_error
 
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = "OPSGRAPH_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        die(f"{field}: {first['msg']}")
+        die(describe_error(exc, Settings))
 
 
 @contextmanager

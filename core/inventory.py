@@ -17,6 +17,8 @@ class Workload:
 class Inventory:
     namespaces: tuple[str, ...]
     workloads: tuple[Workload, ...]
+    # Namespaces that exist but the allow-list (OPSGRAPH_NAMESPACES) keeps opsgraph out of.
+    outside_allow_list: tuple[str, ...] = ()
     _by_name: dict[str, tuple[Workload, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

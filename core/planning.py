@@ -57,6 +57,7 @@ class FollowUp:
     args: dict[str, Any]
     missing: str  # which argument the answer fills: name, namespace, replicas, image
     options: tuple[str, ...] = ()
+    text: str = ""  # the request the question is about; the answer is read together with it
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Plan:
     reply: str = ""
     follow_up: FollowUp | None = None
     target: tuple[str, str] | None = field(default=None)  # (namespace, name) the plan is about
+    failed: bool = False  # the request names something that does not exist: `reply` says what
 
     def to_json(self) -> dict[str, Any]:
         """The `opsgraph plan --json` contract."""

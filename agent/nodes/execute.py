@@ -25,6 +25,7 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     tools = ctx.tools.with_actor(state["user"])
     approved = {a["call_id"]: a for a in state.get("approvals", []) if a["status"] == "approved"}
     outcomes = list(state.get("results", []))
+    last_change = state.get("last_change")
     for decision in state.get("decisions", []):
         grant = approved.get(decision["call_id"])
         if grant is not None:
@@ -50,8 +51,15 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         )
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
+            last_change = _change(decision, result)
         outcomes.append(result.model_dump())
-    return {"results": outcomes}
+    return {"results": outcomes, "last_change": last_change}
+
+
+def _change(decision: dict[str, Any], result: ToolResult) -> dict[str, Any]:
+    args = decision["args"]
+    target = [args["namespace"], args["name"]] if "namespace" in args and "name" in args else None
+    return {"tool": decision["tool"], "args": args, "data": result.data, "target": target}
 
 
 def _writes(ctx: RunContext, tool: str) -> bool:

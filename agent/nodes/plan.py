@@ -31,6 +31,7 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             inventory=inventory,
             follow_up=state.get("follow_up"),
             last_target=(last[0], last[1]) if last else None,
+            last_change=state.get("last_change"),
         )
     )
     calls = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls]
@@ -55,6 +56,14 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         "last_target": list(out.target) if out.target else last,
     }
     if not calls:
-        status = "question" if out.follow_up else "cancelled" if out.intent == "cancel" else "done"
+        status = (
+            "error"
+            if out.failed
+            else "question"
+            if out.follow_up
+            else "cancelled"
+            if out.intent == "cancel"
+            else "done"
+        )
         update |= {"status": status, "reply": str(out.message.content)}
     return update

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from opsgraph.agent.planner.text import NUMBER_WORDS, Token, edit_distance, tokenize, typo_budget
+from opsgraph.agent.planner.text import NUMBER_WORDS, Token, edit_distance, normalize_text, tokenize, typo_budget
 from opsgraph.core.inventory import Inventory
 from opsgraph.core.planning import Entities, NumberMention
 
@@ -40,6 +40,19 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# A word right after one of these (or before one of NAME_NOUNS) is meant as a workload name.
+NAME_VERBS = frozenset(
+    "scale restart bounce deploy redeploy rollback undo revert kill logs of for about describe inspect".split()
+)
+NAME_NOUNS = frozenset("service services deployment deployments app apps pods pod deploy svc workload".split())
+NAMESPACE_CUES = frozenset("namespace ns -n in into to from".split())
+# Words that fill a name slot without naming anything ("status of everything").
+NOT_NAMES = frozenset(
+    """everything anything something cluster stuff things thing them it all past recent recently today
+    yesterday tonight morning evening night hour hours minute minutes day days week weeks month general
+    order total production staging""".split()
+)
+
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9.\-]*(:\d+)?/[a-z0-9._/\-]+([:@][\w.:\-]+)?$", re.I)
 _VERSION = re.compile(r"^v?\d+(\.\d+){1,3}([-+][0-9a-z.\-]+)?$|^v\d+$", re.I)
 _POD = re.compile(r"^(?P<deploy>[a-z0-9-]+?)-[a-z0-9]{8,10}-[a-z0-9]{5}$")
@@ -51,13 +64,15 @@ _KINDS = frozenset({"deploy", "deployment", "deployments", "deployment.apps", "r
 
 
 class EntityExtractor:
-    def __init__(self, inventory: Inventory) -> None:
+    def __init__(self, inventory: Inventory, vocabulary: frozenset[str] = frozenset()) -> None:
         self.inventory = inventory
+        self._vocabulary = vocabulary  # words the intent model knows: never an unknown name
         self._names = set(inventory.names)
         self._namespaces = set(inventory.namespaces)
         self._parts = _unique_parts(inventory.names)
 
     def extract(self, text: str) -> Entities:
+        text = normalize_text(text)
         tokens = tokenize(text)
         slots: list[str | None] = [None] * len(tokens)  # placeholder per token, once recognised
         namespaces: list[str] = []
@@ -146,6 +161,7 @@ class EntityExtractor:
             if name:
                 workloads.append(name)
                 take(i, "<svc>")
+        unknown_names, unknown_namespaces = self._unknown(text, tokens, slots)
         numbers = self._numbers(tokens, slots)
         for n in numbers:
             keyed = "=" in tokens[n.index].low
@@ -161,7 +177,34 @@ class EntityExtractor:
             window=window or _spelled_window(tokens),
             masked=masked,
             words=tuple(t.low for t in tokens),
+            text=text,
+            unknown_names=unknown_names,
+            unknown_namespaces=unknown_namespaces,
         )
+
+    def _unknown(
+        self, text: str, tokens: list[Token], slots: list[str | None]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Words in a name slot ("scale the xyzzy service", "in qa") that name nothing we know.
+        They are reported, never replaced by a guess or by the last workload talked about."""
+        names: list[str] = []
+        namespaces: list[str] = []
+        for i, tok in enumerate(tokens):
+            word = tok.low
+            if slots[i] is not None or word in STOPWORDS or word in NOT_NAMES or word in self._vocabulary:
+                continue
+            if word in NUMBER_WORDS or _INT.match(word) or _WINDOW.match(word) or any(c in word for c in "_:/=@"):
+                continue
+            if text[tok.end : tok.end + 1] in ("(", "[", "{"):  # a PromQL function or selector
+                continue
+            before = _previous_word(tokens, i)
+            after = tokens[i + 1].low if i + 1 < len(tokens) else ""
+            if before in NAMESPACE_CUES and after not in NAME_NOUNS and before not in NAME_VERBS:
+                if before not in ("to", "from") or not _word_has_digit(word):
+                    namespaces.append(word)
+            elif before in NAME_VERBS or after in NAME_NOUNS:
+                names.append(word)
+        return tuple(dict.fromkeys(names)), tuple(dict.fromkeys(namespaces))
 
     # -- recognisers --------------------------------------------------------------------------
     def _namespace(self, word: str, *, fuzzy: bool) -> str | None:
@@ -237,6 +280,18 @@ class EntityExtractor:
             after = tokens[i + 1].low if i + 1 < len(tokens) else ""
             found.append(NumberMention(value, i, before.lstrip("-"), after))
         return found
+
+
+def _previous_word(tokens: list[Token], i: int) -> str:
+    """The word before token i, looking past articles ("scale the xyzzy service")."""
+    j = i - 1
+    while j >= 0 and tokens[j].low in ("the", "a", "an", "my", "our", "this", "that"):
+        j -= 1
+    return tokens[j].low if j >= 0 else ""
+
+
+def _word_has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
 
 
 def _spelled_window(tokens: list[Token]) -> str | None:

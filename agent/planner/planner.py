@@ -13,9 +13,10 @@ from typing import Any
 
 from opsgraph.agent.planner.entities import EntityExtractor
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
+from opsgraph.agent.planner.limits import check_names, unavailable
 from opsgraph.agent.planner.text import SpellFixer
 from opsgraph.core.inventory import Inventory
-from opsgraph.core.planning import Ask, Builder, Entities, FollowUp, Plan, PlannedCall
+from opsgraph.core.planning import Ask, Builder, Entities, FollowUp, NotFoundName, Plan, PlannedCall
 from opsgraph.tools.capabilities import capabilities
 
 
@@ -43,7 +44,8 @@ CANNED_REPLIES = {
 class DeterministicPlanner:
     def __init__(self, model: IntentModel) -> None:
         self.model = model
-        self._spelling = SpellFixer(model.vocabulary())
+        self._vocabulary = frozenset(model.vocabulary())
+        self._spelling = SpellFixer(set(self._vocabulary))
 
     @classmethod
     def load(cls, cache_dir: Path) -> DeterministicPlanner:
@@ -56,14 +58,18 @@ class DeterministicPlanner:
         *,
         pending: FollowUp | None = None,
         last_target: tuple[str, str] | None = None,
+        last_change: dict[str, Any] | None = None,
     ) -> Plan:
-        ents = EntityExtractor(inventory).extract(text)
+        ents = self._extract(text, inventory)
         ranked = self.model.predict(self._spelling.fix(ents.masked))
         intent, confidence = ranked[0]
         if pending is not None:
             answered = self._answer(pending, ents, inventory, intent, confidence)
             if answered is not None:
                 return answered
+        missing = unavailable(ents, set(BUILDERS))
+        if missing:
+            return Plan("unavailable", confidence, reply=missing)
         if intent == "help":
             topic = ents.workloads[0] if ents.workloads else None
             return Plan("help", confidence, (PlannedCall("help", {"topic": topic} if topic else {}),))
@@ -72,15 +78,25 @@ class DeterministicPlanner:
                 return Plan("unknown", confidence, reply=self._unsure(intent))
             return Plan(intent, confidence, reply=CANNED_REPLIES.get(intent, CANNED_REPLIES["unknown"]))
         carried: dict[str, Any] = {}
-        if last_target and not ents.workloads:
+        # "now restart it": only a message that names no workload at all carries the last target.
+        if last_target and not ents.workloads and not ents.unknown_names:
             carried = {"namespace": last_target[0], "name": last_target[1]}
+            if last_change and last_change.get("target") == list(last_target):
+                carried["last_change"] = last_change
         return self._build(intent, confidence, ents, inventory, carried)
+
+    def _extract(self, text: str, inventory: Inventory) -> Entities:
+        return EntityExtractor(inventory, self._vocabulary).extract(text)
 
     def _build(self, intent: str, confidence: float, ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Plan:
         try:
+            check_names(ents, inv)
             calls, reply = BUILDERS[intent](ents, inv, carried)
+        except NotFoundName as missing:
+            return Plan(intent, confidence, reply=missing.message, failed=True)
         except Ask as ask:
-            follow_up = FollowUp(intent, ask.known, ask.missing, ask.options)
+            known = {k: v for k, v in ask.known.items() if k != "last_change"}
+            follow_up = FollowUp(intent, known, ask.missing, ask.options, text=ents.text)
             return Plan(intent, confidence, reply=ask.question, follow_up=follow_up)
         target = None
         if calls and "name" in calls[0].args and "namespace" in calls[0].args:
@@ -96,12 +112,15 @@ class DeterministicPlanner:
             "namespace": bool(ents.namespaces),
             "replicas": bool(ents.numbers) or ents.has_word("double", "halve", "half"),
             "image": bool(ents.image),
+            "revision": bool(ents.numbers) or ents.has_word("previous", "last"),
         }.get(pending.missing, False)
         new_request = confidence >= SWITCH_CONFIDENCE and intent != pending.intent and intent in BUILDERS
         if not supplied or (new_request and len(ents.masked.split()) > 2):
             return None
-        carried = dict(pending.args)
-        return self._build(pending.intent, 1.0, ents, inv, carried)
+        # The answer fills what was missing and keeps every detail already given: read the first
+        # request and the answer as one message.
+        combined = self._extract(f"{pending.text} {ents.text}", inv) if pending.text else ents
+        return self._build(pending.intent, 1.0, combined, inv, dict(pending.args))
 
     def _unsure(self, guess: str) -> str:
         return f"I'm not sure what you want. Did you mean {guess.replace('_', ' ')}? Say 'help' for examples."

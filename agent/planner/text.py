@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-# Keeps image refs (registry/repo:tag@sha256:...), versions and hyphenated names in one token.
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# Keeps image refs (registry/repo:tag@sha256:...), versions, metric and hyphenated names in one
+# token. Letters of any script are tokens: a name in Cyrillic or full-width letters must reach the
+# resolver (and be reported when it names nothing), never vanish.
+_TOKEN = re.compile(r"[^\W_][\w.:/@+=-]*[^\W_]|[^\W_]")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width and compatibility forms become plain letters), then accents dropped, so
+    "ｃｈｅｃｋｏｕｔ" and "chéckout" resolve like "checkout"."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
+
 
 NUMBER_WORDS = {
     "zero": 0,

@@ -33,7 +33,42 @@ for capability in capabilities():
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
     from opsgraph.guardrails.logs import setup_logging
 
     setup_logging()
-    app()
+    try:
+        app()
+    except ValidationError as exc:
+        _settings_error(exc)
+
+
+def _settings_error(exc: Exception) -> None:
+    """A settings section that cannot be built: name the variable and the fix, no traceback."""
+    import sys
+
+    from pydantic import ValidationError
+    from pydantic_settings import BaseSettings
+
+    from opsgraph.core.settings import describe_error
+
+    assert isinstance(exc, ValidationError)
+    section = _settings_class(exc.title)
+    if section is None or not issubclass(section, BaseSettings):
+        raise exc
+    sys.stderr.write(f"error: {describe_error(exc, section)}\n")
+    raise SystemExit(2)
+
+
+def _settings_class(title: str) -> type | None:
+    from opsgraph.agent.settings import Settings
+    from opsgraph.core.capability import load_object
+
+    if title == Settings.__name__:
+        return Settings
+    for capability in capabilities():
+        if capability.settings_class and capability.settings_class.endswith(f":{title}"):
+            loaded: type = load_object(capability.settings_class)
+            return loaded
+    return None

@@ -36,9 +36,7 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(*, port: int, scenario: Path | None, reset: bool, time_scale: float) -> None:
-    from pydantic import ValidationError
-
-    from opsgraph.agent.settings import Settings
+    from opsgraph.channels.session import load_settings
     from opsgraph.sandbox import runtime
     from opsgraph.sandbox.persistence import StateBusy
     from opsgraph.sandbox.scenario import ScenarioError
@@ -48,11 +46,7 @@ def serve(*, port: int, scenario: Path | None, reset: bool, time_scale: float) -
         die("--time-scale must be greater than 0")
     if not 0 <= port <= 65535:
         die("--port must be between 0 and 65535")
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        die(f"OPSGRAPH_{str(first['loc'][0]).upper() if first['loc'] else 'SETTINGS'}: {first['msg']}")
+    settings = load_settings()
     record = runtime.read_record(settings)
     if record is not None and runtime.record_alive(record):
         die(f"a sandbox already serves {settings.sandbox_dir} at {record['url']} (pid {record['pid']}); stop it first")

@@ -1,5 +1,6 @@
 """`opsgraph chat` driven like a person at a terminal (a real pty): scale with an inline approval,
-then roll back, then leave."""
+undo it, roll back a release, then leave; and the session a new user replayed (issue 9), where
+every card must show the target and arguments that were asked for."""
 
 from __future__ import annotations
 
@@ -42,7 +43,14 @@ def test_repl_scale_with_approval_then_rollback(cluster_settings: Any, sandbox: 
         child.expect("opsgraph> ")
         assert sandbox.apps().read_namespaced_deployment("checkout", "prod").spec.replicas == 5
 
-        child.sendline("now roll it back")
+        child.sendline("now roll it back")  # undoes the scale just made, not the last release
+        child.expect("replicas: 5 -> 3")
+        child.expect(r"approve apr-[0-9a-f]+\? \[y/N\]")
+        child.sendline("y")
+        child.expect("scaled prod/checkout from 5 to 3 replicas")
+        child.expect("opsgraph> ")
+
+        child.sendline("roll back checkout in prod to the previous revision")
         child.expect("template of revision")
         child.expect(previous_image)
         child.expect(r"approve apr-[0-9a-f]+\? \[y/N\]")
@@ -74,3 +82,39 @@ def test_repl_denial_leaves_the_cluster_alone(cluster_settings: Any, sandbox: An
         child.close(force=True)
     dep = sandbox.apps().read_namespaced_deployment("payments", "prod")
     assert "kubectl.kubernetes.io/restartedAt" not in (dep.spec.template.metadata.annotations or {})
+
+
+def _card(child: pexpect.spawn, *lines: str) -> None:
+    for line in lines:
+        child.expect_exact(line)
+    child.expect(r"approve apr-[0-9a-f]+\? \[y/N\]")
+    child.sendline("n")
+    child.expect("denied by")
+    child.expect("opsgraph> ")
+
+
+def test_repl_new_user_session_shows_the_asked_target_on_every_card(cluster_settings: Any, sandbox: Any) -> None:
+    child = _spawn()
+    try:
+        child.expect("opsgraph> ")
+        child.sendline("status of payments in prod")
+        child.expect("opsgraph> ")
+        child.sendline("scale the xyzzy service in prod to 4")
+        child.expect_exact("There is no deployment xyzzy in prod")
+        child.expect("opsgraph> ")
+        child.sendline("scale ｃｈｅｃｋｏｕｔ in prod to 4")
+        _card(child, "deployment prod/checkout", "replicas: 3 -> 4")
+        child.sendline("roll back payments to revision 2")
+        child.expect_exact("prod or staging")
+        child.sendline("prod")
+        _card(child, "deployment prod/payments", "template of revision 2")
+        child.sendline("add 2 pods to checkout")
+        child.expect_exact("prod or staging")
+        child.sendline("prod")
+        _card(child, "deployment prod/checkout", "replicas: 3 -> 5")
+        child.sendline("approvals")
+        child.expect("opsgraph> ")
+        child.sendline("quit")
+        child.expect("bye")
+    finally:
+        child.close(force=True)

@@ -121,11 +121,37 @@ def build_rollback(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> B
         if n.before in REVISION_WORDS or n.before == "to" or len(ents.numbers) == 1:
             revision = n.value
             break
+    change = carried.get("last_change")
+    if revision is None and change:
+        return _undo(change, namespace, name)
     args: dict[str, Any] = {"name": name, "namespace": namespace}
     if revision:
         args["revision"] = revision
     which = f"revision {revision}" if revision else "the previous revision"
     return [PlannedCall("k8s_rollback", args)], f"Roll back {namespace}/{name} to {which}."
+
+
+def _undo(change: dict[str, Any], namespace: str, name: str) -> Built:
+    """ "roll it back" right after a change in this conversation undoes that change, not whatever
+    the rollout history says came before."""
+    tool, data = change.get("tool"), change.get("data") or {}
+    if tool == "k8s_scale" and data.get("previous") is not None:
+        previous = int(data["previous"])
+        args = {"name": name, "namespace": namespace, "replicas": previous}
+        return [PlannedCall("k8s_scale", args)], (
+            f"Undo the last change here: scale {namespace}/{name} back to {previous} replicas."
+        )
+    if tool in ("k8s_deploy", "k8s_rollback"):
+        args = {"name": name, "namespace": namespace}
+        return [PlannedCall("k8s_rollback", args)], (
+            f"Undo the last change here: roll {namespace}/{name} back to the previous revision."
+        )
+    raise Ask(
+        f"The last change to {namespace}/{name} here was {str(tool).replace('_', ' ')}, which cannot be undone "
+        "as such. Roll back to which revision? (say a number, or 'previous')",
+        "revision",
+        {"name": name, "namespace": namespace},
+    )
 
 
 def build_restart(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
