@@ -13,6 +13,7 @@ INSTALLED: tuple[str, ...] = (
     "opsgraph.tools.k8s.capability",
     "opsgraph.tools.alerts.capability",
     "opsgraph.tools.anomaly.capability",
+    "opsgraph.tools.gpu.capability",
 )
 
 

@@ -342,3 +342,20 @@ def _actions(
             )
         )
     return actions
+
+
+def render_plan(plan: RebalancePlan, limit: int = 15) -> str:
+    lines = [
+        f"Plan ({', '.join(plan.objectives)}): GPU nodes in use {plan.nodes_used_before} -> {plan.nodes_used_after} "
+        f"(at least {plan.nodes_needed_lower_bound} are needed: gap {plan.gap}); "
+        f"{plan.nodes_freed} node(s) / {plan.gpus_freed} GPUs left free, ${plan.usd_per_hour_saved:,.2f}/h; "
+        "nodes a large job fits on: "
+        f"{plan.large_job_nodes_before} -> {plan.large_job_nodes_after}"
+    ]
+    for i, action in enumerate(plan.actions[:limit], 1):
+        lines.append(f"{i:>3}. {action.kind:<13} {action.target}: {action.detail}")
+    if len(plan.actions) > limit:
+        lines.append(f"... and {len(plan.actions) - limit} more actions")
+    if plan.staying:
+        lines.append(f"{len(plan.staying)} GPU pod(s) stay where they are (Jobs, PDBs, priority): see details")
+    return "\n".join(lines)

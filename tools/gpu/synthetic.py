@@ -199,8 +199,9 @@ def _dcgm(rng: random.Random, pod: Obj) -> list[Obj]:
             "pod": pod["metadata"]["name"],
             "container": "main",
         }
-        out.append({"metric": {"__name__": "DCGM_FI_DEV_GPU_UTIL", **labels}, "value": [0, f"{util:.1f}"]})
-        out.append({"metric": {"__name__": "DCGM_FI_DEV_FB_USED", **labels}, "value": [0, f"{fb:.0f}"]})
+        for name, value in (("DCGM_FI_DEV_GPU_UTIL", f"{util:.1f}"), ("DCGM_FI_DEV_FB_USED", f"{fb:.0f}")):
+            metric: dict[str, str] = {"__name__": name, **labels}
+            out.append({"metric": metric, "value": [0, value]})
     return out
 
 
