@@ -56,7 +56,10 @@ def test_a_message_that_names_no_workload_carries_the_last_target(agent: Agent) 
 @pytest.mark.parametrize(
     ("first", "expected"),
     [
-        ("roll back payments to revision 2", ("k8s_rollback", {"name": "payments", "namespace": "prod", "revision": 2})),
+        (
+            "roll back payments to revision 2",
+            ("k8s_rollback", {"name": "payments", "namespace": "prod", "revision": 2}),
+        ),
         ("scale catalog to 7", ("k8s_scale", {"name": "catalog", "namespace": "prod", "replicas": 7})),
         ("add 2 pods to checkout", ("k8s_scale", {"name": "checkout", "namespace": "prod", "replicas": 5})),
     ],
@@ -77,7 +80,9 @@ def test_roll_it_back_after_a_scale_undoes_the_scale(agent: Agent, sandbox: Any)
     assert "replicas: 5 -> 3" in undo.approvals[0].diff
 
 
-@pytest.mark.parametrize("message", ["status of namespace qa", "status of namespace doesnotexist", "restart cart in qa"])
+@pytest.mark.parametrize(
+    "message", ["status of namespace qa", "status of namespace doesnotexist", "restart cart in qa"]
+)
 def test_a_namespace_that_does_not_exist_is_reported(agent: Agent, message: str) -> None:
     result = ask(agent, message)
     assert result.status == "error" and "There is no namespace" in result.reply

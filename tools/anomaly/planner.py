@@ -17,12 +17,58 @@ SIGNAL_WORDS = {
     "error": "errors", "errors": "errors", "5xx": "errors", "failures": "errors",
 }  # fmt: skip
 _METRIC = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$")
+_EXPRESSION_START = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\s*[({\[]")
+_CLOSERS = {"(": ")", "{": "}", "[": "]"}
+_GROUPING = re.compile(r"\s*(by|without)\s*\(")
+
+
+def promql_expression(text: str) -> str | None:
+    """The PromQL expression in a chat message, exactly as typed: "any anomalies in
+    rate(x[10s]) over the last 5m?" -> "rate(x[10s])". None when there is no bracketed expression."""
+    match = _EXPRESSION_START.search(text)
+    if match is None:
+        return None
+    end = _balanced_end(text, match.end() - 1)
+    if end is None:
+        return None
+    while True:  # a range or selector right after, or a grouping clause: part of the expression
+        rest = text[end:]
+        grouping = _GROUPING.match(rest)
+        if rest[:1] in ("[", "{", "("):
+            nxt = _balanced_end(text, end)
+        elif grouping:
+            nxt = _balanced_end(text, end + grouping.end() - 1)
+        else:
+            break
+        if nxt is None:
+            break
+        end = nxt
+    return text[match.start() : end]
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """Index just past the bracket that closes the one at `start` (None if it never closes)."""
+    stack: list[str] = []
+    quote = ""
+    for i in range(start, len(text)):
+        char = text[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in _CLOSERS:
+            stack.append(_CLOSERS[char])
+        elif stack and char == stack[-1]:
+            stack.pop()
+            if not stack:
+                return i + 1
+    return None
 
 
 def build_anomaly_scan(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
     args: dict[str, Any] = {}
     signal = next((SIGNAL_WORDS[w] for w in ents.words if w in SIGNAL_WORDS), None)
-    metric = next((w for w in ents.words if "_" in w and _METRIC.match(w)), None)
+    metric = promql_expression(ents.text) or next((w for w in ents.words if "_" in w and _METRIC.match(w)), None)
     if ents.window:
         args["window"] = ents.window
     if metric:
