@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, resources
+from . import dcgm, errors, resources
 from .cluster import Cluster
 from .logs import LogRequest, render
 from .meta import Obj
@@ -72,6 +72,9 @@ class Api:
 
     def handle(self, req: Request) -> Response | WatchPlan:
         try:
+            proxied = dcgm.proxy(self.cluster, req.method, req.path)
+            if proxied is not None:
+                return Response(200, proxied, "text/plain; version=0.0.4; charset=utf-8")
             target = parse_path(req.path)
             if isinstance(target, Discovery):
                 if req.method != "GET":
@@ -249,6 +252,8 @@ def _verb(method: str, route: Route) -> str:
             return "watch"
         return "get" if route.name else "list"
     table = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+    if method == "POST" and route.subresource == "eviction":
+        return "create"
     if method not in table or (method == "POST") != (route.name is None):
         if method == "DELETE" and route.name is None:
             return "deletecollection"

@@ -32,6 +32,7 @@ _REASONS = {
     410: "Gone",
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
+    429: "Too Many Requests",
     500: "Internal Server Error",
 }
 

@@ -95,7 +95,7 @@ RESOURCES: dict[tuple[str, str], ResourceType] = {
             "",
             "v1",
             False,
-            _READ,
+            (*_READ, "patch", "update"),  # cordon, labels, taints
             ("no",),
             ("status",),
             field_labels=("metadata.name", "spec.unschedulable"),
@@ -109,7 +109,7 @@ RESOURCES: dict[tuple[str, str], ResourceType] = {
             True,
             ("delete", "get", "list", "watch"),
             ("po",),
-            ("log", "status"),
+            ("log", "status", "eviction"),
             _POD_FIELDS,
         ),
         ResourceType("events", "event", "Event", "", "v1", True, _READ, ("ev",), field_labels=_EVENT_FIELDS),
@@ -124,6 +124,17 @@ RESOURCES: dict[tuple[str, str], ResourceType] = {
             _WRITE,
             ("deploy",),
             ("scale", "status"),
+        ),
+        ResourceType(
+            "poddisruptionbudgets",
+            "poddisruptionbudget",
+            "PodDisruptionBudget",
+            "policy",
+            "v1",
+            True,
+            _WRITE,
+            ("pdb",),
+            ("status",),
         ),
         ResourceType(
             "replicasets",
@@ -147,8 +158,14 @@ EVENTS = RESOURCES[("", "events")]
 NODES = RESOURCES[("", "nodes")]
 NAMESPACES = RESOURCES[("", "namespaces")]
 CONFIGMAPS = RESOURCES[("", "configmaps")]
+PDBS = RESOURCES[("policy", "poddisruptionbudgets")]
 
-GROUP_VERSIONS: dict[str, tuple[str, str]] = {"v1": ("", "v1"), "apps/v1": ("apps", "v1")}
+GROUP_VERSIONS: dict[str, tuple[str, str]] = {
+    "v1": ("", "v1"),
+    "apps/v1": ("apps", "v1"),
+    "policy/v1": ("policy", "v1"),
+}
+_GROUPS = ("apps", "policy")
 
 
 def lookup(group: str, plural: str) -> ResourceType | None:
@@ -169,11 +186,11 @@ def _group_doc(group: str) -> dict[str, Any]:
 
 
 def api_group_list() -> dict[str, Any]:
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group_doc("apps")]}
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group_doc(g) for g in _GROUPS]}
 
 
 def api_group(group: str) -> dict[str, Any] | None:
-    if group != "apps":
+    if group not in _GROUPS:
         return None
     return {"kind": "APIGroup", "apiVersion": "v1", **_group_doc(group)}
 
@@ -214,6 +231,8 @@ def _subresource_entry(rtype: ResourceType, sub: str) -> dict[str, Any]:
         entry.update(group="autoscaling", version="v1", kind="Scale", verbs=["get", "patch", "update"])
     elif sub == "log":
         entry.update(kind="Pod", verbs=["get"])
+    elif sub == "eviction":
+        entry.update(group="policy", version="v1", kind="Eviction", verbs=["create"])
     else:
         entry.update(kind=rtype.kind, verbs=["get"])
     return entry

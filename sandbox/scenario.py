@@ -213,6 +213,25 @@ class ConfigMap(_Model):
     data: dict[str, str] = Field(default_factory=dict)
 
 
+class DisruptionBudget(_Model):
+    """A policy/v1 PodDisruptionBudget over pods with these labels."""
+
+    name: str
+    namespace: str
+    match_labels: dict[str, str] = Field(min_length=1)
+    min_available: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+class GpuMetric(_Model):
+    """What dcgm-exporter reports for the GPUs of the pods whose name starts with `workload-`."""
+
+    namespace: str
+    workload: str
+    util_pct: float = Field(ge=0, le=100, description="DCGM_FI_DEV_GPU_UTIL")
+    fb_used_mib: float = Field(ge=0, description="DCGM_FI_DEV_FB_USED")
+
+
 class Scenario(_Model):
     name: str = "unnamed"
     description: str = ""
@@ -222,6 +241,8 @@ class Scenario(_Model):
     deployments: list[Deployment] = Field(default_factory=list)
     pods: list[Pod] = Field(default_factory=list)
     configmaps: list[ConfigMap] = Field(default_factory=list)
+    pdbs: list[DisruptionBudget] = Field(default_factory=list)
+    gpu_metrics: list[GpuMetric] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -229,7 +250,7 @@ class Scenario(_Model):
         nodes = {n.name for n in self.nodes}
         if len(nodes) != len(self.nodes):
             raise ValueError("node names must be unique")
-        for section in ("deployments", "pods", "configmaps"):
+        for section in ("deployments", "pods", "configmaps", "pdbs"):
             seen: set[tuple[str, str]] = set()
             for i, item in enumerate(getattr(self, section)):
                 if item.namespace not in known:

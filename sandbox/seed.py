@@ -8,6 +8,7 @@ from typing import Any
 from . import scenario as sc
 from .controller import Controller
 from .defaults import default_deployment, default_template
+from .eviction import pdb_object
 from .meta import Obj, clone, hex_digest, iso, owner_ref, stable_uid
 from .nodes import node_object
 from .replicasets import pod_spec_from
@@ -40,6 +41,8 @@ def seed(controller: Controller, scenario: sc.Scenario, now: float) -> None:
                 "data": dict(cm.data),
             }
             _create(controller, "configmaps", obj, now - 30 * 86400)
+        for budget in scenario.pdbs:
+            _create(controller, "poddisruptionbudgets", pdb_object(budget), now - 30 * 86400)
         for pod in scenario.pods:
             _seed_pod(controller, pod, now)
         for dep in scenario.deployments:

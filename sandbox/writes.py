@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .defaults import default_configmap, default_deployment
+from .eviction import evict, validate_node, validate_pdb
 from .meta import Obj, clone, iso, safe_suffix, stable_uid
 from .patch import JSON_PATCH, MERGE, STRATEGIC, apply_patch
 from .resources import DEPLOYMENTS, ResourceType
@@ -74,6 +75,9 @@ class Writer:
         with self.store.lock:
             if route.subresource == "scale":
                 result = self._scale(verb, route, content_type, body, dry)
+            elif route.subresource == "eviction" and verb == "create":
+                assert route.name is not None
+                result = evict(self, route.namespace or "", route.name, body, dry)
             elif route.subresource is not None:
                 raise errors.method_not_allowed()
             elif verb == "create":
@@ -176,6 +180,10 @@ class Writer:
         elif rtype.kind == "ConfigMap":
             default_configmap(obj)
             validate_configmap(obj)
+        elif rtype.kind == "Node":
+            validate_node(obj)
+        elif rtype.kind == "PodDisruptionBudget":
+            validate_pdb(obj)
         else:
             raise errors.method_not_allowed()
 

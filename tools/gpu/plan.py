@@ -154,7 +154,8 @@ def _scale_to_zero(p: Packing, usage: Utilisation, settings: GpuSettings) -> dic
         pods = [p.pods[k] for k in keys]
         if not all(k in p.movable for k in keys):
             continue
-        if not all(pod.annotations.get(settings.scale_to_zero_annotation) == "allowed" for pod in pods):
+        marker = settings.scale_to_zero_annotation
+        if not all({**pod.labels, **pod.annotations}.get(marker) == "allowed" for pod in pods):
             continue
         measured = [usage.pods.get(k) for k in keys]
         if any(m is None or m.util_pct > settings.idle_util_pct for m in measured):

@@ -179,16 +179,16 @@ def render_status(status: Status, limit: int = 12) -> str:
         lines.append(f"... and {len(status.nodes) - limit} more nodes")
     if status.large_job_fits_on:
         lines.append(
-            f"A {status.large_job_gpus}-GPU job fits on {len(status.large_job_fits_on)} node(s): "
+            f"A job of {status.large_job_gpus} GPUs fits on {len(status.large_job_fits_on)} node(s): "
             f"{', '.join(status.large_job_fits_on[:5])}"
         )
     else:
         lines.append(
-            f"A {status.large_job_gpus}-GPU job fits nowhere: the largest free block is "
+            f"A job of {status.large_job_gpus} GPUs fits nowhere: the largest free block is "
             f"{status.largest_free_block:g} GPUs; {status.fragmented_gpus:g} free GPUs are fragmented "
             "(`gpu_rebalance_plan` can gather them)"
         )
-    top = [w for w in status.workloads if w["usd_per_hour_idle"] > 0][:3]
+    top = sorted((w for w in status.workloads if w["usd_per_hour_idle"] > 0), key=lambda w: -w["usd_per_hour_idle"])[:3]
     if top:
         lines.append(
             "Most money on idle GPU time: "

@@ -52,7 +52,8 @@ class GpuSettings(BaseSettings):
         description="pods owned by these are recreated elsewhere when evicted; Jobs and bare pods are not moved",
     )
     scale_to_zero_annotation: str = Field(
-        "opsgraph.io/scale-to-zero", description="pods annotated with this set to 'allowed' may be scaled to zero"
+        "opsgraph.io/scale-to-zero",
+        description="pods with this annotation (or label) set to 'allowed' may be scaled to zero when idle",
     )
     time_limit_s: float = Field(5.0, gt=0, description="planning time limit")
     apply_timeout_s: float = Field(120.0, gt=0, description="how long apply waits for one step to settle")
