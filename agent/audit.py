@@ -4,7 +4,9 @@ Every plan, approval request, approval, denial, refusal and execution is one row
 covers its content and the previous row's hash, so editing or deleting a row breaks the chain at
 that point and `verify()` names it. Triggers refuse UPDATE and DELETE through SQLite itself; the
 chain catches edits made around them (another tool, a raw file edit). Truncating the newest rows
-is only detectable against a head hash kept elsewhere: `verify()` reports the head for that.
+leaves a valid chain, so the head (row count and last hash) is kept twice outside the rows: in a
+head file beside the database, written in the same transaction as each row, and in SQLite's own
+AUTOINCREMENT counter. `verify()` compares both with what it read and reports a truncation.
 
 Durability has two tiers. Entries that record a change or a decision (approvals, denials,
 refusals, executed writes, blocked input) are fsync'd before `append` returns. Entries of
@@ -14,8 +16,10 @@ only a power loss in the same instant could drop them; that halves the cost of a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -84,6 +88,7 @@ class AuditLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         self._sync = ""
+        self.head_path = path.with_name(path.name + ".head")
 
     def append(
         self,
@@ -113,6 +118,7 @@ class AuditLog:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
                 )
+                self._write_head(seq, digest, durable=durable)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -152,7 +158,34 @@ class AuditLog:
             if _row_hash(prev, seq, ts, actor, event, thread_id, subject, data) != digest:
                 return VerifyReport(False, count, prev, seq, f"row {seq} was modified after it was written")
             prev, expected_seq = digest, seq + 1
+        last_seq = expected_seq - 1
+        issued = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+        head = self._read_head()
+        recorded = max(int(issued[0]) if issued else 0, head[0] if head else 0)
+        if recorded > last_seq:
+            return VerifyReport(
+                False, count, prev, last_seq + 1,
+                f"rows {last_seq + 1} to {recorded} are missing at the end: the log was truncated "
+                f"(it had {recorded} rows, it has {count})",
+            )  # fmt: skip
+        if head is not None and head[0] == last_seq and head[1] != prev:
+            return VerifyReport(False, count, prev, last_seq, f"row {last_seq} is not the row that was written last")
         return VerifyReport(True, count, prev)
+
+    def _write_head(self, seq: int, digest: str, *, durable: bool) -> None:
+        tmp = self.head_path.with_name(self.head_path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"rows": seq, "hash": digest}))
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, self.head_path)
+
+    def _read_head(self) -> tuple[int, str] | None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            head = json.loads(self.head_path.read_text(encoding="utf-8"))
+            return int(head["rows"]), str(head["hash"])
+        return None
 
     def close(self) -> None:
         self._db.close()

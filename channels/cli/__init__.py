@@ -22,6 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     # Plain help: rendering it with rich costs ~250 ms, half the start-up budget.
     rich_markup_mode=None,
+    # Wide enough that no command's one-line help is cut with "...".
+    context_settings={"max_content_width": 120, "terminal_width": 120},
 )
 
 for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds):

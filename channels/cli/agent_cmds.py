@@ -43,6 +43,8 @@ def plan_command(
     """Show what opsgraph would do for a message (intent, tool calls, reply). Never executes."""
     if (message is None) == (file is None):
         die('give either a MESSAGE or --file MESSAGES.jsonl, e.g. opsgraph plan "scale checkout in prod to 5"')
+    if message is not None and not message.strip():
+        die('the message is empty; say what you want, e.g. opsgraph plan "status of prod"')
     from opsgraph.channels.planning import OfflinePlanner, read_messages
 
     texts = read_messages(file) if file else [str(message)]
@@ -63,7 +65,10 @@ def ask_command(
     thread: Annotated[str | None, typer.Option(help="continue a conversation by its thread id")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One turn through the whole agent. Exit 0 done, 1 error, 3 waiting for approval, 4 refused."""
+    """One turn through the whole agent.
+
+    Exit codes: 0 done (or denied with --deny), 1 error, 3 waiting for approval, 4 refused.
+    """
     if approve and deny:
         die("--approve and --deny exclude each other")
     from opsgraph.channels.session import open_agent, request_for
@@ -73,7 +78,7 @@ def ask_command(
         if result.status == "needs_approval" and (approve or deny):
             for pending in list(result.approvals):
                 result = agent.decide(pending.id, approve=approve, by=agent.settings.user)
-        _emit(result, as_json)
+        _emit(result, as_json, denial_requested=deny)
 
 
 def approve_command(
@@ -102,7 +107,8 @@ def approvals_command(as_json: JsonOpt = False) -> None:
     if not pending:
         typer.echo("nothing is waiting for approval")
     for p in pending:
-        typer.echo(f"{p.id} by {p.requester}: {p.tool} {p.args} ({p.reason})\n{p.diff}\n")
+        args = " ".join(f"{key}={value}" for key, value in p.args.items())
+        typer.echo(f"{p.id} by {p.requester}: {p.tool} {args} ({p.reason})\n{p.diff}\n")
 
 
 def chat_command() -> None:
@@ -128,14 +134,16 @@ def _decide(approval_id: str, *, approve: bool, as_json: bool) -> None:
 
     with open_agent() as agent:
         result = agent.decide(approval_id, approve=approve, by=agent.settings.user)
-    _emit(result, as_json)
+    _emit(result, as_json, denial_requested=not approve)
 
 
-def _emit(result: Any, as_json: bool) -> None:
+def _emit(result: Any, as_json: bool, *, denial_requested: bool = False) -> None:
     if as_json:
         print_json(result.model_dump())
     else:
         from opsgraph.channels.render import print_result
 
         print_result(result)
+    if denial_requested and result.status == "denied":
+        raise typer.Exit(EXIT_OK)  # the denial asked for was made: that is success
     raise typer.Exit(_EXIT_BY_STATUS.get(result.status, EXIT_ERROR))

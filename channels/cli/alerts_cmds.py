@@ -45,7 +45,9 @@ def _print_table(path: Path, count: int, incidents: list[dict[str, Any]]) -> Non
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{path}: {count} alerts -> {len(incidents)} incidents")
+    from opsgraph.core.text import plural
+
+    table = Table(title=f"{path}: {plural(count, 'alert')} -> {plural(len(incidents), 'incident')}")
     for column in ("incident", "alerts", "severity", "probable causes (score)"):
         table.add_column(column, overflow="fold")
     for inc in incidents:

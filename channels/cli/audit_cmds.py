@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
-from opsgraph.channels.cli._output import print_json
+from opsgraph.channels.cli._output import die, print_json
+
+
+AUDIT_EVENTS = ("plan", "approval_requested", "approved", "denied", "refused", "executed", "blocked")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,13 +29,16 @@ def register(app: typer.Typer) -> None:
         """List audit entries, oldest first."""
         if ctx.invoked_subcommand is not None:
             return
+        if event is not None and event not in AUDIT_EVENTS:
+            die(f"unknown audit event {event!r}; choose one of: {', '.join(AUDIT_EVENTS)}")
         log = _open()
         entries = log.entries(limit=limit, thread_id=thread, event=event)
         if as_json:
             print_json({"entries": [e.__dict__ for e in entries]})
             return
         if not entries:
-            typer.echo("the audit log is empty")
+            filtered = event is not None or thread is not None
+            typer.echo("no audit entries match" if filtered else "the audit log is empty")
         for e in entries:
             detail = e.data.get("reason") or e.data.get("text") or e.data.get("tool") or ""
             detail = str(detail).splitlines()[0] if str(detail) else ""

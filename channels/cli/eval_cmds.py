@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
         """Run an eval suite; exit 1 when a metric misses its threshold."""
         from opsgraph.evals.base import run_suite, suites
 
+        if data is not None and not data.is_dir():
+            die(f"--data {data}: no such directory (it should hold the public data, e.g. ../shared/data)")
         known = suites()
         names = sorted(known) if suite == "all" else [suite]
         unknown = [n for n in names if n not in known]

@@ -62,6 +62,29 @@ def test_verify_catches_a_rewritten_chain_link(log: AuditLog) -> None:
     assert log.verify().broken_at == 4
 
 
+def test_verify_catches_rows_deleted_at_the_end(log: AuditLog) -> None:
+    _tamper(log.path, "DELETE FROM audit WHERE seq >= 3")
+    report = log.verify()
+    assert not report.ok and "rows 3 to 4 are missing at the end" in report.reason
+
+
+def test_verify_catches_a_truncation_that_also_resets_sqlite_counter(log: AuditLog) -> None:
+    _tamper(log.path, "DELETE FROM audit WHERE seq = 4")
+    db = sqlite3.connect(log.path)
+    db.execute("UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit'")
+    db.commit()
+    db.close()
+    report = log.verify()
+    assert not report.ok and "truncated" in report.reason
+
+
+def test_appending_after_a_reopen_keeps_the_head(log: AuditLog) -> None:
+    log.close()
+    reopened = AuditLog(log.path)
+    reopened.append("plan", actor="alice", thread_id="t2", subject="k8s_status")
+    assert reopened.verify().ok and reopened.verify().rows == 5
+
+
 def test_audit_data_passes_the_redactor(tmp_path: Path) -> None:
     audit = AuditLog(tmp_path / "a.sqlite", redactor=lambda d: {k: "[REDACTED]" for k in d})
     entry = audit.append("executed", actor="a", data={"token": "xoxb-123"})

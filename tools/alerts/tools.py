@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opsgraph.core.text import plural
 from opsgraph.tools import results
 from opsgraph.tools.alerts.store import AlertStore, StoredAlert
 from opsgraph.tools.context import ToolContext
@@ -160,7 +161,7 @@ def render_incident(inc: dict[str, Any]) -> str:
     more = f" (+{len(radius) - 8} more)" if len(radius) > 8 else ""
     lines = [
         f"Incident {inc['id']} [{inc['severity']}, {inc['status']}] opened {inc['opened_at']}, "
-        f"{inc['alert_count']} alerts",
+        f"{plural(inc['alert_count'], 'alert')}",
         f"Summary: {inc['summary']}",
         "Probable causes:",
         *(
