@@ -8,7 +8,6 @@ import typer
 
 from opsgraph.channels.cli._output import die, print_json
 
-
 AUDIT_EVENTS = ("plan", "approval_requested", "approved", "denied", "refused", "executed", "blocked")
 
 
