@@ -1,5 +1,6 @@
 # The two commands a new user needs: `make demo` and `make test`.
-# Both create .venv when missing, install CPU torch first (so pip never pulls CUDA wheels),
+# Both create .venv when missing, install CPU torch first (scripts/install-torch.sh: PyTorch's CPU index,
+# then the configured one; it says which build it got), so pip never pulls CUDA wheels,
 # then the project with its dev extras, then run.
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -31,7 +32,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --upgrade --quiet pip setuptools wheel
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+	@scripts/install-torch.sh $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
