@@ -12,18 +12,27 @@ from opsgraph.tools.gpu.metrics import MetricsError, load_metrics_file
 from opsgraph.tools.gpu.snapshot import SnapshotError, load_snapshot
 from tests.gpu.cluster_builders import dcgm, kubectl_list, node, pdb, pod
 
-EXPOSITION = """# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).
-# TYPE DCGM_FI_DEV_GPU_UTIL gauge
-DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-a",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="a",container="main",namespace="ml",pod="chat-1"} 40
-DCGM_FI_DEV_GPU_UTIL{gpu="1",UUID="GPU-b",device="nvidia1",modelName="NVIDIA H100 80GB HBM3",Hostname="a",container="main",namespace="ml",pod="chat-1"} 20
-DCGM_FI_DEV_FB_USED{gpu="0",UUID="GPU-a",device="nvidia0",Hostname="a",namespace="ml",pod="chat-1"} 30000
-DCGM_FI_DEV_FB_USED{gpu="1",UUID="GPU-b",device="nvidia1",Hostname="a",namespace="ml",pod="chat-1"} 50000
-DCGM_FI_DEV_GPU_UTIL{gpu="2",UUID="GPU-c",device="nvidia2",Hostname="a"} 0
-"""
+_GPU = 'UUID="GPU-{0}",device="nvidia{1}",modelName="NVIDIA H100 80GB HBM3",Hostname="a"'
+_POD = 'container="main",namespace="ml",pod="chat-1"'
+EXPOSITION = "\n".join(
+    [
+        "# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).",
+        "# TYPE DCGM_FI_DEV_GPU_UTIL gauge",
+        f'DCGM_FI_DEV_GPU_UTIL{{gpu="0",{_GPU.format("a", 0)},{_POD}}} 40',
+        f'DCGM_FI_DEV_GPU_UTIL{{gpu="1",{_GPU.format("b", 1)},{_POD}}} 20',
+        f'DCGM_FI_DEV_FB_USED{{gpu="0",{_GPU.format("a", 0)},{_POD}}} 30000',
+        f'DCGM_FI_DEV_FB_USED{{gpu="1",{_GPU.format("b", 1)},{_POD}}} 50000',
+        f'DCGM_FI_DEV_GPU_UTIL{{gpu="2",{_GPU.format("c", 2)}}} 0',
+    ]
+)
 
 
 def test_a_kubectl_list_becomes_gpu_nodes_pods_and_budgets(tmp_path: Path) -> None:
-    cpu = {"kind": "Node", "metadata": {"name": "cpu-1", "labels": {}}, "status": {"allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"}}}
+    cpu = {
+        "kind": "Node",
+        "metadata": {"name": "cpu-1", "labels": {}},
+        "status": {"allocatable": {"cpu": "8", "memory": "32Gi", "pods": "110"}},
+    }
     daemon = pod("agent-1", "a", 0, owner="DaemonSet")
     daemon["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "500m", "memory": "1Gi"}}
     done = pod("old-1", "a", 2, phase="Succeeded")
@@ -54,9 +63,18 @@ def test_a_node_list_whose_items_carry_no_kind_is_read(tmp_path: Path) -> None:
         ('{"kind": "Deployment"}', "expected a Kubernetes List"),
         ('{"kind": "List", "items": []}', "no Node objects"),
         ('{"kind": "List", "items": [{"kind": "Node", "metadata": {}}]}', "Node ?: malformed"),
-        ('{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "a"}, "status": {"allocatable": {"nvidia.com/gpu": "2"}}},'
-         ' {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"resources": {"limits": {"nvidia.com/gpu": "two"}}}]}}]}',
-         "Pod p: malformed"),
+        (
+            json.dumps(
+                kubectl_list(
+                    node("a"),
+                    {
+                        **pod("p", "a", 1),
+                        "spec": {"containers": [{"resources": {"limits": {"nvidia.com/gpu": "two"}}}]},
+                    },
+                )
+            ),
+            "Pod p: malformed",
+        ),
     ],
 )
 def test_a_bad_snapshot_is_one_line_naming_the_file(tmp_path: Path, content: str, message: str) -> None:

@@ -12,7 +12,7 @@ from opsgraph.tools.gpu.metrics import aggregate, parse_query_result
 from opsgraph.tools.gpu.plan import RebalancePlan, make_plan
 from opsgraph.tools.gpu.settings import GpuSettings
 from opsgraph.tools.gpu.snapshot import from_objects
-from tests.gpu.cluster_builders import A100, dcgm, node, pdb, pod
+from tests.gpu.cluster_builders import A100, H100, dcgm, node, pdb, pod
 
 Obj = dict[str, Any]
 
@@ -77,7 +77,7 @@ def test_a_pod_pinned_by_selector_is_never_moved_off_its_node() -> None:
 
 
 def test_pods_never_land_on_a_product_their_selector_excludes() -> None:
-    items = [node("h1"), node("a1", product=A100), pod("chat-1", "h1", 1, selector={"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}),
+    items = [node("h1"), node("a1", product=A100), pod("chat-1", "h1", 1, selector={"nvidia.com/gpu.product": H100}),
              pod("emb-1", "a1", 1, selector={"nvidia.com/gpu.product": A100})]  # fmt: skip
     plan = plan_for(items)
     assert not moved(plan) and plan.nodes_used_after == plan.nodes_needed_lower_bound == 2
@@ -86,7 +86,8 @@ def test_pods_never_land_on_a_product_their_selector_excludes() -> None:
 def test_untolerated_taints_and_cordoned_nodes_are_never_targets() -> None:
     dedicated = node("t", labels={})
     dedicated["spec"]["taints"].append({"key": "dedicated", "value": "training", "effect": "NoSchedule"})
-    items = [dedicated, node("c", cordoned=True), node("b"), pod("big-1", "b", 6), pod("small-1", "t", 1), pod("small-2", "c", 1)]
+    items = [dedicated, node("c", cordoned=True), node("b"), pod("big-1", "b", 6), pod("small-1", "t", 1),
+             pod("small-2", "c", 1)]  # fmt: skip
     plan = plan_for(items)
     placement = final_placement(items, plan)
     assert placement["ml/small-1"] in ("t", "b") and placement["ml/small-2"] == "b"
@@ -110,8 +111,9 @@ def test_a_pdb_with_room_lets_the_plan_move_one_pod() -> None:
 
 
 def test_jobs_bare_pods_and_system_priority_stay() -> None:
-    items = [node("a"), node("b"), node("c"), node("d"), pod("train-1", "a", 2, owner="Job"), pod("bare-1", "b", 2, owner=""),
-             pod("crit-1", "c", 1, priority=2_000_000_000), pod("svc-1", "d", 1)]  # fmt: skip
+    items = [node("a"), node("b"), node("c"), node("d"), pod("train-1", "a", 2, owner="Job"),
+             pod("bare-1", "b", 2, owner=""), pod("crit-1", "c", 1, priority=2_000_000_000),
+             pod("svc-1", "d", 1)]  # fmt: skip
     plan = plan_for(items)
     assert moved(plan) == {"ml/svc-1"}
     assert plan.nodes_used_after == plan.nodes_needed_lower_bound == 3

@@ -52,7 +52,8 @@ def _optimum(items: list[Obj]) -> int:
         if p.owner_kind != "ReplicaSet":
             options.append([p.node])
         else:
-            options.append([p.node, *sorted(n for n, v in nodes.items() if n != p.node and not placement_blocker(p, v))])
+            others = sorted(n for n, v in nodes.items() if n != p.node and not placement_blocker(p, v))
+            options.append([p.node, *others])
     best = len(nodes)
     for choice in itertools.product(*options):
         used: dict[str, float] = {}
