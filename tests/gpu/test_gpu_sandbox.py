@@ -1,0 +1,109 @@
+"""The GPU tools against the sandbox serving sandbox/scenarios/gpu.yaml over HTTP, through the
+official client: inventory with dcgm-exporter utilisation, the Eviction API honouring disruption
+budgets, and a plan applied with approval."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opsgraph.agent.approvals import ApprovalStore
+from opsgraph.agent.settings import Settings
+from opsgraph.sandbox.scenario import default_scenario_path
+from opsgraph.tools.context import ToolContext
+from opsgraph.tools.k8s._client import ClusterClient
+from opsgraph.tools.registry import REGISTRY, load_builtin_tools
+from tests.support.k8s import approve_and_run
+
+SCENARIO = default_scenario_path().parent / "gpu.yaml"
+
+
+@pytest.fixture
+def gpu_cluster(tmp_path: Path, isolated_state: Path) -> Iterator[tuple[ToolContext, Any]]:
+    from kubernetes import client, config
+
+    from opsgraph.sandbox.server import SandboxServer
+
+    server = SandboxServer(tmp_path / "sandbox" / "state.json", scenario=SCENARIO, time_scale=0.005).start()
+    try:
+        kubeconfig = server.write_kubeconfig(tmp_path / "sandbox" / "kubeconfig")
+        load_builtin_tools()
+        ctx = ToolContext(
+            Settings(),
+            actor="alice",
+            cluster_factory=lambda: ClusterClient.from_kubeconfig(kubeconfig, context=None, timeout_s=5),
+            approvals=ApprovalStore(isolated_state / "state.sqlite"),
+        )
+        core = client.CoreV1Api(config.new_client_from_config(str(kubeconfig), persist_config=False))
+        yield ctx, core
+    finally:
+        server.stop()
+
+
+def _gpu_pods(core: Any) -> dict[str, tuple[str, str]]:
+    """pod -> (node, phase) for live GPU pods."""
+    out = {}
+    for p in core.list_pod_for_all_namespaces().items:
+        limits = p.spec.containers[0].resources.limits or {}
+        if "nvidia.com/gpu" in limits and p.metadata.deletion_timestamp is None:
+            out[f"{p.metadata.namespace}/{p.metadata.name}"] = (p.spec.node_name, p.status.phase)
+    return out
+
+
+def test_status_reads_nodes_pods_and_dcgm_utilisation_from_the_cluster(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    ctx, _ = gpu_cluster
+    result = REGISTRY.call("gpu_status", {}, ctx)
+    assert result.status == "ok", result.text
+    assert result.data["totals"]["gpu_nodes"] == 6 and result.data["totals"]["gpus"] == 48
+    assert result.data["utilisation"].startswith("dcgm-exporter")
+    chat = next(w for w in result.data["workloads"] if w["workload"] == "ml/Deployment/llm-chat")
+    assert chat["util_pct"] == 61.0 and chat["gpus"] == 6
+    assert "fits nowhere" in result.text  # the scheduler spread the replicas: no 8 free GPUs on one node
+
+
+def test_eviction_respects_the_disruption_budget(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    _, core = gpu_cluster
+    chat = sorted(k.split("/")[1] for k in _gpu_pods(core) if k.startswith("ml/llm-chat-"))
+    body = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": chat[0], "namespace": "ml"}}
+    core.create_namespaced_pod_eviction(chat[0], "ml", body)  # minAvailable 2 of 3: one may go
+    with pytest.raises(ApiException) as refused:
+        core.create_namespaced_pod_eviction(chat[1], "ml", {**body, "metadata": {"name": chat[1], "namespace": "ml"}})
+    assert refused.value.status == 429
+    status = json.loads(refused.value.body)
+    assert status["reason"] == "TooManyRequests" and "disruption budget" in status["message"]
+    assert "needs 2 healthy pods and has 2 currently" in status["details"]["causes"][0]["message"]
+
+
+def test_apply_needs_approval_and_then_frees_the_nodes_it_planned(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    ctx, core = gpu_cluster
+    preview = REGISTRY.call("gpu_rebalance_apply", {}, ctx)
+    assert preview.status == "approval_required"
+    assert "cordon gpu-" in (preview.diff or "") and "move ml/" in (preview.diff or "")
+    assert _gpu_pods(core)  # nothing changed yet
+    planned = preview.data
+    freed = {a["target"] for a in planned["actions"] if a["kind"] == "cordon"}
+    assert len(freed) == planned["nodes_freed"] == 3 and planned["gap_to_lower_bound"] == 0
+
+    result = approve_and_run(ctx, "gpu_rebalance_apply", {})
+    assert result.status == "ok", result.text
+    print(result.text)
+    assert not result.data["failed"]
+    pods = _gpu_pods(core)
+    assert all(phase == "Running" for _, phase in pods.values())
+    assert not {node for node, _ in pods.values()} & freed
+    for name in freed:
+        assert core.read_node(name).spec.unschedulable is True
+    used = {node for node, _ in pods.values()}
+    kept = {n.metadata.name for n in core.list_node().items if n.metadata.name.startswith("gpu-")} - freed
+    assert used == kept and all(not core.read_node(n).spec.unschedulable for n in kept)
+    assert sum(1 for k in pods if k.startswith("ml/llm-chat-")) == 3
+    assert not any(k.startswith("ml/summarizer-canary-") for k in pods)  # idle and allowed: scaled to zero
+
+    again = REGISTRY.call("gpu_rebalance_apply", {}, ctx)  # a re-run finds nothing left to move
+    assert "nothing to move" in (again.diff or "") or not [a for a in again.data["actions"] if a["kind"] == "move"]
