@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -36,43 +36,47 @@ def diff_text(diff: str) -> Text:
     return text
 
 
-def _overview_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("namespace", "deployment", "ready", "image", "rev", "rollout"):
-        table.add_column(column)
-    for r in rows:
-        ready_style = "green" if r["ready"] >= r["desired"] else "yellow"
-        table.add_row(
-            r["namespace"],
-            r["name"],
-            Text(f"{r['ready']}/{r['desired']}", style=ready_style),
-            r["image"].rsplit("/", 1)[-1],
-            str(r["revision"]),
-            r["rollout"],
-        )
-    return table
+ROW_STYLE = {"ok": "green", "warn": "yellow", "bad": "red"}
 
 
-def _detail(data: dict[str, Any]) -> Table:
-    table = Table(
-        title=f"{data['namespace']}/{data['name']}  rev {data['revision']}  {data['rollout']}",
-        show_edge=False,
-        header_style="bold",
-    )
-    for column in ("pod", "state", "ready", "restarts", "node"):
-        table.add_column(column)
-    for p in data["pods"]:
-        table.add_row(p["name"], p["state"], "yes" if p["ready"] else "no", str(p["restarts"]), p["node"])
-    return table
+def render_view(view: Any) -> Any:
+    """One typed view (core.views) as a rich renderable; the same views become Block Kit in Slack."""
+    kind = view.get("kind")
+    title = view.get("title") or None
+    if kind == "table":
+        table = Table(title=title, show_edge=False, header_style="bold", title_justify="left")
+        for column in view["columns"]:
+            table.add_column(column, overflow="fold")
+        styles = list(view.get("row_status") or [])
+        for i, row in enumerate(view["rows"]):
+            style = ROW_STYLE.get(styles[i], "") if i < len(styles) else ""
+            table.add_row(*[Text(str(cell)) for cell in row], style=style)
+        if view.get("untrusted"):
+            return Panel(table, title=f"{title or 'output'} (untrusted text)", border_style="dim")
+        return table
+    if kind == "diff":
+        lines = "\n".join(f"{c['field']}: {c['old']} -> {c['new']}" for c in view.get("changes", []))
+        body = diff_text(f"{view['subject']}\n{lines}" + (f"\n{view['note']}" if view.get("note") else ""))
+        return Panel(body, title=title)
+    if kind == "findings":
+        text = Text()
+        text.append(view["diagnosis"] + "\n", style="bold")
+        for finding in view.get("evidence", []):
+            text.append(f"  - {finding['step']}: ", style="dim")
+            text.append(f"{finding['saw']}\n")
+        if view.get("stopped_by"):
+            text.append(f"stopped early: {view['stopped_by']}\n", style="yellow")
+        return Panel(text, title=title or "findings", border_style="cyan")
+    body = Text(str(view.get("text", "")))
+    if view.get("untrusted"):
+        return Panel(body, title=f"{title or 'output'} (untrusted text)", border_style="dim")
+    return Panel(body, title=title) if title else body
 
 
 def render_tool_result(result: dict[str, Any]) -> Any:
-    data = result.get("data")
-    if result.get("tool") == "k8s_status" and result.get("status") == "ok" and isinstance(data, dict):
-        if "deployments" in data:
-            return _overview_table(data["deployments"])
-        if "pods" in data:
-            return _detail(data)
+    views = result.get("views") or []
+    if views and result.get("status") == "ok":
+        return Group(*(render_view(v) for v in views))
     if result.get("untrusted"):
         return Panel(result.get("text", ""), title=f"{result.get('tool')} output (untrusted text)", border_style="dim")
     style = "red" if result.get("status") == "error" else ""

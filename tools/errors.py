@@ -30,10 +30,12 @@ class ToolError(Exception):
 
     kind: ClassVar[ErrorKind] = "failed"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, untrusted_parts: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # Parts of the message quoted from outsiders (a container's log line): guards scan them.
+        self.untrusted_parts = untrusted_parts
 
 
 class InvalidInput(ToolError):

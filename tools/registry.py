@@ -148,7 +148,7 @@ class Registry:
                 return tool.handler(parsed, ctx)
             return self._call_write(tool, parsed, ctx, approval_id=approval_id, dry_run=dry_run)
         except ToolError as exc:
-            return results.error(name, exc.kind, exc.message, exc.hint)
+            return results.error(name, exc.kind, exc.message, exc.hint, exc.untrusted_parts)
 
     def _call_write(
         self, tool: Tool[Any], parsed: BaseModel, ctx: ToolContext, *, approval_id: str | None, dry_run: bool

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from opsgraph.core.views import View
 from opsgraph.tools.errors import ErrorKind
 
 Status = Literal["ok", "error", "no_data", "approval_required"]
@@ -40,6 +41,8 @@ class ToolResult(BaseModel):
     # parts; guards scan these instead of the whole text. None: all of `text` is untrusted.
     untrusted_parts: tuple[str, ...] | None = None
     no_op: bool = False  # a write whose dry-run found nothing to change
+    # How channels show it: typed views, rendered alike in a terminal and in Slack. Empty: `text`.
+    views: tuple[View, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -47,7 +50,13 @@ class ToolResult(BaseModel):
 
 
 def ok(
-    tool: str, text: str, data: Any = None, *, untrusted: bool = False, untrusted_parts: tuple[str, ...] | None = None
+    tool: str,
+    text: str,
+    data: Any = None,
+    *,
+    untrusted: bool = False,
+    untrusted_parts: tuple[str, ...] | None = None,
+    views: tuple[View, ...] = (),
 ) -> ToolResult:
     return ToolResult(
         tool=tool,
@@ -56,6 +65,7 @@ def ok(
         data=data,
         untrusted=untrusted or untrusted_parts is not None,
         untrusted_parts=untrusted_parts,
+        views=views,
     )
 
 
@@ -63,11 +73,15 @@ def no_data(tool: str, text: str, data: Any = None) -> ToolResult:
     return ToolResult(tool=tool, status="no_data", text=text, data=data)
 
 
-def error(tool: str, kind: ErrorKind, message: str, hint: str | None = None) -> ToolResult:
+def error(
+    tool: str, kind: ErrorKind, message: str, hint: str | None = None, untrusted_parts: tuple[str, ...] = ()
+) -> ToolResult:
     text = f"{message} ({hint})" if hint else message
     return ToolResult(
         tool=tool,
         status="error",
         text=text,
         error=ToolErrorInfo(kind=kind, message=message, hint=hint),
+        untrusted=bool(untrusted_parts),
+        untrusted_parts=untrusted_parts or None,
     )

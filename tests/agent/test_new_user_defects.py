@@ -130,3 +130,21 @@ def test_a_capability_that_is_not_installed_is_named_not_guessed(words: str, wha
     assert answer is not None and answer.startswith("Not available") and what in answer
     everything = {"drift_check", "gpu_rebalance_plan", "terraform_generate"}
     assert unavailable(ents, installed_intents=everything) is None
+
+
+def test_the_detail_view_shows_rollout_history_and_events_not_only_pods(agent: Agent, sandbox: Any) -> None:
+    from rich.console import Console
+
+    from opsgraph.channels.render import print_result
+
+    sandbox.apps().patch_namespaced_deployment(
+        "catalog",
+        "staging",
+        {"spec": {"template": {"spec": {"containers": [{"name": "catalog", "image": "x:1-broken"}]}}}},
+    )
+    result = ask(agent, "show events and rollout history for catalog in staging")
+    console = Console(record=True, width=200)
+    print_result(result, console)
+    shown = console.export_text()
+    assert "rollout history of staging/catalog" in shown and "change-cause" in shown
+    assert "recent events of staging/catalog" in shown and "(untrusted text)" in shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsgraph.core.views import TableView
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.k8s._views import DeploymentView, EventView
@@ -68,7 +69,17 @@ def _overview(ctx: ToolContext, namespaces: list[str]) -> ToolResult:
         f"  {r['namespace']}/{r['name']}: {r['ready']}/{r['desired']} ready, {r['image']} (rev {r['revision']})"
         for r in rows
     ]
-    return results.ok("k8s_status", "\n".join(lines), {"deployments": rows})
+    table = TableView(
+        title=f"deployments in {', '.join(namespaces)}",
+        columns=("namespace", "deployment", "ready", "image", "rev", "rollout"),
+        rows=tuple(
+            (r["namespace"], r["name"], f"{r['ready']}/{r['desired']}", r["image"].rsplit("/", 1)[-1],
+             str(r["revision"]), r["rollout"])
+            for r in rows
+        ),
+        row_status=tuple("ok" if r not in unhealthy else "warn" for r in rows),
+    )  # fmt: skip
+    return results.ok("k8s_status", "\n".join(lines), {"deployments": rows}, views=(table,))
 
 
 def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
@@ -117,4 +128,41 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
     lines += [f"  event {e.type} {e.reason}: {e.message}" for e in recent[:4]]
     # Event messages are written by whatever runs in the cluster: those parts are untrusted.
     parts = tuple(dict.fromkeys(e.message for e in recent))
-    return results.ok("k8s_status", "\n".join(lines), data, untrusted_parts=parts if parts else None)
+    return results.ok(
+        "k8s_status", "\n".join(lines), data, untrusted_parts=parts if parts else None, views=_detail_views(data)
+    )
+
+
+def _detail_views(data: dict[str, Any]) -> tuple[TableView, ...]:
+    where = f"{data['namespace']}/{data['name']}"
+    pods = TableView(
+        title=f"{where}  {data['ready']}/{data['desired']} ready  rev {data['revision']}  rollout {data['rollout']}",
+        columns=("pod", "state", "ready", "restarts", "node"),
+        rows=tuple(
+            (p["name"], p["state"], "yes" if p["ready"] else "no", str(p["restarts"]), p["node"] or "-")
+            for p in data["pods"]
+        ),
+        row_status=tuple("ok" if p["ready"] else "bad" for p in data["pods"]),
+    )
+    history = TableView(
+        title=f"rollout history of {where}",
+        columns=("rev", "images", "replicas", "change-cause"),
+        rows=tuple(
+            (str(h["revision"]), ", ".join(h["images"].values()), str(h["replicas"]), h["change_cause"] or "-")
+            for h in data["history"]
+        ),
+    )
+    views = [pods, history]
+    if data["events"]:
+        views.append(
+            TableView(
+                title=f"recent events of {where}",
+                columns=("type", "reason", "object", "count", "message"),
+                rows=tuple(
+                    (e["type"], e["reason"], e["object"], str(e["count"]), e["message"]) for e in data["events"]
+                ),
+                row_status=tuple("warn" if e["type"] == "Warning" else "" for e in data["events"]),
+                untrusted=True,
+            )
+        )
+    return tuple(views)

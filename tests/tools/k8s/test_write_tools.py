@@ -83,6 +83,20 @@ def test_deploy_of_a_crashing_image_reports_the_stalled_rollout(
     assert result.status == "error" and result.error is not None and result.error.kind == "failed"
     assert "rollout of staging/catalog failed" in result.text
     assert "k8s_rollback" in result.text
+    # The reason, not just "not finished": the crash loop and what the container said last.
+    assert "CrashLoopBackOff" in result.text and "its last log line:" in result.text
+    assert result.untrusted and result.untrusted_parts  # the log line is quoted from the workload
+
+
+def test_deploy_of_an_image_that_cannot_be_pulled_says_so_without_waiting_for_the_timeout(
+    registry: Registry, ctx: ToolContext, sandbox: SandboxHandle
+) -> None:
+    started = time.monotonic()
+    result = approve_and_run(
+        ctx, "k8s_deploy", {"namespace": "staging", "name": "catalog", "image": "registry.nowhere.invalid/catalog:9.9"}
+    )
+    assert result.status == "error" and ("ImagePullBackOff" in result.text or "ErrImagePull" in result.text)
+    assert time.monotonic() - started < ctx.settings.rollout_timeout_s
 
 
 def test_deploy_rejects_an_unknown_container(registry: Registry, ctx: ToolContext) -> None:
