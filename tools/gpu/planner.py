@@ -15,7 +15,7 @@ _OBJECTIVE_WORDS = {
     "fragmented": "defragment",
     "idle": "scale_to_zero", "zero": "scale_to_zero",
     "mig": "right_size", "share": "right_size", "sharing": "right_size", "time-slicing": "right_size",
-    "timeslicing": "right_size", "slice": "right_size", "slices": "right_size",
+    "timeslicing": "right_size", "slicing": "right_size", "slice": "right_size", "slices": "right_size",
 }  # fmt: skip
 
 
