@@ -42,3 +42,33 @@ def test_an_unreachable_cluster_means_no_topology_not_a_crash(tmp_path: Any) -> 
 
     settings = Settings(state_dir=tmp_path, cluster="kubeconfig", kubeconfig=tmp_path / "missing")
     assert "anything" not in cluster_topology(settings)
+
+
+def test_the_cluster_topology_never_splits_an_outage_that_no_topology_keeps_together(
+    cluster_settings: Any, sandbox: Any, tmp_path: Any
+) -> None:
+    """A database outage seen as alerts on four services' pods within a minute: the cluster's shape
+    (pods -> deployments -> nodes) knows nothing of which service calls which, so it must not be
+    read as "unrelated"; correlating with it must never give more incidents than without it."""
+    from opsgraph.tools.alerts.topology import EMPTY
+
+    now = time.time()
+    alerts = []
+    for offset, (app, alertname, severity) in enumerate(
+        [("payments", "KubePodCrashLooping", "critical"), ("checkout", "HighErrorRate", "warning"),
+         ("cart", "HighLatency", "warning"), ("frontend", "HighErrorRate", "warning")]
+    ):  # fmt: skip
+        pod = sandbox.core().list_namespaced_pod("prod", label_selector=f"app={app}").items[0].metadata.name
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60 + offset * 10))
+        alerts.append(
+            {"labels": {"alertname": alertname, "severity": severity, "namespace": "prod", "pod": pod},
+             "annotations": {"summary": f"{alertname} on {app}"}, "startsAt": started}
+        )  # fmt: skip
+    document = {"version": "4", "status": "firing", "receiver": "opsgraph", "groupKey": "{}", "groupLabels": {},
+                "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am", "alerts": alerts}  # fmt: skip
+    counts = {}
+    for name, topology in (("none", EMPTY), ("cluster", cluster_topology(cluster_settings))):
+        pipeline = AlertPipeline.open(tmp_path / f"{name}.sqlite", topology)
+        pipeline.receive(document, json.dumps(document).encode())
+        counts[name] = len(pipeline.snapshots())
+    assert counts["cluster"] <= counts["none"] == 1

@@ -19,6 +19,7 @@ MAX_RELATED = 256
 class RelatedIndex:
     def __init__(self, topology: Topology) -> None:
         self.topology = topology
+        self._knows_dependencies = topology.has_dependencies()
         self._cache: dict[Entity, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def _compute(self, entity: Entity) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -65,7 +66,14 @@ class RelatedIndex:
         return self._get(entity)[2]
 
     def placed(self, entity: Entity) -> bool:
-        """Whether the topology (or the labels) relate this entity to anything else."""
+        """Whether the topology can relate this entity to others, or tell it apart from them.
+
+        Only dependency edges (calls / depends_on) can: a topology of ownership alone (pods ->
+        deployments -> nodes, all a cluster's own objects say) does not know which service calls
+        which, so it places nothing and alerts group by onset, as with no topology at all; it can
+        only make grouping better, never split an outage."""
+        if not self._knows_dependencies:
+            return False
         if entity.service or entity.host:
             return True
         topo = self.topology

@@ -79,6 +79,10 @@ class Topology:
             into[dst][etype].append(src)
         return cls(kinds=kinds, out=_freeze(out), into=_freeze(into))
 
+    def has_dependencies(self) -> bool:
+        """Whether any edge says which entity depends on which (not just what owns or hosts it)."""
+        return any(etype in DEPENDENCY_EDGES for targets in self.out.values() for etype in targets)
+
     def __contains__(self, entity: object) -> bool:
         return entity in self.kinds
 
