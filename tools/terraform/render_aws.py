@@ -1,0 +1,496 @@
+"""Terraform for AWS from the spec: one file per component, safe settings written out in full."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+
+from opsgraph.tools.terraform.hcl import Block, Ref, block, jsonencode, resource
+from opsgraph.tools.terraform.spec import (
+    Bucket,
+    Cache,
+    Database,
+    Firewall,
+    GpuNodeGroup,
+    InfraSpec,
+    Network,
+    Role,
+)
+
+PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
+DEFAULT_VERSIONS = {"postgres": "16", "mysql": "8.0"}
+LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "mysql": ["audit", "error", "general", "slowquery"]}
+
+
+def label(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_")
+
+
+def unique_suffix(spec: InfraSpec, what: str) -> str:
+    """Bucket names are global: a stable suffix derived from the request, region and component."""
+    return hashlib.sha256(f"{spec.request}|{spec.region}|{what}".encode()).hexdigest()[:8]
+
+
+def providers(spec: InfraSpec) -> str:
+    tags = {"ManagedBy": "opsgraph", "Environment": spec.environment, "Project": spec.project, **spec.tags}
+    terraform = block(
+        "terraform",
+        (),
+        {
+            "required_version": ">= 1.5",
+            "required_providers": Block({"aws": {"source": "hashicorp/aws", "version": "~> 5.0"}}),
+        },
+    )
+    provider = block("provider", ("aws",), {"region": spec.region, "default_tags": Block({"tags": tags})})
+    return terraform + "\n" + provider
+
+
+def kms_key(name: str, purpose: str) -> str:
+    return resource(
+        "aws_kms_key",
+        name,
+        {"description": f"opsgraph: {purpose}", "deletion_window_in_days": 30, "enable_key_rotation": True},
+    )
+
+
+def private_bucket(name: str, bucket_name: str, key: str, versioning: bool, retention_days: int | None) -> str:
+    ref = Ref(f"aws_s3_bucket.{name}.id")
+    parts = [
+        resource("aws_s3_bucket", name, {"bucket": bucket_name}),
+        resource(
+            "aws_s3_bucket_public_access_block",
+            name,
+            {
+                "bucket": ref,
+                "block_public_acls": True,
+                "block_public_policy": True,
+                "ignore_public_acls": True,
+                "restrict_public_buckets": True,
+            },
+        ),
+        resource(
+            "aws_s3_bucket_ownership_controls",
+            name,
+            {"bucket": ref, "rule": Block({"object_ownership": "BucketOwnerEnforced"})},
+        ),
+        resource(
+            "aws_s3_bucket_server_side_encryption_configuration",
+            name,
+            {
+                "bucket": ref,
+                "rule": Block(
+                    {
+                        "bucket_key_enabled": True,
+                        "apply_server_side_encryption_by_default": Block(
+                            {"sse_algorithm": "aws:kms", "kms_master_key_id": Ref(f"aws_kms_key.{key}.arn")}
+                        ),
+                    }
+                ),
+            },
+        ),
+        resource(
+            "aws_s3_bucket_versioning",
+            name,
+            {"bucket": ref, "versioning_configuration": Block({"status": "Enabled" if versioning else "Suspended"})},
+        ),
+    ]
+    rule: dict[str, object] = {
+        "id": "expire" if retention_days else "tidy",
+        "status": "Enabled",
+        "filter": Block({}),
+        "abort_incomplete_multipart_upload": Block({"days_after_initiation": 7}),
+    }
+    if retention_days:
+        rule["expiration"] = Block({"days": retention_days})
+        rule["noncurrent_version_expiration"] = Block({"noncurrent_days": retention_days})
+    parts.append(resource("aws_s3_bucket_lifecycle_configuration", name, {"bucket": ref, "rule": Block(rule)}))
+    return "\n".join(parts)
+
+
+def subnet_cidrs(network: Network, count: int, offset: int = 0) -> list[str]:
+    net = ipaddress.ip_network(network.cidr)
+    new_prefix = min(net.prefixlen + 8, 28)
+    subnets = list(net.subnets(new_prefix=new_prefix))
+    return [str(s) for s in subnets[offset : offset + count]]
+
+
+def azs(spec: InfraSpec, count: int) -> list[str]:
+    letters = "abcdef"
+    return [f"{spec.region}{letters[i % len(letters)]}" for i in range(count)]
+
+
+def network(spec: InfraSpec, net: Network) -> str:
+    n = label(net.name)
+    vpc = Ref(f"aws_vpc.{n}.id")
+    private_count = max(net.subnets, 2)
+    parts = [
+        resource(
+            "aws_vpc",
+            n,
+            {
+                "cidr_block": net.cidr,
+                "enable_dns_support": True,
+                "enable_dns_hostnames": True,
+                "tags": {"Name": f"{spec.project}-{spec.environment}"},
+            },
+        ),
+        # The default security group keeps no rules: nothing uses it by accident.
+        resource("aws_default_security_group", n, {"vpc_id": vpc}),
+        resource(
+            "aws_subnet",
+            f"{n}_private",
+            {
+                "count": private_count,
+                "vpc_id": vpc,
+                "cidr_block": Ref(f"element({_list(subnet_cidrs(net, private_count))}, count.index)"),
+                "availability_zone": Ref(f"element({_list(azs(spec, private_count))}, count.index)"),
+                "map_public_ip_on_launch": False,
+                "tags": {"Name": Ref('"private-${count.index}"'), "Tier": "private"},
+            },
+        ),
+    ]
+    if net.public:
+        public_count = max(net.subnets, 1)
+        parts += [
+            resource("aws_internet_gateway", n, {"vpc_id": vpc}),
+            resource(
+                "aws_subnet",
+                f"{n}_public",
+                {
+                    "count": public_count,
+                    "vpc_id": vpc,
+                    "cidr_block": Ref(f"element({_list(subnet_cidrs(net, public_count, private_count))}, count.index)"),
+                    "availability_zone": Ref(f"element({_list(azs(spec, public_count))}, count.index)"),
+                    "map_public_ip_on_launch": False,
+                    "tags": {"Name": Ref('"public-${count.index}"'), "Tier": "public"},
+                },
+            ),
+            resource("aws_route_table", f"{n}_public", {"vpc_id": vpc}),
+            resource(
+                "aws_route",
+                f"{n}_public_internet",
+                {
+                    "route_table_id": Ref(f"aws_route_table.{n}_public.id"),
+                    "destination_cidr_block": "0.0.0.0/0",
+                    "gateway_id": Ref(f"aws_internet_gateway.{n}.id"),
+                },
+            ),
+            resource(
+                "aws_route_table_association",
+                f"{n}_public",
+                {
+                    "count": public_count,
+                    "subnet_id": Ref(f"aws_subnet.{n}_public[count.index].id"),
+                    "route_table_id": Ref(f"aws_route_table.{n}_public.id"),
+                },
+            ),
+        ]
+    return "\n".join(parts)
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def _ingress(name: str, sg: str, ports: tuple[int, ...], cidrs: tuple[str, ...], what: str) -> list[str]:
+    out = []
+    for i, cidr in enumerate(cidrs):
+        for port in ports:
+            suffix = f"{i}" if len(ports) == 1 else f"{i}_{port}"
+            out.append(
+                resource(
+                    "aws_vpc_security_group_ingress_rule",
+                    f"{name}_{suffix}",
+                    {
+                        "security_group_id": Ref(f"aws_security_group.{sg}.id"),
+                        "description": f"{what} from {cidr}",
+                        "cidr_ipv4": cidr,
+                        "from_port": port,
+                        "to_port": port,
+                        "ip_protocol": "tcp",
+                    },
+                )
+            )
+    return out
+
+
+def security_group(name: str, net: Network, description: str) -> str:
+    return resource(
+        "aws_security_group",
+        name,
+        {"name": name.replace("_", "-"), "description": description, "vpc_id": Ref(f"aws_vpc.{label(net.name)}.id")},
+    )
+
+
+def database(spec: InfraSpec, db: Database, net: Network) -> str:
+    n = label(db.name)
+    port = PORTS[db.engine]
+    cidrs = db.access.cidrs or (net.cidr,)
+    identifier = f"{db.name}-{spec.environment}"
+    prod = spec.environment == "prod"
+    hour = int(db.backup.schedule.split()[1]) if db.backup.schedule.split()[1].isdigit() else 2
+    parts = [
+        kms_key(n, f"{db.engine} storage and logs"),
+        resource(
+            "aws_db_subnet_group",
+            n,
+            {"name": identifier, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
+        ),
+        security_group(n, net, f"{db.engine} {identifier}: clients only"),
+        *_ingress(n, n, (port,), cidrs, f"{db.engine} clients"),
+        monitoring_role(n),
+        parameter_group(n, identifier, db),
+        resource(
+            "aws_db_instance",
+            n,
+            {
+                "identifier": identifier,
+                "engine": db.engine,
+                "engine_version": db.version or DEFAULT_VERSIONS[db.engine],
+                "instance_class": db.instance_class,
+                "allocated_storage": db.storage_gb,
+                "max_allocated_storage": db.storage_gb * 2,
+                "storage_type": "gp3",
+                "storage_encrypted": True,
+                "kms_key_id": Ref(f"aws_kms_key.{n}.arn"),
+                "db_name": "app",
+                "username": "dbadmin",
+                "manage_master_user_password": True,
+                "db_subnet_group_name": Ref(f"aws_db_subnet_group.{n}.name"),
+                "parameter_group_name": Ref(f"aws_db_parameter_group.{n}.name"),
+                "vpc_security_group_ids": [Ref(f"aws_security_group.{n}.id")],
+                "publicly_accessible": False,
+                "multi_az": db.replicas > 1 or prod,
+                "backup_retention_period": db.backup.retention_days,
+                "backup_window": f"{hour:02d}:00-{hour:02d}:30",
+                "maintenance_window": f"sun:{(hour + 2) % 24:02d}:00-sun:{(hour + 3) % 24:02d}:00",
+                "copy_tags_to_snapshot": True,
+                "deletion_protection": prod,
+                "skip_final_snapshot": not prod,
+                "final_snapshot_identifier": f"{identifier}-final" if prod else None,
+                "auto_minor_version_upgrade": True,
+                "iam_database_authentication_enabled": True,
+                "performance_insights_enabled": True,
+                "performance_insights_kms_key_id": Ref(f"aws_kms_key.{n}.arn"),
+                "monitoring_interval": 60,
+                "monitoring_role_arn": Ref(f"aws_iam_role.{n}_monitoring.arn"),
+                "enabled_cloudwatch_logs_exports": LOG_EXPORTS[db.engine],
+            },
+        ),
+    ]
+    if db.replicas > 1:
+        parts.append(
+            resource(
+                "aws_db_instance",
+                f"{n}_replica",
+                {
+                    "count": db.replicas - 1,
+                    "identifier": Ref(f'"{identifier}-replica-${{count.index + 1}}"'),
+                    "replicate_source_db": Ref(f"aws_db_instance.{n}.identifier"),
+                    "instance_class": db.instance_class,
+                    "storage_encrypted": True,
+                    "kms_key_id": Ref(f"aws_kms_key.{n}.arn"),
+                    "vpc_security_group_ids": [Ref(f"aws_security_group.{n}.id")],
+                    "publicly_accessible": False,
+                    "multi_az": True,
+                    "parameter_group_name": Ref(f"aws_db_parameter_group.{n}.name"),
+                    "backup_retention_period": db.backup.retention_days,
+                    "copy_tags_to_snapshot": True,
+                    "deletion_protection": prod,
+                    "skip_final_snapshot": True,
+                    "auto_minor_version_upgrade": True,
+                    "iam_database_authentication_enabled": True,
+                    "performance_insights_enabled": True,
+                    "performance_insights_kms_key_id": Ref(f"aws_kms_key.{n}.arn"),
+                    "monitoring_interval": 60,
+                    "monitoring_role_arn": Ref(f"aws_iam_role.{n}_monitoring.arn"),
+                    "enabled_cloudwatch_logs_exports": LOG_EXPORTS[db.engine],
+                },
+            )
+        )
+    parts.append(block("output", (f"{n}_endpoint",), {"value": Ref(f"aws_db_instance.{n}.address")}))
+    parts.append(
+        block(
+            "output",
+            (f"{n}_master_secret_arn",),
+            {
+                "description": "Secrets Manager secret holding the master password",
+                "value": Ref(f"aws_db_instance.{n}.master_user_secret[0].secret_arn"),
+            },
+        )
+    )
+    return "\n".join(parts)
+
+
+def parameter_family(db: Database) -> str:
+    version = db.version or DEFAULT_VERSIONS[db.engine]
+    parts = version.split(".")
+    if db.engine == "postgres":
+        return f"postgres{parts[0]}"
+    return f"mysql{parts[0]}.{parts[1] if len(parts) > 1 else '0'}"
+
+
+def parameter_group(n: str, identifier: str, db: Database) -> str:
+    """TLS required; query and connection logging on (slow statements and DDL), so incidents leave a trail."""
+    if db.engine == "postgres":
+        params = {
+            "rds.force_ssl": "1",
+            "log_statement": "ddl",
+            "log_min_duration_statement": "1000",
+            "log_connections": "1",
+        }
+    else:
+        params = {"require_secure_transport": "ON", "slow_query_log": "1", "long_query_time": "1", "general_log": "0"}
+    return resource(
+        "aws_db_parameter_group",
+        n,
+        {
+            "name_prefix": f"{identifier}-",
+            "family": parameter_family(db),
+            "parameter": [Block({"name": k, "value": v}) for k, v in params.items()],
+            "lifecycle": Block({"create_before_destroy": True}),
+        },
+    )
+
+
+def monitoring_role(n: str) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    return "\n".join(
+        [
+            resource(
+                "aws_iam_role",
+                f"{n}_monitoring",
+                {"name_prefix": f"{n[:20]}-monitoring-", "assume_role_policy": jsonencode(trust)},
+            ),
+            resource(
+                "aws_iam_role_policy_attachment",
+                f"{n}_monitoring",
+                {
+                    "role": Ref(f"aws_iam_role.{n}_monitoring.name"),
+                    "policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                },
+            ),
+        ]
+    )
+
+
+def cache(spec: InfraSpec, c: Cache, net: Network) -> str:
+    n = label(c.name)
+    cidrs = c.access.cidrs or (net.cidr,)
+    group_id = f"{c.name}-{spec.environment}"
+    failover = c.replicas > 1
+    return "\n".join(
+        [
+            kms_key(n, "redis at-rest encryption"),
+            resource(
+                "aws_elasticache_subnet_group",
+                n,
+                {"name": group_id, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
+            ),
+            security_group(n, net, f"redis {group_id}: clients only"),
+            *_ingress(n, n, (6379,), cidrs, "redis clients"),
+            resource(
+                "aws_elasticache_replication_group",
+                n,
+                {
+                    "replication_group_id": group_id,
+                    "description": f"opsgraph: {spec.request[:200]}",
+                    "engine": "redis",
+                    "engine_version": "7.1",
+                    "node_type": c.node_type,
+                    "num_cache_clusters": c.replicas,
+                    "port": 6379,
+                    "automatic_failover_enabled": failover,
+                    "multi_az_enabled": failover,
+                    "at_rest_encryption_enabled": True,
+                    "kms_key_id": Ref(f"aws_kms_key.{n}.arn"),
+                    "transit_encryption_enabled": True,
+                    "snapshot_retention_limit": c.backup.retention_days,
+                    "snapshot_window": "02:00-03:00",
+                    "maintenance_window": "sun:04:00-sun:05:00",
+                    "subnet_group_name": Ref(f"aws_elasticache_subnet_group.{n}.name"),
+                    "security_group_ids": [Ref(f"aws_security_group.{n}.id")],
+                    "auto_minor_version_upgrade": True,
+                },
+            ),
+        ]
+    )
+
+
+def bucket(spec: InfraSpec, b: Bucket) -> str:
+    n = label(b.name)
+    name = b.bucket_name or f"{spec.project}-{spec.environment}-{b.name}-{unique_suffix(spec, b.name)}"
+    return kms_key(n, f"bucket {name}") + "\n" + private_bucket(n, name, n, b.versioning, b.retention_days)
+
+
+def firewall(spec: InfraSpec, fw: Firewall, net: Network) -> str:
+    n = label(fw.name)
+    return "\n".join(
+        [security_group(n, net, f"{fw.name}: allowed ports only"), *_ingress(n, n, fw.ports, fw.access.cidrs, fw.name)]
+    )
+
+
+def gpu_nodes(spec: InfraSpec, g: GpuNodeGroup, net: Network) -> str:
+    n = label(g.name)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    policies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]
+    parts = [
+        resource("aws_iam_role", f"{n}_nodes", {"name_prefix": f"{n}-nodes-", "assume_role_policy": jsonencode(trust)})
+    ]
+    for policy in policies:
+        parts.append(
+            resource(
+                "aws_iam_role_policy_attachment",
+                f"{n}_{label(policy).lower()}",
+                {"role": Ref(f"aws_iam_role.{n}_nodes.name"), "policy_arn": f"arn:aws:iam::aws:policy/{policy}"},
+            )
+        )
+    parts.append(
+        resource(
+            "aws_eks_node_group",
+            n,
+            {
+                "cluster_name": g.cluster_name,
+                "node_group_name": f"{g.name}-{spec.environment}",
+                "node_role_arn": Ref(f"aws_iam_role.{n}_nodes.arn"),
+                "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id"),
+                "ami_type": "AL2_x86_64_GPU",
+                "capacity_type": "ON_DEMAND",
+                "instance_types": [g.instance_type],
+                "labels": {"nvidia.com/gpu.present": "true"},
+                "scaling_config": Block(
+                    {"desired_size": g.desired_size, "max_size": g.max_size, "min_size": g.min_size}
+                ),
+                "update_config": Block({"max_unavailable": 1}),
+                "taint": Block({"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}),
+                "depends_on": [Ref(f"aws_iam_role_policy_attachment.{n}_{label(p).lower()}") for p in policies],
+            },
+        )
+    )
+    return "\n".join(parts)
+
+
+def role(spec: InfraSpec, r: Role) -> str:
+    n = label(r.name)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": r.service}, "Action": "sts:AssumeRole"}],
+    }
+    parts = [resource("aws_iam_role", n, {"name": r.name, "assume_role_policy": jsonencode(trust)})]
+    for policy in r.managed_policies:
+        parts.append(
+            resource(
+                "aws_iam_role_policy_attachment",
+                f"{n}_{label(policy).lower()}",
+                {"role": Ref(f"aws_iam_role.{n}.name"), "policy_arn": f"arn:aws:iam::aws:policy/{policy}"},
+            )
+        )
+    return "\n".join(parts)

@@ -1,0 +1,144 @@
+"""Validate a generated bundle (a directory with terraform/ and/or kubernetes/): terraform validate
+and plan, our plan checks, the Kubernetes model and NetworkPolicy checks, checkov."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from opsgraph.tools.terraform import k8s_checks, plan_checks
+from opsgraph.tools.terraform.offline import OVERRIDE_FILE, PLAIN_FILE
+from opsgraph.tools.terraform.report import Check, Validation, resource_lines
+from opsgraph.tools.terraform.settings import TerraformSettings
+from opsgraph.tools.terraform.spec import Cache, Database, InfraSpec, Workload
+from opsgraph.tools.terraform.tf_runner import PlanOutcome, TerraformRunner
+
+
+@dataclass(frozen=True)
+class Validator:
+    settings: TerraformSettings
+    state_dir: Path
+
+    def runner(self) -> TerraformRunner:
+        return TerraformRunner(self.settings, self.state_dir)
+
+    def validate(self, root: Path, spec: InfraSpec | None, generator: str = "templates") -> Validation:
+        files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        checks: list[Check] = []
+        skipped: list[str] = []
+        seconds: dict[str, float] = {}
+        summary: dict[str, object] = {}
+        tf_dir = root / "terraform"
+        if any(tf_dir.glob("*.tf")):
+            outcome = self.runner().check(tf_dir)
+            seconds.update(outcome.seconds)
+            checks += terraform_checks(outcome)
+            if outcome.plan:
+                summary = outcome.summary
+                checks += plan_checks.run(outcome.plan, resource_lines(root), expectations(spec))
+        if (root / "kubernetes").is_dir():
+            started = time.perf_counter()
+            checks += k8s_checks.run(root, allowed_namespaces(spec))
+            seconds["kubernetes"] = round(time.perf_counter() - started, 3)
+        if self.settings.checkov:
+            from opsgraph.tools.terraform.checkov_client import CheckovUnavailable, scan
+
+            frameworks = [
+                f for f, d in (("terraform", "terraform"), ("kubernetes", "kubernetes")) if (root / d).is_dir()
+            ]
+            started = time.perf_counter()
+            try:
+                checks += scan(
+                    root, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version, frameworks
+                )
+            except CheckovUnavailable as exc:
+                skipped.append(f"checkov: {exc}")
+            seconds["checkov"] = round(time.perf_counter() - started, 3)
+        else:
+            skipped.append("checkov: disabled (OPSGRAPH_TERRAFORM_CHECKOV=false)")
+        valid = bool(checks) and all(c.passed for c in checks)
+        return Validation(
+            valid=valid,
+            files=files,
+            checks=checks,
+            plan=summary,
+            generator=generator,
+            seconds=seconds,
+            skipped_checks=skipped,
+        )
+
+
+def terraform_checks(outcome: PlanOutcome) -> list[Check]:
+    def where(file: str | None) -> str | None:
+        if file is None or file in (OVERRIDE_FILE, PLAIN_FILE):
+            return None
+        return f"terraform/{file}"
+
+    errors = outcome.errors
+    if not outcome.valid:
+        return [
+            Check(
+                id="TF_VALIDATE",
+                source="terraform",
+                passed=False,
+                message=f"{d.summary}: {d.detail}".strip(": "),
+                file=where(d.file),
+                line=d.line,
+            )
+            for d in errors or outcome.diagnostics
+        ] or [Check(id="TF_VALIDATE", source="terraform", passed=False, message="terraform validate failed")]
+    checks = [
+        Check(
+            id="TF_VALIDATE", source="terraform", passed=True, message="terraform validate: the configuration is valid"
+        )
+    ]
+    if not outcome.planned:
+        checks += [
+            Check(
+                id="TF_PLAN",
+                source="terraform",
+                passed=False,
+                message=f"{d.summary}: {d.detail}".strip(": "),
+                file=where(d.file),
+                line=d.line,
+            )
+            for d in errors
+        ] or [Check(id="TF_PLAN", source="terraform", passed=False, message="terraform plan failed")]
+        return checks
+    s = outcome.summary
+    checks.append(
+        Check(
+            id="TF_PLAN",
+            source="terraform",
+            passed=True,
+            message=f"plan: {s['add']} to add, {s['change']} to change, {s['destroy']} to destroy",
+        )
+    )
+    return checks
+
+
+def expectations(spec: InfraSpec | None) -> plan_checks.Expectations:
+    if spec is None:
+        return plan_checks.Expectations()
+    stores = [c for c in spec.components if isinstance(c, Database | Cache)]
+    days = min((c.backup.retention_days for c in stores), default=None)
+    bucket = next(
+        (
+            f"aws_s3_bucket.{c.name.replace('-', '_')}_backups"
+            for c in stores
+            if isinstance(c, Database) and c.placement == "kubernetes"
+        ),
+        None,
+    )
+    return plan_checks.Expectations(environment=spec.environment, retention_days=days, backup_bucket=bucket)
+
+
+def allowed_namespaces(spec: InfraSpec | None) -> dict[str, tuple[str, ...]]:
+    if spec is None:
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for c in spec.components:
+        if (isinstance(c, Database) and c.placement == "kubernetes") or isinstance(c, Workload):
+            found[c.name] = c.access.namespaces
+    return found
