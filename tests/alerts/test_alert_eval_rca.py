@@ -23,15 +23,46 @@ def value(report: EvalReport) -> dict[str, float]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured below the issue's thresholds (AC@1 >= 0.8, AC@3 >= 0.95): online-boutique-1 reaches "
-    "0.73 / 0.81 from metric alerts alone (held-out half 0.74 / 0.83, development half 0.71 / 0.80; three of "
-    "its five faults on the node that hosts 36 of 42 pods look like every other storm); on micross most roots "
-    "never alert (ceiling 0.57: login failures and permission errors leave no metric trace), so 0.33 / 0.42 "
-    "(0.57 / 0.74 on the faults whose root alerts)",
+    reason="issue 19 targets not met on the system that chose nothing (AC@1 >= 0.8, AC@3 >= 0.95): "
+    "online-boutique-1 at the settings micross chose 0.71 / 0.79, micross at the settings online-boutique-1 "
+    "chose 0.31 / 0.42 (most micross roots never alert: ceiling 0.57)",
 )
-def test_rca_meets_the_issue_thresholds_on_both_systems(report: EvalReport) -> None:
+def test_rca_meets_the_issue_thresholds_held_out(report: EvalReport) -> None:
     failing = [f"{m.name}={m.value:.3f}" for m in report.metrics if not m.passed]
     assert not failing, failing
+
+
+def test_only_held_out_numbers_carry_a_threshold(report: EvalReport) -> None:
+    with_threshold = [m.name for m in report.metrics if m.threshold is not None]
+    assert with_threshold == [
+        "online-boutique-1.AC@1 (settings chosen on micross)",
+        "online-boutique-1.AC@3 (settings chosen on micross)",
+        "micross.AC@1 (settings chosen on online-boutique-1)",
+        "micross.AC@3 (settings chosen on online-boutique-1)",
+    ]
+    assert report.metrics[0].name == with_threshold[0]  # the honest number comes first
+
+
+def test_each_direction_reports_the_choice_and_what_choosing_in_sample_would_flatter(report: EvalReport) -> None:
+    directions = report.details["cross_system"]["directions"]
+    assert {(d["tuned_on"], d["reported_on"]) for d in directions} == {
+        ("micross", "online-boutique-1"),
+        ("online-boutique-1", "micross"),
+    }
+    grid = report.details["cross_system"]["grid"]
+    for d in directions:
+        # the reported number is the chosen setting's row on the other system, nothing re-chosen
+        assert grid[d["reported_on"]][d["chosen"]] == [d["held_out"]["AC@1"], d["held_out"]["AC@3"]]
+        assert d["chosen_metrics_only"].startswith("metrics | ")
+        assert (
+            d["in_sample_best"]["AC@1"] + d["in_sample_best"]["AC@3"] >= d["held_out"]["AC@1"] + d["held_out"]["AC@3"]
+        )
+
+
+def test_metric_alerts_alone_stay_at_their_held_out_level(value: dict[str, float]) -> None:
+    # issue 19: metric alerts alone must not fall below today's held-out level
+    assert value["online-boutique-1.AC@1 metric alerts only (chosen on micross)"] >= 0.72
+    assert value["online-boutique-1.AC@3 metric alerts only (chosen on micross)"] >= 0.80
 
 
 def test_rca_stays_above_its_measured_floor(value: dict[str, float]) -> None:

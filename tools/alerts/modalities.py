@@ -1,0 +1,81 @@
+"""Alerts from logs and traces next to metric alerts: what each modality may add, folded so that
+its volume cannot drown the rest.
+
+A Loki ruler sends one alert per (entity, log template) and span-metrics rules one per (caller,
+callee, operation); labels `source: logs|traces` say which (no `source`: a metric alert). A
+fault produces a few metric alerts and hundreds of trace alerts, most about the same handful of
+callees. Counting them as they come would rank whoever has the most operations. So:
+
+- log alerts fold to one signal per (entity, alert name): a new template on the same pod is
+  the same evidence again;
+- trace alerts fold to one signal per (callee, alert name, side): `server` when a caller saw a
+  callee slow or failing (evidence about the callee), `client` when the caller and the callee
+  are the same pod (its own outgoing calls: a symptom of it or of what it calls);
+- a policy can leave a modality out (`traces="ignore"`), or keep only server-side spans.
+
+Which policy to run is a setting like any other: the rca eval chooses it on one system and
+reports it on the other. Folding keeps the first occurrence (its start time is the onset the
+ranking reads); later duplicates carry the same fingerprint, so the correlator counts them once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from opsgraph.tools.alerts.model import Alert, fingerprint
+
+Modality = Literal["metrics", "logs", "traces"]
+TraceUse = Literal["ignore", "server", "both"]
+
+
+def modality(alert: Alert) -> Modality:
+    source = alert.labels.get("source", "")
+    if source == "logs" or source == "traces":
+        return source
+    return "metrics"
+
+
+@dataclass(frozen=True)
+class ModalityPolicy:
+    logs: bool = True
+    traces: TraceUse = "server"
+
+    @property
+    def name(self) -> str:
+        used = ["metrics"] + (["logs"] if self.logs else [])
+        if self.traces != "ignore":
+            used.append("traces" if self.traces == "both" else "server-side traces")
+        return " + ".join(used)
+
+    def apply(self, alerts: Iterable[Alert]) -> list[Alert]:
+        """The alerts this policy keeps, log and trace alerts folded (order kept)."""
+        out = []
+        for alert in alerts:
+            kind = modality(alert)
+            if kind == "metrics":
+                out.append(alert)
+            elif kind == "logs" and self.logs:
+                out.append(_fold(alert, {"pod": _entity(alert)}))
+            elif kind == "traces" and self.traces != "ignore":
+                side = _side(alert)
+                if side == "client" and self.traces == "server":
+                    continue
+                out.append(_fold(alert, {"pod": alert.labels.get("callee") or _entity(alert), "side": side}))
+        return out
+
+
+def _entity(alert: Alert) -> str:
+    labels = alert.labels
+    return labels.get("pod") or labels.get("service") or labels.get("instance") or ""
+
+
+def _side(alert: Alert) -> str:
+    caller, callee = alert.labels.get("caller"), alert.labels.get("callee")
+    return "client" if caller and caller == callee else "server"
+
+
+def _fold(alert: Alert, keep: dict[str, str]) -> Alert:
+    labels = {"alertname": alert.labels.get("alertname", ""), "source": alert.labels["source"], **keep}
+    return replace(alert, labels=labels, fingerprint=fingerprint(labels))
