@@ -88,3 +88,16 @@ def test_incident_show_unknown_id_lists_recent_ones(registry: Registry, ctx: Too
 def test_incident_show_reads_a_live_pipeline_when_the_run_has_one(registry: Registry, stored: AlertPipeline) -> None:
     live = ToolContext(Settings(), actor="tester", extras={"alert_pipeline": stored})
     assert registry.call("incident_show", {}, live).data["alert_count"] == 4
+
+
+def test_incident_marks_only_alert_text_as_untrusted_never_its_own_suggested_actions(
+    registry: Registry, ctx: ToolContext, stored: Any
+) -> None:
+    from opsgraph.guardrails.injection import scan_untrusted
+
+    result = registry.call("incident_show", {}, ctx)
+    parts = result.untrusted_parts or ()
+    actions = [action["text"] for action in result.data["actions"]]
+    assert actions and not set(actions) & set(parts)
+    assert result.data["summary"] in parts  # words built from alert labels are still scanned
+    assert not any(scan_untrusted(action, "tool:incident_show").injection for action in actions)

@@ -153,7 +153,17 @@ def incident_show(args: IncidentShowArgs, ctx: ToolContext) -> ToolResult:
     chosen = _pick(incidents, args.id)
     if chosen is None:
         return results.no_data("incident_show", "no open incident right now")
-    return results.ok("incident_show", render_incident(chosen), chosen, untrusted=True)
+    return results.ok("incident_show", render_incident(chosen), chosen, untrusted_parts=outsider_text(chosen))
+
+
+def outsider_text(inc: dict[str, Any]) -> tuple[str, ...]:
+    """What in an incident came from alerts (labels and annotations anyone who can post to
+    Alertmanager writes); opsgraph's own wording (suggested actions, headings) is not in it, so a
+    guard flag points at alert text and never at our own advice."""
+    parts = [inc["summary"], *(c["evidence"] for c in inc["probable_causes"])]
+    parts += [c["entity"] for c in inc["probable_causes"]] + list(inc["blast_radius"])
+    parts += [f"{t['entity']} {t['alert']}" for t in inc["timeline"]] + list(inc.get("flapping") or ())
+    return tuple(dict.fromkeys(p for p in parts if p))
 
 
 def render_incident(inc: dict[str, Any]) -> str:
