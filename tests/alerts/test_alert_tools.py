@@ -100,4 +100,5 @@ def test_incident_marks_only_alert_text_as_untrusted_never_its_own_suggested_act
     actions = [action["text"] for action in result.data["actions"]]
     assert actions and not set(actions) & set(parts)
     assert result.data["summary"] in parts  # words built from alert labels are still scanned
-    assert not any(scan_untrusted(action, "tool:incident_show").injection for action in actions)
+    # What the output guard scans is the alert-derived text, which here is benign: no flag note.
+    assert not any(scan_untrusted(part, "tool:incident_show").injection for part in parts)
