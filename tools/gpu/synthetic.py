@@ -24,6 +24,9 @@ NODE_TYPES = (
 # GPUs per pod -> probability, for inference (ReplicaSet) and training (Job) pods.
 INFERENCE_SIZES = {1: 0.80, 2: 0.15, 4: 0.05}
 TRAINING_SIZES = {1: 0.15, 2: 0.15, 4: 0.30, 8: 0.40}
+# A stress mix with sizes that do not divide a node (3, 5, 6 GPUs): bin packing gets hard.
+MIXED_INFERENCE_SIZES = {1: 0.6, 2: 0.2, 3: 0.2}
+MIXED_TRAINING_SIZES = {3: 0.3, 5: 0.2, 6: 0.3, 8: 0.2}
 TRAINING_SHARE = 0.2  # of GPU pods
 DEPART_SHARE = 0.3  # of placed pods that leave after arrival, leaving holes
 LOAD = 0.85  # GPUs requested at arrival / GPUs in the cluster
@@ -38,8 +41,12 @@ class Generated:
     pods: int
 
 
-def generate(total_gpus: int, seed: int, *, total_pods: int | None = None) -> Generated:
+def generate(total_gpus: int, seed: int, *, total_pods: int | None = None, mixed: bool = False) -> Generated:
+    """`mixed`: the stress size mix instead of the power-of-two sizes of the traces."""
     rng = random.Random(seed)
+    inference_sizes, training_sizes = (
+        (MIXED_INFERENCE_SIZES, MIXED_TRAINING_SIZES) if mixed else (INFERENCE_SIZES, TRAINING_SIZES)
+    )
     nodes: list[tuple[Obj, int, str]] = []
     gpus = 0
     while gpus < total_gpus:
@@ -57,7 +64,7 @@ def generate(total_gpus: int, seed: int, *, total_pods: int | None = None) -> Ge
     while requested < LOAD * gpus / (1 - DEPART_SHARE):
         serial += 1
         training = rng.random() < TRAINING_SHARE
-        sizes = TRAINING_SIZES if training else INFERENCE_SIZES
+        sizes = training_sizes if training else inference_sizes
         size = rng.choices(list(sizes), weights=list(sizes.values()))[0]
         product = rng.choices([t[0] for t in NODE_TYPES], weights=[t[4] for t in NODE_TYPES])[0]
         fitting = [n for n, f in free.items() if f >= size and product_of[n] == product]
