@@ -107,3 +107,45 @@ def test_apply_needs_approval_and_then_frees_the_nodes_it_planned(gpu_cluster: t
 
     again = REGISTRY.call("gpu_rebalance_apply", {}, ctx)  # a re-run finds nothing left to move
     assert "nothing to move" in (again.diff or "") or not [a for a in again.data["actions"] if a["kind"] == "move"]
+
+
+def test_cordon_uncordon_and_labels_go_through_node_patches(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    from opsgraph.tools.gpu._client import GpuApi
+
+    ctx, core = gpu_cluster
+    api = GpuApi(ctx.cluster)
+    api.patch_node("gpu-a100-3", {"spec": {"unschedulable": True}, "metadata": {"labels": {"team": "ml"}}})
+    node = core.read_node("gpu-a100-3")
+    assert node.spec.unschedulable is True and node.metadata.labels["team"] == "ml"
+    assert node.status.allocatable["nvidia.com/gpu"] == "8"  # status is the kubelet's, untouched by a patch
+    api.patch_node("gpu-a100-3", {"spec": {"unschedulable": None}})
+    assert not core.read_node("gpu-a100-3").spec.unschedulable
+    with pytest.raises(ApiException) as invalid:
+        core.patch_node("gpu-a100-3", {"spec": {"unschedulable": "yes"}})
+    assert invalid.value.status == 422
+
+
+def test_discovery_lists_the_policy_group_and_the_eviction_subresource(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from kubernetes import client
+
+    _, core = gpu_cluster
+    groups = client.ApisApi(core.api_client).get_api_versions()
+    assert "policy" in [g.name for g in groups.groups]
+    resources = {r.name: r for r in core.get_api_resources().resources}
+    assert resources["pods/eviction"].kind == "Eviction" and "create" in resources["pods/eviction"].verbs
+    assert "patch" in resources["nodes"].verbs
+    pdbs = client.PolicyV1Api(core.api_client).list_pod_disruption_budget_for_all_namespaces().items
+    assert sorted(p.metadata.name for p in pdbs) == ["embeddings", "llm-chat"]
+
+
+def test_an_unknown_service_proxy_is_a_404_like_the_api_server(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    _, core = gpu_cluster
+    text = core.connect_get_namespaced_service_proxy_with_path("nvidia-dcgm-exporter:9400", "gpu-operator", "metrics")
+    assert "DCGM_FI_DEV_GPU_UTIL{" in text and 'pod="llm-chat-' in text
+    with pytest.raises(ApiException) as missing:
+        core.connect_get_namespaced_service_proxy_with_path("grafana:3000", "monitoring", "metrics")
+    assert missing.value.status == 404
