@@ -66,9 +66,12 @@ def test_the_cluster_topology_never_splits_an_outage_that_no_topology_keeps_toge
         )  # fmt: skip
     document = {"version": "4", "status": "firing", "receiver": "opsgraph", "groupKey": "{}", "groupLabels": {},
                 "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am", "alerts": alerts}  # fmt: skip
-    counts = {}
+    counts, first_causes = {}, {}
     for name, topology in (("none", EMPTY), ("cluster", cluster_topology(cluster_settings))):
         pipeline = AlertPipeline.open(tmp_path / f"{name}.sqlite", topology)
         pipeline.receive(document, json.dumps(document).encode())
-        counts[name] = len(pipeline.snapshots())
+        snapshots = pipeline.snapshots()
+        counts[name], first_causes[name] = len(snapshots), snapshots[0].causes[0].entity
     assert counts["cluster"] <= counts["none"] == 1
+    # The critical crash loop stays the first suspect, not one of the warnings downstream.
+    assert all("payments" in entity for entity in first_causes.values())
