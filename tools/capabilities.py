@@ -13,6 +13,9 @@ INSTALLED: tuple[str, ...] = (
     "opsgraph.tools.k8s.capability",
     "opsgraph.tools.alerts.capability",
     "opsgraph.tools.anomaly.capability",
+    "opsgraph.tools.terraform.capability",
+    "opsgraph.tools.runbooks.capability",
+    "opsgraph.tools.models.capability",
     "opsgraph.tools.gpu.capability",
 )
 

@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
     set change make bring up down out off start stop kill run running healthy health broken error
     errors failing fail failed crash crashing last previous latest lines line help thanks thank
     hello hi hey cancel never mind okay yes no not don't dont card care cart's start stat stats part
-    parts server service services app apps
+    parts server service services app apps model models
     """.split()
 )
 
