@@ -1,0 +1,55 @@
+"""Runbook retrieval suite: recall@3 of `runbook_search` on the project's queries.
+
+Reports the SCORING split only (see split.py); the tuning split chose the fusion weights. Also
+reports the semantic-only baseline on the same queries, so the value of the fusion is visible.
+Needs no public data: the queries and runbooks ship with opsgraph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opsgraph.evals.base import EvalReport, Metric
+from opsgraph.tools.runbooks.search import SEMANTIC_ONLY, WEIGHTS, Searcher
+
+NEEDS_DATA = False
+
+
+def eval_searcher() -> Searcher:
+    """A searcher over the shipped runbooks only, with its own index in the cache dir (incremental)."""
+    from opsgraph.agent.settings import Settings
+
+    index = Settings().cache_dir / "runbooks-eval-index"
+    return Searcher.open(index, [], shipped=True)[0]
+
+
+def run(data_dir: Path | None = None) -> EvalReport:
+    from opsgraph.evals.runbooks.scoring import evaluate
+    from opsgraph.evals.runbooks.split import split
+
+    parts = split()
+    searcher = eval_searcher()
+    searcher.search("warm up the embedder", 3)
+    fused = evaluate(searcher, parts.scoring, WEIGHTS)
+    semantic = evaluate(searcher, parts.scoring, SEMANTIC_ONLY)
+    tuning = evaluate(searcher, parts.tuning, WEIGHTS)
+    return EvalReport(
+        suite="runbooks",
+        metrics=[
+            Metric(name="recall_at_3", value=fused.recall_at_3, threshold=0.95),
+            Metric(name="recall_at_1", value=fused.recall_at_1),
+            Metric(name="mrr", value=fused.mrr),
+            Metric(name="scoring_queries", value=fused.n, threshold=80),
+            Metric(name="p50_ms", value=round(fused.p50_ms, 3), higher_is_better=False),
+            Metric(name="semantic_only_recall_at_3", value=semantic.recall_at_3),
+        ],
+        details={
+            "reported": "scoring split only (chose nothing); the tuning split chose the fusion weights",
+            "weights": vars(WEIGHTS),
+            "scoring_queries": fused.n,
+            "tuning_queries": tuning.n,
+            "tuning_recall_at_3": round(tuning.recall_at_3, 4),
+            "runbooks": len(searcher.runbooks),
+            "misses": fused.misses,
+        },
+    )
