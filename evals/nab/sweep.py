@@ -51,6 +51,7 @@ class _Corpus:
     window: np.ndarray
     n_windows: int
     counted: BoolArray  # windows with at least one scored row
+    candidates: FloatArray  # thresholds worth trying, from every scored row
 
 
 def detections(scores: FloatArray, floor: FloatArray | None, threshold: float) -> BoolArray:
@@ -67,7 +68,7 @@ def optimise_threshold(
     floors = floors if floors is not None else [None] * len(files)
     corpus = _gather(files, scores, floors, profile)
     best_t, best_raw = np.inf, -np.inf
-    for t in _candidates(corpus.score):
+    for t in corpus.candidates:
         raw = _raw_at(corpus, t, profile)
         if raw > best_raw:  # ties keep the higher threshold (fewer alarms)
             best_t, best_raw = float(t), raw
@@ -114,7 +115,14 @@ def _gather(
     cat = {k: np.concatenate(v) for k, v in parts.items()}
     counted = np.zeros(offset, dtype=bool)
     counted[cat["window"][cat["window"] >= 0]] = True
-    return _Corpus(cat["score"], cat["floor"], cat["weight"], cat["window"], offset, counted)
+    # A row is a detection at some threshold only if its score is above its floor: with alarm
+    # onsets that is ~2% of the rows, so the sweep reads only those. Candidates still come from
+    # every score, so the chosen threshold is the same as over all rows.
+    live = cat["score"] > cat["floor"]
+    candidates = _candidates(cat["score"])
+    return _Corpus(
+        cat["score"][live], cat["floor"][live], cat["weight"][live], cat["window"][live], offset, counted, candidates
+    )
 
 
 def _candidates(score: FloatArray) -> FloatArray:
