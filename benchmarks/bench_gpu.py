@@ -130,6 +130,7 @@ def one(total: int, pods: int, seed: int, jobs_move: bool, mixed: bool = False) 
         "full_lower_bound": full.nodes_needed_lower_bound,
         "full_usd_per_hour_saved": full.usd_per_hour_saved,
         "full_time_slice_nodes": sum(a.kind == "time_slice" for a in full.actions),
+        "full_mig_nodes": sum(a.kind == "mig" for a in full.actions),
         "full_scaled_to_zero": sum(a.kind == "scale_to_zero" for a in full.actions),
         "seed_nodes_used": baseline.nodes_used,
         "seed_gpus_shared": baseline.gpus_shared,
@@ -170,6 +171,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             (r["full_nodes_used"] - r["full_lower_bound"]) / r["full_lower_bound"] for r in rows
         ),
         "full_usd_per_hour_saved": mean("full_usd_per_hour_saved"),
+        "full_mig_nodes": mean("full_mig_nodes"),
+        "full_time_slice_nodes": mean("full_time_slice_nodes"),
+        "full_scaled_to_zero": mean("full_scaled_to_zero"),
         "seed_nodes_used": mean("seed_nodes_used"),
         "seed_gpus_shared": mean("seed_gpus_shared"),
         "seed_gpus_over_memory": mean("seed_gpus_over_memory"),
@@ -202,7 +206,8 @@ def main() -> None:
             f"  FGD fragmented GPUs: before {s['fgd_before']:.1f}, ours {s['fgd_ours']:.1f}, "
             f"first-fit {s['fgd_first_fit']:.1f}\n"
             f"  all objectives (DCGM): nodes {s['full_nodes_used']:.1f}, gap {s['full_gap_mean']:.1%}, "
-            f"${s['full_usd_per_hour_saved']:,.0f}/h saved\n"
+            f"${s['full_usd_per_hour_saved']:,.0f}/h saved; nodes to MIG {s['full_mig_nodes']:.1f}, to "
+            f"time-slicing {s['full_time_slice_nodes']:.1f}, workloads to zero {s['full_scaled_to_zero']:.1f}\n"
             f"  seed (time-slice x4 everywhere, first-fit): nodes {s['seed_nodes_used']:.1f}, "
             f"{s['seed_gpus_shared']:.1f} GPUs shared, {s['seed_gpus_over_memory']:.1f} over memory, "
             f"{s['seed_gpus_over_compute']:.1f} over compute"

@@ -125,14 +125,14 @@ def test_pending_pods_are_left_to_the_scheduler() -> None:
     assert "ml/q-1" in plan.staying and "ml/q-1" not in moved(plan)
 
 
-def _low_util_cluster() -> tuple[list[Obj], list[Obj]]:
+def _low_util_cluster(util: float = 8.0, fb_mib: float = 9000) -> tuple[list[Obj], list[Obj]]:
     items: list[Obj] = [node(n, product=A100, memory_mib=81920) for n in ("a", "b", "c")]
     samples: list[Obj] = []
     for n in ("a", "b", "c"):
         for i in range(6):
             name = f"emb{n}-{i}"
             items.append(pod(name, n, 1, app=f"emb{n}"))
-            samples += dcgm("ml", name, n, util=8.0, fb_mib=9000)
+            samples += dcgm("ml", name, n, util=util, fb_mib=fb_mib)
     return items, samples
 
 
@@ -145,6 +145,21 @@ def test_low_utilisation_pods_share_time_sliced_gpus_and_free_nodes() -> None:
     (slice_action,) = [a for a in shared.actions if a.kind == "time_slice"]
     assert slice_action.params["replicas"] == 4
     assert shared.gpus_freed == 16
+
+
+def test_pods_that_fit_a_one_slice_mig_instance_get_one() -> None:
+    items, samples = _low_util_cluster(util=5.0, fb_mib=6000)  # 6000 x 1.25 fits 1g.10gb, 5% < 1/7
+    plan = plan_for(items, samples)
+    assert plan.nodes_freed == 2 and plan.nodes_used_after == plan.nodes_needed_lower_bound == 1
+    (mig,) = [a for a in plan.actions if a.kind == "mig"]
+    assert mig.params["config"] == "all-1g.10gb" and mig.params["resource"] == "nvidia.com/mig-1g.10gb"
+    assert not [a for a in plan.actions if a.kind == "time_slice"]
+    # 9000 MiB x 1.25 is more than a 1g.10gb slice holds: time-slicing instead (previous test).
+    hopper, _ = _low_util_cluster(util=5.0, fb_mib=6000)
+    for obj in hopper:
+        if obj["kind"] == "Node":
+            obj["metadata"]["labels"]["nvidia.com/gpu.product"] = "NVIDIA-L40S"  # not MIG-capable
+    assert not [a for a in plan_for(hopper, samples).actions if a.kind == "mig"]
 
 
 def test_busy_or_memory_hungry_pods_do_not_share() -> None:

@@ -2,11 +2,11 @@
 totals, and the lower bound that says how far from the best possible the packing is.
 
 Objectives (default order): `free_nodes` (empty whole nodes), `defragment` (free GPUs gathered
-into blocks a large job can use), `right_size` (low-utilisation whole-GPU pods share time-sliced
-GPUs that fit their measured memory and compute; the converted node is drained first, and only
-conversions that end with fewer nodes in use are kept), `scale_to_zero` (idle workloads whose pods
-allow it). When `free_nodes` is asked for, it also runs last to collect what later objectives
-released.
+into blocks a large job can use), `right_size` (low-utilisation whole-GPU pods move to MIG slices
+or time-sliced GPUs that fit their measured memory and compute; the converted node is drained
+first, and only conversions that end with fewer nodes in use, or less $/hour, are kept),
+`scale_to_zero` (idle workloads whose pods allow it). When `free_nodes` is asked for, it also
+runs last to collect what later objectives released.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SHARED_CONFIG = "opsgraph-shared"
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # scale_to_zero | time_slice | share | cordon | move | release
+    kind: str  # scale_to_zero | cordon | mig | time_slice | move | release
     target: str
     detail: str
     params: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -109,7 +109,7 @@ def make_plan(
         return node_price(node, settings)
 
     scaled: dict[str, list[str]] = {}
-    shared: dict[int, list[str]] = {}
+    shared: dict[int, tuple[Sharing, list[str]]] = {}
     for objective in order:
         if objective == "scale_to_zero":
             scaled = _scale_to_zero(p, usage, settings)
@@ -166,47 +166,85 @@ def _scale_to_zero(p: Packing, usage: Utilisation, settings: GpuSettings) -> dic
     return scaled
 
 
-def _eligible_for_sharing(p: Packing, usage: Utilisation, settings: GpuSettings) -> list[str]:
+MIG_CAPABLE = ("A100", "A30", "H100", "H200", "B200")
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """One way to put several light pods on one GPU: MIG slices (isolated memory and SMs, the node
+    is repartitioned) or time-slicing (the device plugin advertises each GPU `per_gpu` times)."""
+
+    kind: str  # "mig" | "time_slice"
+    per_gpu: int
+    max_util_pct: float  # measured on a whole GPU
+    memory_share: float  # of one GPU's memory a pod may use
+
+    def fits(self, node: GpuNode, util_pct: float, fb_mib: float, headroom: float) -> bool:
+        if self.kind == "mig" and (
+            not any(m in node.product for m in MIG_CAPABLE) or node.labels.get("nvidia.com/mig.capable") == "false"
+        ):
+            return False
+        return util_pct <= self.max_util_pct and fb_mib * headroom <= node.memory_mib * self.memory_share
+
+    def profile(self, node: GpuNode) -> str:
+        """The MIG profile of a one-slice instance on this GPU (1g.10gb on an 80 GB GPU)."""
+        return f"1g.{round(node.memory_mib / 1024 / 8)}gb"
+
+
+def sharing_options(settings: GpuSettings) -> tuple[Sharing, ...]:
     replicas = settings.share_replicas
+    return (
+        # 1g slices: 1/7 of the SMs and 1/8 of the memory (less a little the driver keeps).
+        Sharing("mig", 7, min(settings.low_util_pct, 100.0 / 7), 0.97 / 8),
+        Sharing("time_slice", replicas, min(settings.low_util_pct, 100.0 / replicas), 1.0 / replicas),
+    )
+
+
+def _eligible_for_sharing(p: Packing, usage: Utilisation, settings: GpuSettings, option: Sharing) -> list[str]:
     out = []
     for key in sorted(p.where):
         if key not in p.movable or p.req[key][0] != 1 or any(p.req[key][d] for d in range(1, len(p.dims) - 3)):
             continue
         measured = usage.pods.get(key)
         node = p.nodes[p.where[key]]
-        if measured is None or node.sharing != "none" or node.memory_mib <= 0:
+        if measured is None or node.sharing != "none" or node.memory_mib <= 0 or node.mig_resources:
             continue
-        if measured.util_pct > min(settings.low_util_pct, 100.0 / replicas):
-            continue
-        if measured.fb_used_mib * settings.memory_headroom > node.memory_mib / replicas:
-            continue
-        out.append(key)
+        if option.fits(node, measured.util_pct, measured.fb_used_mib, settings.memory_headroom):
+            out.append(key)
     return out
 
 
 def _share_low_util(
     p: Packing, usage: Utilisation, settings: GpuSettings, price: Any, deadline: float
-) -> dict[int, list[str]]:
-    """Per node pool, convert just enough nodes to time-slicing to hold its eligible pods; keep a
-    conversion only when consolidation then needs fewer nodes (or less $/hour) than without."""
-    eligible = _eligible_for_sharing(p, usage, settings)
-    pools: dict[str, list[str]] = {}
-    for key in eligible:
-        pools.setdefault(p.nodes[p.where[key]].pool, []).append(key)
-    shared: dict[int, list[str]] = {}
-    for pool, keys in sorted(pools.items()):
-        if len(keys) < 2 or time.monotonic() > deadline:
-            continue
-        trial = copy.deepcopy(p)
-        converted = _convert(trial, pool, keys, settings)
-        if converted is None:
-            continue
+) -> dict[int, tuple[Sharing, list[str]]]:
+    """Per node pool and sharing option (MIG, then time-slicing), convert just enough nodes to hold
+    the pool's eligible pods; keep the option that ends with the fewest nodes (then $/hour), and
+    only if that beats consolidating without any conversion."""
+    shared: dict[int, tuple[Sharing, list[str]]] = {}
+    pools: dict[str, set[str]] = {}
+    for key in p.where:
+        pools.setdefault(p.nodes[p.where[key]].pool, set()).add(key)
+    for pool in sorted(pools):
+        if time.monotonic() > deadline:
+            break
         baseline = copy.deepcopy(p)
         consolidate(baseline, price, deadline=deadline, rounds=1)
-        consolidate(trial, price, deadline=deadline, rounds=1)
-        if _cost(trial, price) < _cost(baseline, price):
-            _adopt(p, trial)
-            shared.update(converted)
+        best: tuple[tuple[int, float], Packing, Sharing, dict[int, list[str]]] | None = None
+        for option in sharing_options(settings):
+            keys = [k for k in _eligible_for_sharing(p, usage, settings, option) if k in pools[pool]]
+            if len(keys) < 2:
+                continue
+            trial = copy.deepcopy(p)
+            converted = _convert(trial, pool, keys, option.per_gpu)
+            if converted is None:
+                continue
+            consolidate(trial, price, deadline=deadline, rounds=1)
+            cost = _cost(trial, price)
+            if cost < _cost(baseline, price) and (best is None or cost < best[0]):
+                best = (cost, trial, option, converted)
+        if best is not None:
+            _adopt(p, best[1])
+            shared.update({i: (best[2], keys) for i, keys in best[3].items()})
     return shared
 
 
@@ -219,8 +257,7 @@ def _adopt(p: Packing, other: Packing) -> None:
     p.__dict__.update(copy.deepcopy(other.__dict__))
 
 
-def _convert(p: Packing, pool: str, keys: list[str], settings: GpuSettings) -> dict[int, list[str]] | None:
-    replicas = settings.share_replicas
+def _convert(p: Packing, pool: str, keys: list[str], replicas: int) -> dict[int, list[str]] | None:
     candidates = [
         i for i, n in enumerate(p.nodes)
         if n.pool == pool and n.sharing == "none" and n.ready and not n.unschedulable and n.gpus > 0
@@ -272,7 +309,7 @@ def _actions(
     p: Packing,
     before_used: set[int],
     scaled: dict[str, list[str]],
-    shared: dict[int, list[str]],
+    shared: dict[int, tuple[Sharing, list[str]]],
     settings: GpuSettings,
     price: Any,
 ) -> list[Action]:
@@ -296,16 +333,35 @@ def _actions(
         actions.append(
             Action("cordon", node.name, "stop new pods landing on a node the plan empties", {"node": node.name})
         )
-    for i, keys in sorted(shared.items()):
+    for i, (option, keys) in sorted(shared.items(), key=lambda kv: kv[0]):
         node = p.nodes[i]
-        replicas = settings.share_replicas
+        if option.kind == "mig":
+            profile = option.profile(node)
+            actions.append(
+                Action(
+                    "mig",
+                    node.name,
+                    f"drain, then repartition every GPU into 7 x {profile} (label nvidia.com/mig.config=all-{profile}, "
+                    f"taint {SHARED_TAINT}): {len(keys)} low-utilisation pod(s) move here and request "
+                    f"nvidia.com/mig-{profile} instead of a whole GPU",
+                    {"node": node.name, "config": f"all-{profile}", "resource": f"nvidia.com/mig-{profile}",
+                     "pods": sorted(keys)},
+                )
+            )  # fmt: skip
+            continue
+        replicas = option.per_gpu
         actions.append(
             Action(
                 "time_slice",
                 node.name,
                 f"drain, then share each GPU {replicas} ways (device-plugin config {SHARED_CONFIG}-{replicas}, "
                 f"taint {SHARED_TAINT}): {len(keys)} low-utilisation pod(s) move here",
-                {"node": node.name, "replicas": replicas, "config": f"{SHARED_CONFIG}-{replicas}"},
+                {
+                    "node": node.name,
+                    "replicas": replicas,
+                    "config": f"{SHARED_CONFIG}-{replicas}",
+                    "pods": sorted(keys),
+                },
             )
         )
     moves = p.moves()
@@ -313,7 +369,7 @@ def _actions(
         pod = p.pods[key]
         why = "empty the node" if src in freed_set else "make room"
         if dst in shared:
-            why = "share a time-sliced GPU"
+            why = "a MIG slice" if shared[dst][0].kind == "mig" else "share a time-sliced GPU"
         actions.append(
             Action(
                 "move",

@@ -45,7 +45,7 @@ class GpuApplyArgs(GpuPlanArgs):
     objectives: list[Objective] | None = Field(
         None,
         description="objectives in order (default: free_nodes, defragment, scale_to_zero; "
-        "time-slicing conversions from right_size are planned but not applied automatically)",
+        "MIG and time-slicing conversions from right_size are planned but not applied automatically)",
     )
 
 
@@ -124,7 +124,7 @@ def _apply_plan(args: GpuApplyArgs, ctx: ToolContext) -> Any:
         kinds = sorted({a.kind for a in skipped})
         raise InvalidInput(
             f"the plan has {len(skipped)} step(s) opsgraph does not apply automatically ({', '.join(kinds)})",
-            hint="plan without right_size to apply, and convert nodes to time-slicing by hand",
+            hint="plan without right_size to apply; MIG and time-slicing conversions are done by hand for now",
         )
     return plan
 
