@@ -149,3 +149,40 @@ def test_an_unknown_service_proxy_is_a_404_like_the_api_server(gpu_cluster: tupl
     with pytest.raises(ApiException) as missing:
         core.connect_get_namespaced_service_proxy_with_path("grafana:3000", "monitoring", "metrics")
     assert missing.value.status == 404
+
+
+def test_a_cluster_change_after_approval_stops_the_apply(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from kubernetes import client
+
+    ctx, core = gpu_cluster
+    preview = REGISTRY.call("gpu_rebalance_apply", {}, ctx)
+    store = ctx.approvals
+    assert isinstance(store, ApprovalStore) and preview.action_hash
+    approval = store.create(thread_id="t", tool="gpu_rebalance_apply", args={}, diff=preview.diff or "",
+                            action_hash=preview.action_hash, risk="destructive", requester="alice", reason="test",
+                            ttl_s=60)  # fmt: skip
+    store.decide(approval.id, approve=True, by="bob")
+    budget = {
+        "metadata": {"name": "reranker"},
+        "spec": {"minAvailable": "100%", "selector": {"matchLabels": {"app": "reranker"}}},
+    }
+    client.PolicyV1Api(core.api_client).create_namespaced_pod_disruption_budget("ml", budget)
+    before = _gpu_pods(core)
+    result = REGISTRY.call("gpu_rebalance_apply", {}, ctx, approval_id=approval.id)
+    assert result.status == "error" and result.error is not None and result.error.kind == "approval_invalid"
+    assert _gpu_pods(core) == before
+
+
+def test_a_step_that_does_not_settle_stops_the_run_and_says_how_to_undo(gpu_cluster: tuple[ToolContext, Any]) -> None:
+    from opsgraph.tools.gpu.settings import GpuSettings
+
+    ctx, core = gpu_cluster
+    ctx.extras["gpu_settings"] = GpuSettings(apply_timeout_s=0.001)  # no replacement runs that fast
+    failed = approve_and_run(ctx, "gpu_rebalance_apply", {})
+    assert failed.status == "error" and failed.error is not None
+    assert "stopped: move ml/" in failed.text and "no replacement" in failed.text
+    assert failed.error.hint and "uncordon gpu-" in failed.error.hint
+    ctx.extras["gpu_settings"] = GpuSettings()
+    retried = approve_and_run(ctx, "gpu_rebalance_apply", {})  # safe to retry: re-planned from the cluster now
+    assert retried.status == "ok", retried.text
+    assert all(phase == "Running" for _, phase in _gpu_pods(core).values())

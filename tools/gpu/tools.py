@@ -131,7 +131,7 @@ def _apply_plan(args: GpuApplyArgs, ctx: ToolContext) -> Any:
 
 def _apply_dry_run(args: GpuApplyArgs, ctx: ToolContext) -> DryRun:
     plan = _apply_plan(args, ctx)
-    steps = [a for a in plan.actions if a.kind != "release" or a.params.get("usd_per_hour")]
+    steps = plan.actions
     changes = any(a.kind in ("cordon", "move", "scale_to_zero") for a in plan.actions)
     lines = [f"GPU rebalancing: {plan.nodes_used_before} -> {plan.nodes_used_after} GPU nodes in use "
              f"(lower bound {plan.nodes_needed_lower_bound}), ${plan.usd_per_hour_saved:,.2f}/h"]  # fmt: skip
