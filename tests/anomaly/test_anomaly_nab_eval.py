@@ -9,7 +9,8 @@ import pytest
 
 from opsgraph.evals.base import EvalReport, run_suite, suites
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+# Streams ~300k points through the detector (about 90 s on an idle 2-core machine).
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
