@@ -30,7 +30,7 @@ def _job_size(ents: Entities) -> int | None:
 def build_status(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
     size = _job_size(ents)
     args: dict[str, Any] = {"large_job_gpus": size} if size else {}
-    reply = f"Check GPU use, cost and whether a {size}-GPU job fits." if size else "Show GPU use and cost."
+    reply = f"Check GPU use, cost and whether a job of {size} GPUs fits." if size else "Show GPU use and cost."
     return [PlannedCall("gpu_status", args)], reply
 
 
