@@ -33,6 +33,7 @@ SKIPPED = {
     "CKV2_AWS_5": "a standalone security group is attached by whatever is later launched into it",
 }
 WORKER = Path(__file__).with_name("checkov_worker.py")
+FRAMEWORKS = {"terraform": (".tf",), "kubernetes": (".yaml", ".yml")}
 
 
 class CheckovUnavailable(RuntimeError):
@@ -88,11 +89,12 @@ class CheckovWorker:
         return loaded
 
     def scan(
-        self, directory: Path, frameworks: list[str], skip: list[str], timeout: float = 300
+        self, directory: Path, files: list[str], frameworks: list[str], skip: list[str], timeout: float = 300
     ) -> list[dict[str, Any]]:
+        request = {"dir": str(directory), "files": files, "frameworks": frameworks, "skip": skip}
         with self._lock:
             assert self._proc.stdin is not None
-            self._proc.stdin.write(json.dumps({"dir": str(directory), "frameworks": frameworks, "skip": skip}) + "\n")
+            self._proc.stdin.write(json.dumps(request) + "\n")
             self._proc.stdin.flush()
             reply = self._read(timeout)
         if not reply.get("ok"):
@@ -150,5 +152,10 @@ def to_checks(reports: list[dict[str, Any]]) -> list[Check]:
     return checks
 
 
-def scan(directory: Path, home: Path, version: str, frameworks: list[str]) -> list[Check]:
-    return to_checks(worker(home, version).scan(directory, frameworks, sorted(SKIPPED)))
+def scan(directory: Path, home: Path, version: str) -> list[Check]:
+    """checkov's Terraform and Kubernetes checks over the bundle's .tf and .yaml files."""
+    files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.suffix in (".tf", ".yaml", ".yml"))
+    frameworks = [f for f, suffixes in FRAMEWORKS.items() if any(Path(f_).suffix in suffixes for f_ in files)]
+    if not files:
+        return []
+    return to_checks(worker(home, version).scan(directory, files, frameworks, sorted(SKIPPED)))

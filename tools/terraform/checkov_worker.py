@@ -3,7 +3,9 @@ answers one JSON request per stdin line with one JSON line, so each scan costs ~
 the ~3 s import of a fresh `checkov` process. Each scan runs in a forked child: checkov keeps
 module-level state between runs (results of one scan leak into the next in the same process).
 
-Request: {"dir": PATH, "frameworks": [...], "skip": [...]}. Reply: {"ok": true, "reports": [...]}
+Request: {"dir": PATH, "files": [relative paths], "frameworks": [...], "skip": [...]}; files are
+passed with -f from inside PATH (checkov's -d silently skips any path under a dot-directory, such
+as ~/.local/state). Reply: {"ok": true, "reports": [...]}
 (checkov's own JSON report per framework) or {"ok": false, "error": TEXT}.
 """
 
@@ -28,9 +30,8 @@ def main() -> None:
         try:
             request = json.loads(line)
             with tempfile.TemporaryDirectory() as out:
-                argv = [
-                    "-d",
-                    request["dir"],
+                argv = [arg for rel in request["files"] for arg in ("-f", rel)]
+                argv += [
                     "--framework",
                     *request["frameworks"],
                     "-o",
@@ -46,6 +47,7 @@ def main() -> None:
                 child = os.fork()
                 if child == 0:
                     code = 0
+                    os.chdir(request["dir"])
                     try:
                         with contextlib.suppress(SystemExit):
                             Checkov(argv).run()

@@ -44,14 +44,9 @@ class Validator:
         if self.settings.checkov:
             from opsgraph.tools.terraform.checkov_client import CheckovUnavailable, scan
 
-            frameworks = [
-                f for f, d in (("terraform", "terraform"), ("kubernetes", "kubernetes")) if (root / d).is_dir()
-            ]
             started = time.perf_counter()
             try:
-                checks += scan(
-                    root, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version, frameworks
-                )
+                checks += scan(root, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version)
             except CheckovUnavailable as exc:
                 skipped.append(f"checkov: {exc}")
             seconds["checkov"] = round(time.perf_counter() - started, 3)
