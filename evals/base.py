@@ -24,6 +24,7 @@ CORE_SUITES: dict[str, str] = {
     "injection": "opsgraph.evals.injection:run",
     "nab": "opsgraph.evals.nab:run",
     "planner": "opsgraph.evals.planner:run",
+    "prompts": "opsgraph.evals.prompts:run",
 }
 
 
