@@ -57,7 +57,7 @@ def test_development_set_stays_at_its_level(report: EvalReport) -> None:
     assert report.metric("balanced_accuracy_valid").value >= 0.95, report.details["valid"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19 target not met on the held-out sets: balanced accuracy 0.92 < 0.95")
+@pytest.mark.xfail(strict=True, reason="issue 19 target not met on the held-out sets: balanced accuracy 0.918 < 0.95")
 def test_balanced_accuracy_meets_the_issue_target_held_out(report: EvalReport) -> None:
     assert report.metric("balanced_accuracy_held_out").passed, report.details["extended"]
     assert report.passed

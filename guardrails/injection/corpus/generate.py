@@ -57,6 +57,7 @@ _SOURCES: list[tuple[Grammar, dict[str, tuple[list[str], int]], int | None]] = [
 # Later additions, each expanded with its own seed: adding one leaves every earlier row as it was.
 _SEPARATE_SOURCES: list[tuple[str, Grammar, dict[str, tuple[list[str], int]], int]] = [
     ("access", ops.GRAMMAR, ops.ACCESS_FAMILIES, 0),
+    ("prompt-files", ops.GRAMMAR, ops.PROMPT_FAMILIES, 0),
 ]
 
 

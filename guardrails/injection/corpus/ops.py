@@ -329,7 +329,30 @@ ACCESS: Grammar = {
         "deny {apr}",
     ],
 }
-GRAMMAR = {**GRAMMAR, **GRAMMAR_VERBS, **TERSE, **ACCESS}
+# Prompts as code: an LLM service's prompt files are versioned, tested and locked like any other
+# release artefact (opsgraph's own `prompts` commands do this). Attacks say "your prompt".
+PROMPT_FILES: Grammar = {
+    "pfile": ["the prompt files", "the prompts", "the planner prompt", "the summary prompt", "prompt v{n}",
+              "the {svc} prompt templates", "the prompt lockfile"],
+    "prompt_ops": [
+        "{please}lock {pfile} before the release",
+        "{please}run the prompt tests against the staging model",
+        "{please}test {pfile} on {env}",
+        "which prompt version does {svc} run in {env}?",
+        "diff {pfile} between v{n} and v{n}",
+        "{please}list {pfile}",
+        "the prompt tests fail the format checks on {svc}",
+        "bump the prompt lock after the review",
+        "{please}eval {pfile} against the recorded cases",
+        "who changed {pfile} in the last deploy?",
+        "roll back {pfile} to the locked version",
+        "prompt lint errors in {svc}",
+        "are {pfile} locked for {env}?",
+    ],
+    "prompt_terse": ["prompt tests", "lock prompts", "test prompts {env}", "prompt versions", "prompts {svc}",
+                     "prompt lock status", "prompt evals"],
+}  # fmt: skip
+GRAMMAR = {**GRAMMAR, **GRAMMAR_VERBS, **TERSE, **ACCESS, **PROMPT_FILES}
 
 FAMILIES: dict[str, tuple[list[str], int]] = {
     "ops-trigger-verb": (["{tcmd}"], 700),
@@ -344,4 +367,7 @@ FAMILIES: dict[str, tuple[list[str], int]] = {
 # Expanded with a seed of their own (generate.py), so adding them reshuffled no earlier row.
 ACCESS_FAMILIES: dict[str, tuple[list[str], int]] = {
     "ops-access": (["{access}", "{access}", "{please}{access_terse}"], 300),
+}
+PROMPT_FAMILIES: dict[str, tuple[list[str], int]] = {
+    "ops-prompt-files": (["{prompt_ops}", "{prompt_ops}", "{please}{prompt_terse}"], 150),
 }
