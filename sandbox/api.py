@@ -9,8 +9,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from . import dcgm, errors, resources
+from . import dcgm, errors, metrics, resources
 from .cluster import Cluster
+from .containers import waiting_to_start
+from .faults import admin
 from .logs import LogRequest, render
 from .meta import Obj
 from .routing import Discovery, Route, parse_path
@@ -71,10 +73,16 @@ class Api:
         self.writer = Writer(cluster)
 
     def handle(self, req: Request) -> Response | WatchPlan:
+        if req.path.startswith("/sandbox/"):  # the fault admin endpoint, not a Kubernetes path
+            status, document = admin.handle(self.cluster, req.method, req.path, req.query, req.body)
+            return Response(status, dumps(document))
         try:
             proxied = dcgm.proxy(self.cluster, req.method, req.path)
             if proxied is not None:
                 return Response(200, proxied, "text/plain; version=0.0.4; charset=utf-8")
+            measured = metrics.handle(self.cluster, req.method, req.path)
+            if measured is not None:
+                return Response(200, dumps(measured))
             target = parse_path(req.path)
             if isinstance(target, Discovery):
                 if req.method != "GET":
@@ -202,17 +210,21 @@ class Api:
         waiting = (state.get("waiting") or {}).get("reason")
         if previous and not status.get("restartCount"):
             raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
-        if not previous and (not status or waiting in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff")):
+        if not previous and (not status or waiting_to_start(waiting)):
             detail = (
                 "trying and failing to pull image"
                 if waiting in ("ErrImagePull", "ImagePullBackOff")
                 else waiting or "ContainerCreating"
             )
             raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: {detail}')
-        image = next(c.get("image", "") for c in pod["spec"]["containers"] if c["name"] == container)
+        spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
+        image = spec.get("image", "")
         now = time.time()
         started = self.store.timers.get(f"{pod['metadata']['uid']}:started", now)
-        crashing = self.cluster.config.images.outcome(str(image)) == "crash"
+        with self.store.lock:
+            outcome = self.cluster.controller.kubelet.behaviour(pod, spec).outcome
+            story = self.cluster.controller.faults.story(pod, spec)
+        crashing = outcome == "crash"
         if previous:
             started = started - self.cluster.config.backoff(0)
         tail = _int(query, "tailLines")
@@ -237,6 +249,7 @@ class Api:
                 since=float(since) if since else None,
                 timestamps=query.get("timestamps") in TRUE,
                 crashing=crashing,
+                trouble=story,
             )
         )
         body = text.encode()

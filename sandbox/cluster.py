@@ -8,9 +8,11 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from .config import ImagePolicy, SimConfig
 from .controller import Controller
+from .faults import Fault
 from .persistence import StateFile
 from .scenario import Scenario, default_scenario_path, load_scenario
 from .seed import seed
@@ -63,7 +65,11 @@ class Cluster:
                 self.store.load(document)
                 self.controller = Controller(self.store, self.config)
             else:
-                seed(self.controller, self.scenario, time.time())
+                now = time.time()
+                seed(self.controller, self.scenario, now)
+                with self.store.lock:
+                    for fault in self.scenario.faults:
+                        self.controller.faults.inject(fault, now)
             self.save()
         except BaseException:
             self.state.release()
@@ -80,6 +86,38 @@ class Cluster:
         self.store.close()
         self.save()
         self.state.release()
+
+    # -- faults (sandbox/faults) ---------------------------------------------------------------
+    def inject(self, fault: Fault, wait: float | None = None) -> dict[str, Any]:
+        """Inject `fault` (FaultError when it cannot be); with `wait`, block up to that many seconds
+        until it shows (see `wait_manifested`)."""
+        with self.store.lock:
+            record = self.controller.faults.inject(fault)
+        self.kick()
+        if wait:
+            self.wait_manifested(wait)
+        return record
+
+    def clear(self, kind: str | None = None, target: str | None = None) -> list[dict[str, Any]]:
+        with self.store.lock:
+            cleared = self.controller.faults.clear(kind, target)
+        self.kick()
+        return cleared
+
+    def faults(self) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return self.controller.faults.active()
+
+    def wait_manifested(self, timeout: float) -> bool:
+        """True once every fault in effect shows the way an investigator would see it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.store.lock:
+                if self.controller.faults.manifested():
+                    return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
 
     def kick(self) -> None:
         """Something was written: reconcile now instead of at the next tick."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Literal
 
-Outcome = Literal["ok", "crash", "pull"]
+Outcome = Literal["ok", "crash", "pull", "oom", "config", "unready"]
 
 DEFAULT_REGISTRIES = ("docker.io", "registry.k8s.io", "ghcr.io", "quay.io", "nvcr.io")
 
@@ -23,6 +23,17 @@ def split_image(image: str) -> tuple[str, str, str]:
         path = f"library/{path}"
     repository, _, tag = path.rpartition(":") if ":" in path.rsplit("/", 1)[-1] else (path, "", "latest")
     return registry, repository, tag or "latest"
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What a container does when the kubelet (re)starts it: start and serve (`ok`), exit (`crash`,
+    `oom`), fail its pull or its config, or run without passing its readiness probe (`unready`).
+    `message` is the pull / config / probe error; `exit_code` the exit status of a crash."""
+
+    outcome: Outcome
+    message: str = ""
+    exit_code: int = 1
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from .config import SimConfig
 from .deployments import DeploymentController
 from .events import EventRecorder
+from .faults.engine import FaultEngine
 from .kubelet import Kubelet
 from .meta import Obj, controller_uid
 from .replicasets import ReplicaSetController
@@ -24,6 +25,8 @@ class Controller:
         self.config = config
         self.events = EventRecorder(store, config.scaled(config.event_ttl_seconds), config.max_events)
         self.kubelet = Kubelet(store, self.events, config)
+        self.faults = FaultEngine(store, self.events, config, self.kubelet)
+        self.kubelet.faults = self.faults
         self.replicasets = ReplicaSetController(store, self.events, self.kubelet)
         self.deployments = DeploymentController(store, self.events, config)
         self.heartbeat = max(config.tick, min(0.5, config.scaled(1.0)))
@@ -36,6 +39,7 @@ class Controller:
             now = time.time() if now is None else now
             for pod in self.store.items("pods"):
                 self.kubelet.advance(pod, now)
+            self.faults.tick(now)
             due = now - self._reconciled_at >= self.heartbeat
             if self.store.mutations != self._reconciled_mutations or due:
                 self.reconcile(now)

@@ -4,12 +4,22 @@ image pull), graceful termination. Timings are simulated seconds scaled by `time
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Protocol
 
-from .config import Outcome, SimConfig, split_image
+from .config import Behaviour, SimConfig, split_image
+from .containers import Step, env_error, probe_period
 from .events import EventRecorder
 from .meta import Obj, clone, hex_digest, iso
 from .store import Store
+
+
+class BehaviourSource(Protocol):
+    """Where injected faults plug into the kubelet (`opsgraph.sandbox.faults.engine.FaultEngine`)."""
+
+    def behaviour(self, pod: Obj, container: dict[str, Any]) -> Behaviour | None: ...
+
+    def node_down(self, node: str) -> bool: ...
+
 
 _CONDITION_ORDER = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 
@@ -35,6 +45,7 @@ class Kubelet:
         self.store = store
         self.events = events
         self.config = config
+        self.faults: BehaviourSource | None = None
 
     # -- helpers -------------------------------------------------------------------------------
     def _uid(self, pod: Obj) -> str:
@@ -61,9 +72,6 @@ class Kubelet:
             field_path=f"spec.containers{{{container}}}" if container else None,
             now=now,
         )
-
-    def _outcome(self, container: dict[str, Any]) -> Outcome:
-        return self.config.images.outcome(str(container.get("image", "")))
 
     def _image_id(self, image: str) -> str:
         registry, repository, _ = split_image(image)
@@ -174,6 +182,9 @@ class Kubelet:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def advance(self, pod: Obj, now: float) -> None:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and self.faults is not None and self.faults.node_down(node):
+            return  # an unreachable node's kubelet does nothing the API server can see
         uid = self._uid(pod)
         timers = self.store.timers
         if pod["metadata"].get("deletionTimestamp"):
@@ -190,144 +201,81 @@ class Kubelet:
             self._retry(pod, now)
 
     def start(self, pod: Obj, now: float, *, quiet: bool = False) -> Obj:
+        """First start after binding: pull each image, then run (or fail) each container."""
         new = clone(pod)
+        self._sync_containers(new, now, first=True, quiet=quiet)
+        return new
+
+    def _retry(self, pod: Obj, now: float) -> None:
+        """A later sync: back-off restarts, pull retries, probes, and recovery once a cause is gone."""
+        self._sync_containers(clone(pod), now, first=False, quiet=False)
+
+    def behaviour(self, pod: Obj, container: dict[str, Any]) -> Behaviour:
+        """What this container does now: a config error the pod spec causes, else an injected fault,
+        else what the image does."""
+        problem = env_error(self.store, pod, container)
+        if problem:
+            return Behaviour("config", problem)
+        if self.faults is not None:
+            found = self.faults.behaviour(pod, container)
+            if found is not None:
+                return found
+        image = str(container.get("image", ""))
+        outcome = self.config.images.outcome(image)
+        return Behaviour(outcome, self.config.images.pull_error(image) if outcome == "pull" else "")
+
+    def _sync_containers(self, new: Obj, now: float, *, first: bool, quiet: bool) -> None:
+        uid = self._uid(new)
         status = new["status"]
-        node = new["spec"]["nodeName"]
+        attempt = int(self.store.timers.get(f"{uid}:attempt", 0))
+        wait_next = self.config.backoff(attempt)
+        was_ready = all(cs.get("ready") for cs in status.get("containerStatuses") or [])
         statuses = []
-        failing = False
+        failing = probing = False
         for i, c in enumerate(new["spec"].get("containers") or []):
-            image = str(c.get("image", ""))
-            outcome = self._outcome(c)
             cs = dict(status["containerStatuses"][i])
-            if outcome == "pull":
-                error = self.config.images.pull_error(image)
-                cs["state"] = {"waiting": {"reason": "ErrImagePull", "message": error}}
-                if not quiet:
-                    self._emit(
-                        new,
-                        "Failed",
-                        f'Failed to pull image "{image}": {error}',
-                        now,
-                        container=c["name"],
-                        warning=True,
-                    )
-                    self._emit(new, "Failed", "Error: ErrImagePull", now, container=c["name"], warning=True)
+            behaviour = self.behaviour(new, c)
+            step = Step(self, new, c, cs, now, quiet, wait_next)
+            if behaviour.outcome == "pull":
+                step.pull_failed(behaviour.message, first)
+                failing = True
+            elif behaviour.outcome == "config":
+                step.config_failed(behaviour.message)
+                failing = True
+            elif behaviour.outcome in ("crash", "oom"):
+                step.exited(behaviour, first)
                 failing = True
             else:
-                cs.update(imageID=self._image_id(image), containerID=self._container_id(new, c["name"], 0))
-                if not quiet:
-                    took = 1.0 + (hashlib.sha256(image.encode()).digest()[2] % 40) / 10
-                    self._emit(
-                        new,
-                        "Pulled",
-                        f'Successfully pulled image "{image}" in {took:.3f}s '
-                        f"({took:.3f}s including waiting). Image size: "
-                        f"{40_000_000 + hashlib.sha256(image.encode()).digest()[3] * 1_000_000} bytes.",
-                        now,
-                        container=c["name"],
-                    )
-                    self._emit(new, "Created", f"Created container: {c['name']}", now, container=c["name"])
-                    self._emit(new, "Started", f"Started container {c['name']}", now, container=c["name"])
-                if outcome == "crash":
-                    cs["state"] = {
-                        "terminated": {
-                            "exitCode": 1,
-                            "reason": "Error",
-                            "startedAt": iso(now),
-                            "finishedAt": iso(now),
-                            "containerID": cs["containerID"],
-                        }
-                    }
-                    cs["started"] = False
-                    failing = True
-                else:
-                    cs.update(state={"running": {"startedAt": iso(now)}}, ready=True, started=True)
+                step.run(ready=behaviour.outcome == "ok")
+                if behaviour.outcome == "unready":
+                    step.probe_failed(behaviour.message, first)
+                    probing = True
             statuses.append(cs)
         status["containerStatuses"] = statuses
         all_ready = all(cs.get("ready") for cs in statuses)
-        pulled_any = any("containerID" in cs for cs in statuses)
-        status["phase"] = "Running" if pulled_any else "Pending"
-        if pulled_any:
-            status["podIP"] = self._pod_ip(node, new["metadata"]["name"])
+        if any("containerID" in cs for cs in statuses):
+            status["phase"] = "Running"
+            status["podIP"] = self._pod_ip(new["spec"]["nodeName"], new["metadata"]["name"])
             status["podIPs"] = [{"ip": status["podIP"]}]
+        else:
+            status["phase"] = "Pending"
         status["qosClass"] = qos_class(new["spec"])
         ready = "True" if all_ready else "False"
         self._set_conditions(status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready)
         self.store.update("pods", new)
-        uid = self._uid(new)
-        self.store.timers[f"{uid}:started"] = now
-        if all_ready:
-            self.store.timers[f"{uid}:ready"] = now
+        timers = self.store.timers
+        if first:
+            timers[f"{uid}:started"] = now
+        if all_ready and (first or not was_ready):
+            timers[f"{uid}:ready"] = now
         if failing:
-            self.store.timers[f"{uid}:retry"] = now + self.config.scaled(1.0)
-        return new
-
-    def _retry(self, pod: Obj, now: float) -> None:
-        new = clone(pod)
-        uid = self._uid(new)
-        attempt = int(self.store.timers.get(f"{uid}:attempt", 0))
-        backoff = self.config.backoff(attempt)
-        ns, name = new["metadata"]["namespace"], new["metadata"]["name"]
-        for i, c in enumerate(new["spec"].get("containers") or []):
-            cs = new["status"]["containerStatuses"][i] = dict(new["status"]["containerStatuses"][i])
-            image = str(c.get("image", ""))
-            outcome = self._outcome(c)
-            if outcome == "pull":
-                self._emit(new, "Pulling", f'Pulling image "{image}"', now, container=c["name"])
-                self._emit(
-                    new,
-                    "BackOff",
-                    f'Back-off pulling image "{image}"',
-                    now,
-                    container=c["name"],
-                    warning=True,
-                )
-                cs["state"] = {
-                    "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}
-                }
-            elif outcome == "crash":
-                restarts = int(cs.get("restartCount", 0)) + 1
-                container_id = self._container_id(new, c["name"], restarts)
-                self._emit(
-                    new,
-                    "Pulled",
-                    f'Container image "{image}" already present on machine',
-                    now,
-                    container=c["name"],
-                )
-                self._emit(new, "Created", f"Created container: {c['name']}", now, container=c["name"])
-                self._emit(new, "Started", f"Started container {c['name']}", now, container=c["name"])
-                self._emit(
-                    new,
-                    "BackOff",
-                    f"Back-off restarting failed container {c['name']} in pod {name}_{ns}({uid})",
-                    now,
-                    container=c["name"],
-                    warning=True,
-                )
-                cs.update(restartCount=restarts, containerID=container_id, ready=False, started=False)
-                cs["lastState"] = {
-                    "terminated": {
-                        "exitCode": 1,
-                        "reason": "Error",
-                        "startedAt": iso(now),
-                        "finishedAt": iso(now),
-                        "containerID": container_id,
-                    }
-                }
-                cs["state"] = {
-                    "waiting": {
-                        "reason": "CrashLoopBackOff",
-                        "message": (
-                            f"back-off {int(backoff / self.config.time_scale)}s restarting failed "
-                            f"container={c['name']} pod={name}_{ns}({uid})"
-                        ),
-                    }
-                }
-                self.store.timers[f"{uid}:started"] = now
-        self.store.timers[f"{uid}:attempt"] = attempt + 1
-        self.store.timers[f"{uid}:retry"] = now + backoff
-        self.store.update("pods", new)
+            timers[f"{uid}:attempt"] = attempt if first else attempt + 1
+            timers[f"{uid}:retry"] = now + (self.config.scaled(1.0) if first else wait_next)
+        elif probing:
+            timers[f"{uid}:retry"] = now + self.config.scaled(probe_period(new))
+        else:
+            timers.pop(f"{uid}:retry", None)
+            timers.pop(f"{uid}:attempt", None)
 
     # -- deletion ------------------------------------------------------------------------------
     def delete(self, pod: Obj, now: float, grace: int | None = None) -> Obj | None:

@@ -74,6 +74,9 @@ class LogRequest:
     since: float | None = None
     timestamps: bool = False
     crashing: bool = False
+    # What the app says about its trouble: the error before a crash, or a warning every few lines
+    # while it reports itself not ready.
+    trouble: str | None = None
 
 
 def profile(image: str, container: str) -> str:
@@ -152,7 +155,7 @@ def _line(kind: str, req: LogRequest, index: int, ts: float) -> str:
 
 def _crash_lines(req: LogRequest) -> list[tuple[float, str]]:
     rng = random.Random(f"{req.pod}/{req.container}/crash")
-    reason = rng.choice(
+    reason = req.trouble or rng.choice(
         [
             "failed to connect to postgres at postgres.prod.svc:5432: connection refused",
             "required environment variable PAYMENT_PROVIDER_URL is not set",
@@ -191,6 +194,11 @@ def render(req: LogRequest) -> str:
         lines = [
             (req.started + i * interval, _line(kind, req, i, req.started + i * interval)) for i in range(first, count)
         ]
+        if req.trouble:
+            lines = [
+                (ts, f'{_stamp(ts)} level=warn app={req.container} msg="{req.trouble}"' if i % 4 == 3 else text)
+                for i, (ts, text) in enumerate(lines, start=first)
+            ]
     if req.since is not None:
         lines = [(ts, text) for ts, text in lines if ts >= req.now - req.since]
     if req.tail is not None and req.tail >= 0:

@@ -137,6 +137,17 @@ RESOURCES: dict[tuple[str, str], ResourceType] = {
             ("status",),
         ),
         ResourceType(
+            "horizontalpodautoscalers",
+            "horizontalpodautoscaler",
+            "HorizontalPodAutoscaler",
+            "autoscaling",
+            "v2",
+            True,
+            _READ,
+            ("hpa",),
+            ("status",),
+        ),
+        ResourceType(
             "replicasets",
             "replicaset",
             "ReplicaSet",
@@ -159,13 +170,17 @@ NODES = RESOURCES[("", "nodes")]
 NAMESPACES = RESOURCES[("", "namespaces")]
 CONFIGMAPS = RESOURCES[("", "configmaps")]
 PDBS = RESOURCES[("policy", "poddisruptionbudgets")]
+HPAS = RESOURCES[("autoscaling", "horizontalpodautoscalers")]
 
 GROUP_VERSIONS: dict[str, tuple[str, str]] = {
     "v1": ("", "v1"),
     "apps/v1": ("apps", "v1"),
     "policy/v1": ("policy", "v1"),
+    "autoscaling/v2": ("autoscaling", "v2"),
+    "metrics.k8s.io/v1beta1": ("metrics.k8s.io", "v1beta1"),  # served by `metrics.py`, not the store
 }
-_GROUPS = ("apps", "policy")
+# The preferred (only) version of each API group.
+_GROUPS = {"apps": "v1", "policy": "v1", "autoscaling": "v2", "metrics.k8s.io": "v1beta1"}
 
 
 def lookup(group: str, plural: str) -> ResourceType | None:
@@ -181,7 +196,7 @@ def api_versions(server_address: str) -> dict[str, Any]:
 
 
 def _group_doc(group: str) -> dict[str, Any]:
-    version = {"groupVersion": f"{group}/v1", "version": "v1"}
+    version = {"groupVersion": f"{group}/{_GROUPS[group]}", "version": _GROUPS[group]}
     return {"name": group, "versions": [version], "preferredVersion": version}
 
 
@@ -198,6 +213,10 @@ def api_group(group: str) -> dict[str, Any] | None:
 def resource_list(group_version: str) -> dict[str, Any] | None:
     if group_version not in GROUP_VERSIONS:
         return None
+    if group_version == "metrics.k8s.io/v1beta1":
+        from .metrics import resource_list as metrics_resources
+
+        return metrics_resources()
     group, _ = GROUP_VERSIONS[group_version]
     entries: list[dict[str, Any]] = []
     for rtype in sorted((r for r in RESOURCES.values() if r.group == group), key=lambda r: r.plural):

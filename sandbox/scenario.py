@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from .faults.spec import NODE_KINDS, Fault
 from .quantity import is_quantity
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -133,6 +134,14 @@ class Toleration(_Model):
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
 
 
+class ReadinessProbe(_Model):
+    """An HTTP GET readiness probe (what the `readiness` fault makes fail)."""
+
+    path: str = "/ready"
+    port: int | None = Field(None, description="default: the container's first port")
+    period_seconds: int = Field(10, gt=0)
+
+
 class Container(_Model):
     name: str
     image: str = Field(min_length=1)
@@ -141,6 +150,7 @@ class Container(_Model):
     env: dict[str, str] = Field(default_factory=dict)
     requests: dict[str, str | int] = Field(default_factory=dict)
     limits: dict[str, str | int] = Field(default_factory=dict)
+    readiness_probe: ReadinessProbe | None = None
 
     @field_validator("requests", "limits")
     @classmethod
@@ -243,6 +253,7 @@ class Scenario(_Model):
     configmaps: list[ConfigMap] = Field(default_factory=list)
     pdbs: list[DisruptionBudget] = Field(default_factory=list)
     gpu_metrics: list[GpuMetric] = Field(default_factory=list)
+    faults: list[Fault] = Field(default_factory=list, description="faults in effect from the start")
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -263,6 +274,11 @@ class Scenario(_Model):
         for i, pod in enumerate(self.pods):
             if pod.node is not None and pod.node not in nodes:
                 raise ValueError(f"pods[{i}] ({pod.name}): node {pod.node!r} is not declared under nodes")
+        deployments = {f"{d.namespace}/{d.name}" for d in self.deployments}
+        for i, fault in enumerate(self.faults):
+            known_targets, what = (nodes, "nodes") if fault.kind in NODE_KINDS else (deployments, "deployments")
+            if fault.target not in known_targets:
+                raise ValueError(f"faults[{i}] ({fault.kind}): {fault.target!r} is not declared under {what}")
         return self
 
 

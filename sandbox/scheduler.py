@@ -13,6 +13,8 @@ from .meta import Obj, controller_uid, labels_of, name_of
 from .quantity import QuantityError, parse_quantity
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
+_NO_VICTIMS = "No preemption victims found for incoming pod"
+_NOT_HELPFUL = "Preemption is not helpful for scheduling"
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,17 @@ class Scheduler:
         if not candidates:
             detail = ", ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
             nodes_total = len(self.nodes)
+            # Evicting lower-priority pods could free resources, but not remove a taint or a label
+            # mismatch; the sandbox has no lower-priority victims to offer.
+            preemption: Counter[str] = Counter()
+            for why, count in reasons.items():
+                resources = why.startswith("Insufficient") or why == "Too many pods"
+                preemption[_NO_VICTIMS if resources else _NOT_HELPFUL] += count
+            verdict = ", ".join(f"{count} {why}" for why, count in sorted(preemption.items()))
             return Placement(
                 None,
                 f"0/{nodes_total} nodes are available: {detail}. preemption: 0/{nodes_total} nodes are "
-                f"available: {nodes_total} Preemption is not helpful for scheduling.",
+                f"available: {verdict}.",
             )
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         chosen = candidates[0][3]

@@ -104,6 +104,15 @@ def _container(c: sc.Container) -> dict[str, Any]:
     if c.requests:
         resources["requests"] = {k: str(v) for k, v in c.requests.items()}
     out["resources"] = resources
+    if c.readiness_probe is not None:
+        port = c.readiness_probe.port or (c.ports[0] if c.ports else 8080)
+        out["readinessProbe"] = {
+            "httpGet": {"path": c.readiness_probe.path, "port": port, "scheme": "HTTP"},
+            "periodSeconds": c.readiness_probe.period_seconds,
+            "timeoutSeconds": 1,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        }
     return out
 
 

@@ -11,11 +11,13 @@ import statistics
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import yaml
 
 from .api import Api
 from .cluster import Cluster
+from .faults import Fault
 from .httpd import SandboxHTTPServer
 
 CONTEXT = "opsgraph-sandbox"
@@ -92,6 +94,21 @@ class SandboxServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    # -- faults: see sandbox/faults and sandbox/README.md -----------------------------------------
+    def inject(self, fault: Fault, wait: float | None = None) -> dict[str, Any]:
+        """Break something (FaultError, one line, when it cannot be); `wait` seconds for it to show."""
+        return self.cluster.inject(fault, wait)
+
+    def clear(self, kind: str | None = None, target: str | None = None) -> list[dict[str, Any]]:
+        """Undo the faults of that kind and/or target (all without filters); the pods recover."""
+        return self.cluster.clear(kind, target)
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.cluster.faults()
+
+    def wait_manifested(self, timeout: float = 10.0) -> bool:
+        return self.cluster.wait_manifested(timeout)
 
     def write_kubeconfig(self, path: Path) -> Path:
         """A kubeconfig with one cluster/context/user named `opsgraph-sandbox` pointing at this server."""

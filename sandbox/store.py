@@ -40,6 +40,8 @@ class Store:
         self._log: deque[Change] = deque(maxlen=log_size)
         # Simulation clocks (pod ready-at, next restart, ...), keyed "<uid>:<what>"; wall-clock seconds.
         self.timers: dict[str, float] = {}
+        # Injected faults in effect (`faults.engine`): plain JSON records, saved with the state.
+        self.faults: list[dict[str, Any]] = []
         self.mutations = 0
         self.closed = False
 
@@ -138,6 +140,7 @@ class Store:
             "resourceVersion": self._rv,
             "objects": {resource: list(objs.values()) for resource, objs in self._data.items()},
             "timers": dict(self.timers),
+            "faults": [dict(f) for f in self.faults],
         }
 
     def load(self, document: dict[str, Any]) -> None:
@@ -146,6 +149,7 @@ class Store:
             if resource in self._data:
                 self._data[resource] = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objects}
         self.timers = {str(k): float(v) for k, v in (document.get("timers") or {}).items()}
+        self.faults = [dict(f) for f in document.get("faults") or [] if isinstance(f, dict)]
         self._log.clear()
 
     def all_objects(self) -> Iterable[tuple[str, Obj]]:

@@ -144,6 +144,33 @@ def _node(n: Obj) -> list[Any]:
     ]
 
 
+def _hpa(h: Obj) -> list[Any]:
+    spec, st = h.get("spec") or {}, h.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    targets = []
+    current = {
+        (m.get("resource") or {}).get("name"): ((m.get("resource") or {}).get("current") or {}).get(
+            "averageUtilization"
+        )
+        for m in st.get("currentMetrics") or []
+    }
+    for metric in spec.get("metrics") or []:
+        resource = metric.get("resource") or {}
+        wanted = (resource.get("target") or {}).get("averageUtilization")
+        now = current.get(resource.get("name"))
+        shown = f"{now}%" if now is not None else "<unknown>"
+        targets.append(f"{resource.get('name')}: {shown}/{wanted}%")
+    return [
+        h["metadata"]["name"],
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        ", ".join(targets) or "<none>",
+        spec.get("minReplicas", 1),
+        spec.get("maxReplicas", 0),
+        st.get("currentReplicas", 0),
+        _age(h),
+    ]
+
+
 def _event(e: Obj) -> list[Any]:
     involved = e.get("involvedObject") or {}
     return [
@@ -214,6 +241,18 @@ TABLES: dict[str, tuple[list[Column], Callable[[Obj], list[Any]]]] = {
             ("Container-Runtime", "string", 1),
         ],
         _node,
+    ),
+    "horizontalpodautoscalers": (
+        [
+            _NAME,
+            ("Reference", "string", 0),
+            ("Targets", "string", 0),
+            ("MinPods", "string", 0),
+            ("MaxPods", "string", 0),
+            ("Replicas", "string", 0),
+            _AGE,
+        ],
+        _hpa,
     ),
     "namespaces": (
         [_NAME, ("Status", "string", 0), _AGE],
