@@ -1,6 +1,9 @@
-"""The agent graph, as DESIGN.md draws it:
+"""The agent graph, as DESIGN.md draws it, with the investigation loop:
 
-guard_input -> route -> plan -> policy -> approval -> execute -> guard_output -> respond
+guard_input -> route -> plan -> policy -> approval -> execute -> guard_output -> observe
+                         ^                                                        |
+                         +------------------ wants more, no limit hit ------------+
+observe -> respond when the brain has answered (or asked, or a limit stopped the turn).
 
 `build_graph()` wires the steps; `compile_graph()` adds the checkpointer that makes a pending
 approval survive a restart.
@@ -16,6 +19,7 @@ from opsgraph.agent.context import RunContext
 from opsgraph.agent.nodes.approval import approval, still_pending
 from opsgraph.agent.nodes.execute import execute
 from opsgraph.agent.nodes.guard import guard_input, guard_output
+from opsgraph.agent.nodes.observe import next_after_observe, observe
 from opsgraph.agent.nodes.plan import plan, route
 from opsgraph.agent.nodes.policy import policy
 from opsgraph.agent.nodes.respond import respond
@@ -28,7 +32,7 @@ def _after_guard(state: AgentState) -> str:
 
 def _after_plan(state: AgentState) -> str:
     plan_ = state.get("plan") or {}
-    if state.get("status") == "error" or not plan_.get("tool_calls"):
+    if state.get("status") == "error" or not plan_.get("tool_calls") or state.get("stopped_by"):
         return "respond"
     return "policy"
 
@@ -47,6 +51,7 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     graph.add_node("approval", approval)
     graph.add_node("execute", execute)
     graph.add_node("guard_output", guard_output)
+    graph.add_node("observe", observe)
     graph.add_node("respond", respond)
     graph.add_edge(START, "guard_input")
     graph.add_conditional_edges("guard_input", _after_guard, ["route", "respond"])
@@ -55,7 +60,8 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     graph.add_edge("policy", "approval")
     graph.add_conditional_edges("approval", _after_approval, ["approval", "execute"])
     graph.add_edge("execute", "guard_output")
-    graph.add_edge("guard_output", "respond")
+    graph.add_edge("guard_output", "observe")
+    graph.add_conditional_edges("observe", next_after_observe, ["plan", "respond"])
     graph.add_edge("respond", END)
     return graph
 

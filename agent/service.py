@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from opsgraph.agent.progress import StepCallback
 from opsgraph.agent.settings import Settings
 
 
@@ -46,6 +47,10 @@ class TurnResult(BaseModel):
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     results: list[dict[str, Any]] = Field(default_factory=list)
     approvals: list[PendingApproval] = Field(default_factory=list)
+    # An investigation's findings: diagnosis, evidence, root cause, proposed fix (and the limit
+    # that stopped it early, if one did). Reads it made are in `results`, marked `evidence`.
+    answer: dict[str, Any] | None = None
+    steps: int = 0  # tool calls this turn ran
 
 
 class Agent:
@@ -97,7 +102,7 @@ class Agent:
         self.graph = compile_graph(SqliteSaver(self._db))
 
     # -- one turn ------------------------------------------------------------------------------
-    def handle(self, request: AgentRequest) -> TurnResult:
+    def handle(self, request: AgentRequest, on_step: StepCallback | None = None) -> TurnResult:
         thread_id = request.thread_id or uuid.uuid4().hex[:12]
         state = {
             "thread_id": thread_id,
@@ -107,9 +112,17 @@ class Agent:
             "source": request.source,
             "untrusted_input": request.untrusted_input,
         }
-        return self._run(state, thread_id)
+        return self._run(state, thread_id, on_step)
 
-    def decide(self, approval_id: str, *, approve: bool, by: str, groups: tuple[str, ...] = ()) -> TurnResult:
+    def decide(
+        self,
+        approval_id: str,
+        *,
+        approve: bool,
+        by: str,
+        groups: tuple[str, ...] = (),
+        on_step: StepCallback | None = None,
+    ) -> TurnResult:
         """Approve or deny a pending approval; resumes the paused conversation, wherever it began."""
         from langgraph.types import Command
 
@@ -130,7 +143,7 @@ class Agent:
         command: Command[Any] = Command(
             resume={"approve": approve, "by": by, "groups": list(groups), "ids": [approval_id]}
         )
-        return self._run(command, approval.thread_id)
+        return self._run(command, approval.thread_id, on_step)
 
     def pending_approvals(self) -> list[PendingApproval]:
         self.approvals.expire_stale()
@@ -153,10 +166,31 @@ class Agent:
         self.approvals.close()
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _run(self, graph_input: Any, thread_id: str) -> TurnResult:
+    def _run(self, graph_input: Any, thread_id: str, on_step: StepCallback | None = None) -> TurnResult:
         config = {"configurable": {"thread_id": thread_id}}
-        out = self.graph.invoke(graph_input, config=config, context=self.context, durability="exit")
-        return _redacted(_to_result(thread_id, out))
+        # "exit": checkpoint only where the turn can end or pause (an approval), not after every
+        # node; a crash mid-turn loses nothing that was executed, which the audit log records.
+        if on_step is None:
+            out = self.graph.invoke(graph_input, config=config, context=self.context, durability="exit")
+        else:
+            out = self._streamed(graph_input, config, on_step)
+        return _redacted(_to_result(thread_id, out, self.context.registry))
+
+    def _streamed(self, graph_input: Any, config: dict[str, Any], on_step: StepCallback) -> dict[str, Any]:
+        from opsgraph.agent.progress import StepEvent
+
+        out: dict[str, Any] = {}
+        for mode, chunk in self.graph.stream(
+            graph_input, config=config, context=self.context, durability="exit", stream_mode=["custom", "values"]
+        ):
+            if mode == "custom":
+                on_step(StepEvent(**chunk))
+            elif mode == "values":
+                out = dict(chunk)
+        interrupts = self.graph.get_state(config).interrupts
+        if interrupts:
+            out["__interrupt__"] = list(interrupts)
+        return out
 
 
 def _redacted(result: TurnResult) -> TurnResult:
@@ -168,31 +202,36 @@ def _redacted(result: TurnResult) -> TurnResult:
     return result.model_copy(update={"reply": redact(result.reply), "approvals": approvals})
 
 
-def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
+def _to_result(thread_id: str, out: dict[str, Any], registry: Any) -> TurnResult:
     plan = out.get("plan") or {}
     base = {
         "thread_id": thread_id,
         "intent": plan.get("intent"),
         "confidence": plan.get("confidence"),
         "tool_calls": [{"name": c["name"], "args": c["args"]} for c in plan.get("tool_calls", [])],
+        "answer": out.get("answer"),
+        "steps": int(out.get("steps") or 0),
     }
     interrupts = out.get("__interrupt__") or []
     if interrupts:
         pending = [a for i in interrupts for a in (i.value or {}).get("approvals", [])]
         approvals = [PendingApproval.model_validate(a) for a in pending]
-        lines = []
+        from opsgraph.agent.nodes.respond import answer_text, as_evidence
+
+        lines = [answer_text(out["answer"])] if out.get("answer") else []
+        results = as_evidence(out.get("results", []), registry) if out.get("answer") else out.get("results", [])
         for a in approvals:
             if a.refusal:
                 lines.append(f"Not approved: {a.refusal}. Still waiting for someone who may approve.")
             lines.append(f"{a.tool} {a.reason} [{a.id}]\n{a.diff}")
-        done = [r for r in out.get("results", []) if r.get("status") == "ok"]
+        done = [r for r in results if r.get("status") == "ok" and not r.get("evidence")]
         lines += [str(r.get("text", "")) for r in done]
         return TurnResult(
             **base,
             status="needs_approval",
             reply="\n".join(lines),
             approvals=approvals,
-            results=out.get("results", []),
+            results=results,
         )
     return TurnResult(
         **base, status=out.get("status", "done"), reply=out.get("reply", ""), results=out.get("results", [])
@@ -200,7 +239,8 @@ def _to_result(thread_id: str, out: dict[str, Any]) -> TurnResult:
 
 
 def default_brain(settings: Settings, registry: Any) -> Any:
-    """The deterministic planner, or the LLM with the planner as its fallback."""
+    """The deterministic planner; the LLM with the planner as its fallback; or the router (the
+    planner answers what it is sure of, the model the rest, the planner again when it fails)."""
     from opsgraph.agent.brain import PlannerBrain
     from opsgraph.agent.planner.planner import DeterministicPlanner
 
@@ -208,10 +248,10 @@ def default_brain(settings: Settings, registry: Any) -> Any:
     if settings.brain == "planner":
         return planner
     from opsgraph.agent.llm.brain import LLMBrain
-    from opsgraph.agent.llm.client import ChatClient
+    from opsgraph.serving.wiring import chat_client, router_brain
 
-    client = ChatClient(settings.llm_base_url, settings.llm_model, api_key=settings.llm_api_key)
-    return LLMBrain(client, registry, fallback=planner)
+    llm = LLMBrain(chat_client(settings), registry, fallback=planner)
+    return router_brain(settings, planner, llm, registry) if settings.brain == "router" else llm
 
 
 class _guardrails:

@@ -50,10 +50,14 @@ class Settings(SettingsSection):
     sandbox_scenario: Path | None = Field(None, description="sandbox scenario (default: shipped)")
 
     # Brain.
-    brain: Literal["planner", "llm"] = "planner"
+    brain: Literal["planner", "llm", "router"] = "planner"
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = "Qwen/Qwen2.5-7B-Instruct-AWQ"
     llm_api_key: str = "EMPTY"
+
+    # The agent loop: limits of one turn.
+    max_steps: int = Field(8, ge=1, le=50, description="tool calls one turn may run")
+    turn_budget_s: float = Field(60.0, gt=0, description="time one turn may spend working (not waiting for people)")
 
     # Observability sources (alerts, anomaly scans).
     prometheus_url: str | None = Field(None, description="Prometheus HTTP API base URL")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
-HISTORY_LIMIT = 20  # messages kept per conversation: enough context, bounded checkpoint size
+HISTORY_LIMIT = 60  # messages kept per conversation (an 8-step turn adds ~17): bounded checkpoint size
 
 TurnStatus = Literal["done", "needs_approval", "question", "blocked", "denied", "error", "cancelled", "refused"]
 
@@ -38,6 +38,16 @@ class AgentState(TypedDict, total=False):
     results: list[dict[str, Any]]
     reply: str
     status: TurnStatus
+
+    # The loop: one turn may run several steps (plan -> execute -> observe -> plan again).
+    steps: int  # tool calls run this turn
+    turn_started: float  # wall clock; restarts after an approval decision (people are not the budget)
+    executed: list[str]  # signatures of the calls run this turn: a repeat ends the loop
+    step_start: int  # index in `results` where this step's results begin
+    wants_more: bool  # the brain asked to see this step's results before answering
+    stopped_by: str  # the limit that ended the turn early, in words
+    playbook: dict[str, Any] | None  # an investigation in progress: {"intent", "memory"}
+    answer: dict[str, Any] | None  # the diagnosis, evidence, root cause and proposed fix
 
     # Carried between turns of one conversation.
     follow_up: dict[str, Any] | None

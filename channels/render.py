@@ -85,6 +85,10 @@ def render_tool_result(result: dict[str, Any]) -> Any:
 
 def print_result(result: Any, console: Console | None = None) -> None:
     console = console or Console()
+    if getattr(result, "answer", None):
+        from opsgraph.agent.nodes.respond import findings_view
+
+        console.print(render_view(findings_view(result.answer).model_dump()))
     for approval in result.approvals:
         if approval.refusal:
             console.print(Text(f"not approved: {approval.refusal}", style="red"))
@@ -96,8 +100,9 @@ def print_result(result: Any, console: Console | None = None) -> None:
                 border_style="yellow",
             )
         )
-    shown = [r for r in result.results if r.get("status") != "approval_required"]
+    # An investigation's reads are its evidence: the findings above summarise them (--json has them all).
+    shown = [r for r in result.results if r.get("status") != "approval_required" and not r.get("evidence")]
     for r in shown:
         console.print(render_tool_result(r))
-    if not shown and result.status != "needs_approval":
+    if not shown and result.status != "needs_approval" and not getattr(result, "answer", None):
         console.print(Text(result.reply, style=STATUS_STYLE.get(result.status, "")))

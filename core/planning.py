@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsgraph.core.inventory import Inventory
+
+if TYPE_CHECKING:
+    from opsgraph.core.playbook import Step
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -69,15 +72,19 @@ class Plan:
     follow_up: FollowUp | None = None
     target: tuple[str, str] | None = field(default=None)  # (namespace, name) the plan is about
     failed: bool = False  # the request names something that does not exist: `reply` says what
+    step: Step | None = None  # an investigation's first step, when a playbook serves the intent
 
     def to_json(self) -> dict[str, Any]:
         """The `opsgraph plan --json` contract."""
         return {
             "intent": self.intent,
             "confidence": round(self.confidence, 4),
-            "tool_calls": [{"name": c.name, "args": c.args} for c in self.tool_calls],
+            "tool_calls": [{"name": c.name, "args": c.args} for c in self._first_calls()],
             "reply": self.reply,
         }
+
+    def _first_calls(self) -> tuple[PlannedCall, ...]:
+        return self.step.calls if self.step is not None else self.tool_calls
 
 
 class Ask(Exception):

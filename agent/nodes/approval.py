@@ -8,6 +8,7 @@ is final.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -59,12 +60,15 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             )
             updated.append(item | {"status": decided.status, "decided_by": by, "refusal": None})
             if not approve:
-                outcomes.append(results.error(item["tool"], "forbidden", f"denied by {by}").model_dump())
+                denied = results.error(item["tool"], "forbidden", f"denied by {by}")
+                outcomes.append(denied.model_dump() | {"call_id": item["call_id"], "args": item["args"]})
             continue
         _audit_refusal(ctx, state, item, by, refusal)  # expired or used: final
         updated.append(item | {"status": "refused", "refusal": refusal})
-        outcomes.append(results.error(item["tool"], "approval_invalid", f"approval refused: {refusal}").model_dump())
-    return {"approvals": updated, "results": outcomes}
+        invalid = results.error(item["tool"], "approval_invalid", f"approval refused: {refusal}")
+        outcomes.append(invalid.model_dump() | {"call_id": item["call_id"], "args": item["args"]})
+    # The working-time budget restarts: the time a person took to decide is not the agent's.
+    return {"approvals": updated, "results": outcomes, "turn_started": time.time()}
 
 
 def _audit_refusal(ctx: RunContext, state: AgentState, item: dict[str, Any], by: str, reason: str) -> None:

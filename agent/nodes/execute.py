@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
@@ -25,15 +26,16 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     tools = ctx.tools.with_actor(state["user"])
     approved = {a["call_id"]: a for a in state.get("approvals", []) if a["status"] == "approved"}
     outcomes = list(state.get("results", []))
+    progress = get_stream_writer()
     last_change = state.get("last_change")
     for decision in state.get("decisions", []):
         grant = approved.get(decision["call_id"])
-        if grant is not None:
-            result = _run(ctx, decision, tools, approval_id=grant["id"])
-        elif decision["effect"] == "allow" and not _writes(ctx, decision["tool"]):
-            result = _run(ctx, decision, tools, approval_id=None)
-        else:
+        free_read = decision["effect"] == "allow" and not _writes(ctx, decision["tool"])
+        if grant is None and not free_read:
             continue
+        progress({"phase": "started", "tool": decision["tool"], "args": decision["args"], "status": None,
+                  "summary": ""})  # fmt: skip
+        result = _run(ctx, decision, tools, approval_id=grant["id"] if grant else None)
         ctx.audit.append(
             "executed",
             actor=state["user"],
@@ -52,7 +54,9 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
             last_change = _change(decision, result)
-        outcomes.append(result.model_dump())
+        outcomes.append(result.model_dump() | {"call_id": decision["call_id"], "args": decision["args"]})
+        progress({"phase": "done", "tool": decision["tool"], "args": decision["args"], "status": result.status,
+                  "summary": result.text.splitlines()[0][:200] if result.text else ""})  # fmt: skip
     return {"results": outcomes, "last_change": last_change}
 
 

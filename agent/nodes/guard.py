@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -27,6 +28,14 @@ def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, An
         "results": [],
         "reply": "",
         "status": "done",
+        "steps": 0,
+        "turn_started": time.time(),
+        "executed": [],
+        "step_start": 0,
+        "wants_more": False,
+        "stopped_by": "",
+        "playbook": None,
+        "answer": None,
     }
     if verdict.injection:
         ctx.audit.append(

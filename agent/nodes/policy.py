@@ -11,6 +11,7 @@ from opsgraph.agent.context import RunContext
 from opsgraph.agent.policy import ActionRequest
 from opsgraph.agent.state import AgentState
 from opsgraph.tools import results
+from opsgraph.tools.results import ToolResult
 
 
 def action_request(state: AgentState, ctx: RunContext, name: str, args: dict[str, Any]) -> ActionRequest:
@@ -29,12 +30,17 @@ def action_request(state: AgentState, ctx: RunContext, name: str, args: dict[str
     )
 
 
+def _for(call: dict[str, Any], result: ToolResult) -> dict[str, Any]:
+    """A result as the loop records it: tied to the call that produced it."""
+    return result.model_dump() | {"call_id": call["id"], "args": call["args"]}
+
+
 def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
     plan = state.get("plan") or {}
     decisions: list[dict[str, Any]] = []
     approvals: list[dict[str, Any]] = []
-    outcomes: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = list(state.get("results", []))
     for call in plan.get("tool_calls", []):
         request = action_request(state, ctx, call["name"], call["args"])
         decision = ctx.policy.decide(request)
@@ -48,16 +54,16 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 subject=call["name"],
                 data={"args": call["args"], "reason": decision.reason, "requester": state["user"]},
             )
-            outcomes.append(results.error(call["name"], "forbidden", decision.reason).model_dump())
+            outcomes.append(_for(call, results.error(call["name"], "forbidden", decision.reason)))
             continue
         if decision.effect == "allow" and request.risk == "read":
             continue
         preview = ctx.registry.preview(call["name"], call["args"], ctx.tools.with_actor(state["user"]))
         if preview.status != "ok" or preview.action_hash is None:
-            outcomes.append(preview.model_dump())
+            outcomes.append(_for(call, preview))
             continue
         if preview.no_op:
-            outcomes.append(results.ok(call["name"], preview.text, preview.data).model_dump())
+            outcomes.append(_for(call, results.ok(call["name"], preview.text, preview.data)))
             continue
         approval = ctx.approvals.create(
             thread_id=state["thread_id"],

@@ -17,7 +17,17 @@ from opsgraph.agent.planner.limits import check_names, unavailable
 from opsgraph.agent.planner.text import SpellFixer
 from opsgraph.core.inventory import Inventory
 from opsgraph.core.planning import Ask, Builder, Entities, FollowUp, NotFoundName, Plan, PlannedCall
+from opsgraph.core.playbook import Playbook
 from opsgraph.tools.capabilities import capabilities
+
+
+def capability_playbooks() -> dict[str, Playbook]:
+    """intent -> playbook, from every installed capability's playbooks module."""
+    playbooks: dict[str, Playbook] = {}
+    for capability in capabilities():
+        if capability.playbooks_module:
+            playbooks |= importlib.import_module(capability.playbooks_module).PLAYBOOKS
+    return playbooks
 
 
 def capability_builders() -> dict[str, Builder]:
@@ -30,8 +40,12 @@ def capability_builders() -> dict[str, Builder]:
 
 
 BUILDERS: dict[str, Builder] = capability_builders()
+PLAYBOOKS: dict[str, Playbook] = capability_playbooks()
 
-MIN_CONFIDENCE = 0.35  # below this the planner says it did not understand
+MIN_CONFIDENCE = 0.35  # below this the planner says it did not understand...
+# ...unless the first intent clearly leads the second: each capability adds intents, which spreads
+# probability thinner, so an absolute floor alone grows stricter with every capability installed.
+CLEAR_LEAD = 1.5
 SWITCH_CONFIDENCE = 0.6  # a new request this sure overrides a pending question
 
 CANNED_REPLIES = {
@@ -44,6 +58,7 @@ CANNED_REPLIES = {
 class DeterministicPlanner:
     def __init__(self, model: IntentModel) -> None:
         self.model = model
+        self.playbooks = PLAYBOOKS
         self._vocabulary = frozenset(model.vocabulary())
         self._spelling = SpellFixer(set(self._vocabulary))
 
@@ -63,18 +78,21 @@ class DeterministicPlanner:
         ents = self._extract(text, inventory)
         ranked = self.model.predict(self._spelling.fix(ents.masked))
         intent, confidence = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        understood = confidence >= MIN_CONFIDENCE or confidence >= CLEAR_LEAD * runner_up
         if pending is not None:
             answered = self._answer(pending, ents, inventory, intent, confidence)
             if answered is not None:
                 return answered
-        missing = unavailable(ents, set(BUILDERS))
+        missing = unavailable(ents, set(BUILDERS) | set(PLAYBOOKS))
         if missing:
             return Plan("unavailable", confidence, reply=missing)
         if intent == "help":
             topic = ents.workloads[0] if ents.workloads else None
             return Plan("help", confidence, (PlannedCall("help", {"topic": topic} if topic else {}),))
-        if confidence < MIN_CONFIDENCE or intent not in BUILDERS:
-            if confidence < MIN_CONFIDENCE and intent in BUILDERS:
+        served = set(BUILDERS) | set(PLAYBOOKS)
+        if not understood or intent not in served:
+            if not understood and intent in served:
                 return Plan("unknown", confidence, reply=self._unsure(intent))
             return Plan(intent, confidence, reply=CANNED_REPLIES.get(intent, CANNED_REPLIES["unknown"]))
         carried: dict[str, Any] = {}
@@ -91,6 +109,9 @@ class DeterministicPlanner:
     def _build(self, intent: str, confidence: float, ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Plan:
         try:
             check_names(ents, inv)
+            if intent in PLAYBOOKS:
+                step = PLAYBOOKS[intent].start(ents, inv, carried)
+                return Plan(intent, confidence, reply=step.note, step=step, target=_target_of(step.calls))
             calls, reply = BUILDERS[intent](ents, inv, carried)
         except NotFoundName as missing:
             return Plan(intent, confidence, reply=missing.message, failed=True)
@@ -98,10 +119,7 @@ class DeterministicPlanner:
             known = {k: v for k, v in ask.known.items() if k != "last_change"}
             follow_up = FollowUp(intent, known, ask.missing, ask.options, text=ents.text)
             return Plan(intent, confidence, reply=ask.question, follow_up=follow_up)
-        target = None
-        if calls and "name" in calls[0].args and "namespace" in calls[0].args:
-            target = (str(calls[0].args["namespace"]), str(calls[0].args["name"]))
-        return Plan(intent, confidence, tuple(calls), reply, target=target)
+        return Plan(intent, confidence, tuple(calls), reply, target=_target_of(calls))
 
     def _answer(self, pending: FollowUp, ents: Entities, inv: Inventory, intent: str, confidence: float) -> Plan | None:
         """Use the message as the answer to `pending` when it supplies what was missing."""
@@ -114,7 +132,9 @@ class DeterministicPlanner:
             "image": bool(ents.image),
             "revision": bool(ents.numbers) or ents.has_word("previous", "last"),
         }.get(pending.missing, False)
-        new_request = confidence >= SWITCH_CONFIDENCE and intent != pending.intent and intent in BUILDERS
+        new_request = (
+            confidence >= SWITCH_CONFIDENCE and intent != pending.intent and intent in set(BUILDERS) | set(PLAYBOOKS)
+        )
         if not supplied or (new_request and len(ents.masked.split()) > 2):
             return None
         # The answer fills what was missing and keeps every detail already given: read the first
@@ -124,3 +144,10 @@ class DeterministicPlanner:
 
     def _unsure(self, guess: str) -> str:
         return f"I'm not sure what you want. Did you mean {guess.replace('_', ' ')}? Say 'help' for examples."
+
+
+def _target_of(calls: Any) -> tuple[str, str] | None:
+    first = next(iter(calls), None)
+    if first is not None and "name" in first.args and "namespace" in first.args:
+        return (str(first.args["namespace"]), str(first.args["name"]))
+    return None

@@ -68,6 +68,16 @@ class ClusterClient:
     def nodes(self) -> list[Obj]:
         return self._items(self._core.list_node)
 
+    def node(self, name: str) -> Obj:
+        return self._call(self._core.read_node, name)
+
+    def autoscalers(self, namespace: str) -> list[Obj]:
+        """autoscaling/v2 HorizontalPodAutoscalers of a namespace."""
+        from kubernetes import client
+
+        api = client.AutoscalingV2Api(self._api_client)
+        return self._items(api.list_namespaced_horizontal_pod_autoscaler, namespace)
+
     def deployments(self, namespace: str | None = None) -> list[Obj]:
         if namespace is None:
             return self._items(self._apps.list_deployment_for_all_namespaces)

@@ -96,6 +96,7 @@ class ReplicaSetView:
     change_cause: str
     template: Obj
     owner_uid: str
+    created: str = ""  # creationTimestamp: when this revision was rolled out
 
     @classmethod
     def of(cls, obj: Obj) -> ReplicaSetView:
@@ -111,6 +112,7 @@ class ReplicaSetView:
             change_cause=annotations.get(CHANGE_CAUSE, ""),
             template=template,
             owner_uid=owners[0].get("uid", "") if owners else "",
+            created=meta.get("creationTimestamp", "") or "",
         )
 
 
@@ -166,3 +168,77 @@ class EventView:
             last_seen=obj.get("lastTimestamp") or obj.get("eventTime") or "",
             object=f"{involved.get('kind', '')}/{involved.get('name', '')}",
         )
+
+
+def pod_detail(obj: Obj) -> dict[str, Any]:
+    """What an investigation reads off one pod, as `kubectl describe pod` shows it: per container
+    its state and reason, the last termination, restarts and resources; the pod's conditions."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    statuses = {s.get("name"): s for s in status.get("containerStatuses") or []}
+    containers = []
+    for c in spec.get("containers") or []:
+        s = statuses.get(c.get("name")) or {}
+        state = s.get("state") or {}
+        waiting = state.get("waiting") or {}
+        last = (s.get("lastState") or {}).get("terminated") or {}
+        resources = c.get("resources") or {}
+        containers.append(
+            {
+                "name": c.get("name", ""),
+                "image": c.get("image", ""),
+                "ready": bool(s.get("ready")),
+                "restarts": int(s.get("restartCount", 0)),
+                "waiting": {"reason": waiting.get("reason", ""), "message": waiting.get("message", "")}
+                if waiting
+                else None,
+                "last_terminated": {"reason": last.get("reason", ""), "exit_code": last.get("exitCode")}
+                if last
+                else None,
+                "limits": dict(resources.get("limits") or {}),
+                "requests": dict(resources.get("requests") or {}),
+            }
+        )
+    conditions = {
+        c.get("type", ""): {
+            "status": c.get("status", ""),
+            "reason": c.get("reason", ""),
+            "message": c.get("message", ""),
+        }
+        for c in status.get("conditions") or []
+    }
+    return {"phase": status.get("phase", "Unknown"), "containers": containers, "conditions": conditions}
+
+
+def _condition(c: Obj) -> dict[str, str]:
+    return {"status": c.get("status", ""), "reason": c.get("reason", ""), "message": c.get("message", "")}
+
+
+def node_readiness(obj: Obj) -> dict[str, str]:
+    """A node's Ready condition: status True / False / Unknown, with its reason and message."""
+    for c in (obj.get("status") or {}).get("conditions") or []:
+        if c.get("type") == "Ready":
+            return _condition(c)
+    return {"status": "Unknown", "reason": "", "message": "no Ready condition reported"}
+
+
+def autoscaler_of(hpas: list[Obj], deployment: str) -> dict[str, Any] | None:
+    """The HPA that scales a deployment: min, max, current, and whether it is limited."""
+    for hpa in hpas:
+        spec, status = hpa.get("spec") or {}, hpa.get("status") or {}
+        target = spec.get("scaleTargetRef") or {}
+        if target.get("kind") == "Deployment" and target.get("name") == deployment:
+            limited = [
+                c
+                for c in status.get("conditions") or []
+                if c.get("type") == "ScalingLimited" and c.get("status") == "True"
+            ]
+            return {
+                "name": (hpa.get("metadata") or {}).get("name", ""),
+                "min": int(spec.get("minReplicas") or 1),
+                "max": int(spec.get("maxReplicas") or 0),
+                "current": int(status.get("currentReplicas") or 0),
+                "desired": int(status.get("desiredReplicas") or 0),
+                "limited": bool(limited),
+                "limited_reason": limited[0].get("reason", "") if limited else "",
+            }
+    return None

@@ -8,4 +8,5 @@ CAPABILITY = Capability(
     tool_modules=("opsgraph.tools.k8s.tools",),
     planner_module="opsgraph.tools.k8s.planner",
     intents=("opsgraph.tools.k8s", "intents.yaml"),
+    playbooks_module="opsgraph.tools.k8s.playbooks",
 )

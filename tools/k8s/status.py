@@ -7,7 +7,16 @@ from typing import Any
 from opsgraph.core.views import TableView
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
-from opsgraph.tools.k8s._views import DeploymentView, EventView
+from opsgraph.tools.errors import ToolError
+from opsgraph.tools.k8s._views import (
+    RESTARTED_AT,
+    DeploymentView,
+    EventView,
+    ReplicaSetView,
+    autoscaler_of,
+    node_readiness,
+    pod_detail,
+)
 from opsgraph.tools.k8s._workloads import (
     check_namespace,
     get_deployment,
@@ -48,8 +57,10 @@ def k8s_status(args: StatusArgs, ctx: ToolContext) -> ToolResult:
 def _overview(ctx: ToolContext, namespaces: list[str]) -> ToolResult:
     rows: list[dict[str, Any]] = []
     for ns in namespaces:
+        newest = _newest_replicasets(ctx, ns)
         for obj in ctx.cluster.deployments(ns):
             view = DeploymentView.of(obj)
+            latest = newest.get(view.uid)
             rows.append(
                 {
                     "namespace": ns,
@@ -59,6 +70,9 @@ def _overview(ctx: ToolContext, namespaces: list[str]) -> ToolResult:
                     "image": view.image_summary,
                     "revision": view.revision,
                     "rollout": view.rollout_state(),
+                    "last_rollout": latest.created if latest else "",
+                    "change_cause": latest.change_cause if latest else "",
+                    "restarted_at": _restarted_at(obj),
                 }
             )
     if not rows:
@@ -86,6 +100,7 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
     _, view = get_deployment(ctx, namespace, name)
     history = owned_replicasets(ctx, view)
     pods = workload_pods(ctx, view)
+    pod_objects = {(p.get("metadata") or {}).get("name", ""): p for p in ctx.cluster.pods(namespace, view.selector)}
     events = [EventView.of(e) for e in ctx.cluster.events(namespace)]
     prefixes = (f"{name}-", name)
     related = [e for e in events if e.object.split("/", 1)[-1].startswith(prefixes)]
@@ -101,18 +116,25 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
         "images": view.images,
         "revision": view.revision,
         "rollout": view.rollout_state(),
+        "conditions": {k: {"status": s, "reason": r, "message": m} for k, (s, r, m) in view.conditions.items()},
         "history": [
             {
                 "revision": rs.revision,
+                "name": rs.name,
                 "images": rs.images,
                 "replicas": rs.replicas,
                 "change_cause": rs.change_cause,
+                "created": rs.created,
             }
             for rs in history
         ],
         "pods": [
-            {"name": p.name, "state": p.state, "ready": p.ready, "restarts": p.restarts, "node": p.node} for p in pods
+            {"name": p.name, "state": p.state, "ready": p.ready, "restarts": p.restarts, "node": p.node}
+            | pod_detail(pod_objects.get(p.name) or {})
+            for p in pods
         ],
+        "nodes": _nodes(ctx, {p.node for p in pods if p.node}),
+        "autoscaler": _autoscaler(ctx, namespace, name),
         "events": [
             {"type": e.type, "reason": e.reason, "message": e.message, "object": e.object, "count": e.count}
             for e in recent
@@ -131,6 +153,39 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
     return results.ok(
         "k8s_status", "\n".join(lines), data, untrusted_parts=parts if parts else None, views=_detail_views(data)
     )
+
+
+def _newest_replicasets(ctx: ToolContext, namespace: str) -> dict[str, ReplicaSetView]:
+    """Deployment uid -> its newest ReplicaSet (when and why it last rolled out)."""
+    newest: dict[str, ReplicaSetView] = {}
+    for obj in ctx.cluster.replicasets(namespace, ""):
+        rs = ReplicaSetView.of(obj)
+        if rs.owner_uid and (rs.owner_uid not in newest or rs.revision > newest[rs.owner_uid].revision):
+            newest[rs.owner_uid] = rs
+    return newest
+
+
+def _restarted_at(obj: dict[str, Any]) -> str:
+    template = (obj.get("spec") or {}).get("template") or {}
+    return str(((template.get("metadata") or {}).get("annotations") or {}).get(RESTARTED_AT, ""))
+
+
+def _nodes(ctx: ToolContext, names: set[str]) -> dict[str, dict[str, str]]:
+    """Readiness of the nodes the pods run on (a NotReady node explains pods stuck on it)."""
+    found = {}
+    for node in sorted(names):
+        try:
+            found[node] = node_readiness(ctx.cluster.node(node))
+        except ToolError:
+            continue
+    return found
+
+
+def _autoscaler(ctx: ToolContext, namespace: str, name: str) -> dict[str, Any] | None:
+    try:
+        return autoscaler_of(ctx.cluster.autoscalers(namespace), name)
+    except ToolError:  # no autoscaling API here, or not allowed to read it: nothing to say
+        return None
 
 
 def _detail_views(data: dict[str, Any]) -> tuple[TableView, ...]:
