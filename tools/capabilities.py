@@ -17,6 +17,7 @@ INSTALLED: tuple[str, ...] = (
     "opsgraph.tools.runbooks.capability",
     "opsgraph.tools.models.capability",
     "opsgraph.tools.gpu.capability",
+    "opsgraph.serving.capability",
 )
 
 
