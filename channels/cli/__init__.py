@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-from opsgraph.channels.cli import agent_cmds, audit_cmds, eval_cmds, guard_cmds, sandbox_cmds, serve_cmds
+from opsgraph.channels.cli import agent_cmds, audit_cmds, eval_cmds, guard_cmds, sandbox_cmds, serve_cmds, slack_cmds
 from opsgraph.tools.capabilities import capabilities
 
 app = typer.Typer(
@@ -26,7 +26,7 @@ app = typer.Typer(
     context_settings={"max_content_width": 120, "terminal_width": 120},
 )
 
-for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds):
+for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds, slack_cmds):
     module.register(app)
 # Each capability brings its own commands (declared in its capability.py).
 for capability in capabilities():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,7 +30,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--respond", help="let the agent answer new incidents (proposals wait for approval)")
         ] = False,
     ) -> None:
-        """Receive Alertmanager webhooks on POST /webhooks/alertmanager (also /healthz, /metrics)."""
+        """Receive Alertmanager webhooks on POST /webhooks/alertmanager (also /healthz, /metrics).
+
+        With a Slack bot token configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), also serves
+        /slack/events and /slack/interactions, and --respond posts incidents to Slack."""
         import sqlite3
 
         import uvicorn
@@ -48,6 +51,12 @@ def register(app: typer.Typer) -> None:
             from opsgraph.agent.services import cluster_topology as derive
 
             graph = derive(settings)
+        from opsgraph.channels.slack.serve import configured
+
+        if configured():
+            application = _with_slack(settings, graph, respond)
+            uvicorn.run(application, host=host, port=port, log_level=log_level)
+            return
         try:
             if respond:
                 from opsgraph.channels.incidents import responding_pipeline
@@ -58,3 +67,23 @@ def register(app: typer.Typer) -> None:
         except (OSError, sqlite3.Error) as exc:
             die(f"cannot open the alert store {settings.alerts_db}: {exc}")
         uvicorn.run(application, host=host, port=port, log_level=log_level)
+
+
+def _with_slack(settings: Any, graph: Any, respond: bool) -> Any:
+    import sqlite3
+
+    from opsgraph.channels.slack.runtime import SlackNotConfigured
+    from opsgraph.channels.slack.serve import slack_serve
+    from opsgraph.channels.slack.yamlfile import ConfigError
+    from opsgraph.channels.webhooks.app import create_app
+    from opsgraph.guardrails.policy import PolicyError
+
+    try:
+        parts = slack_serve(settings, graph, respond=respond)
+        if parts.pipeline is not None:
+            return create_app(settings, pipeline=parts.pipeline, extra_routes=parts.routes)
+        return create_app(settings, topology=graph, extra_routes=parts.routes)
+    except (SlackNotConfigured, ConfigError, PolicyError) as exc:
+        die(f"Slack: {exc}")
+    except (OSError, sqlite3.Error) as exc:
+        die(f"cannot open the state in {settings.state_dir}: {exc}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from opsgraph.agent.settings import Settings
 from opsgraph.channels.webhooks.metrics import ReceiverMetrics
@@ -44,10 +44,11 @@ def create_app(
     pipeline: AlertPipeline | None = None,
     on_incident: IncidentCallback | None = None,
     store_path: Path | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """Build the receiver. Without `pipeline`, opens the store (`Settings().alerts_db` unless
     `store_path`) and rebuilds incidents from it. `on_incident(snapshot)` is called when an incident
-    opens or grows."""
+    opens or grows. `extra_routes` are mounted beside (the Slack endpoints, when configured)."""
     owned = pipeline is None
     if pipeline is None:
         settings = settings or Settings()
@@ -106,6 +107,7 @@ def create_app(
             Route("/webhooks/alertmanager", alertmanager, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
+            *extra_routes,
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,197 @@
+"""Incident channels: one Slack message per incident, in the channel the routing rules choose.
+
+Called by the alert pipeline (on its background thread) when an incident opens or gains alerts:
+the first call posts the incident; later calls edit the same message and add a thread reply
+("3 new alerts"); `sweep()` notices resolutions and says how long the incident lasted. Each
+channel takes at most `rate_limit.count` new incident posts per window. The agent's own answers
+(the diagnosis, a proposed fix with its approval buttons) go in the incident's thread: this is
+also the responder's notifier (`post(thread, result)`).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opsgraph.channels.slack.config import SlackConfig
+from opsgraph.channels.slack.incident_blocks import incident_blocks, incident_text
+
+log = logging.getLogger(__name__)
+
+SEVERITY_ORDER = {"none": 0, "info": 1, "warning": 2, "error": 3, "critical": 4}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS slack_incidents (
+    incident TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    alerts INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    posted_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Posted:
+    incident: str
+    channel: str
+    ts: str
+    alerts: int
+    status: str
+    posted_at: float
+
+
+class SlackIncidents:
+    def __init__(
+        self,
+        poster: Any,
+        config: SlackConfig,
+        db_path: Path,
+        *,
+        fallback_channel: str | None = None,
+        pipeline: Any = None,
+        min_severity: str = "warning",
+    ) -> None:
+        self.poster = poster
+        self.config = config
+        self.fallback_channel = fallback_channel
+        self.pipeline = pipeline
+        self.min_severity = min_severity
+        self.assistant: Any = None  # set by the wiring: renders the agent's answers
+        self.suppressed = 0
+        self._lock = threading.Lock()
+        self._recent: dict[str, deque[float]] = {}
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    # -- the pipeline's callback ---------------------------------------------------------------
+    def __call__(self, snapshot: Any) -> Posted | None:
+        if snapshot.noise or SEVERITY_ORDER.get(snapshot.severity, 0) < SEVERITY_ORDER[self.min_severity]:
+            return None
+        with self._lock:
+            known = self.posted(snapshot.id)
+            if known is None:
+                return self._open(snapshot)
+            return self._update(known, snapshot)
+
+    def _open(self, snapshot: Any) -> Posted | None:
+        channel = self.channel_for(snapshot)
+        if channel is None:
+            log.info("incident %s: no Slack channel routes it", snapshot.id)
+            return None
+        if not self._allow(channel):
+            self.suppressed += 1
+            log.warning("incident %s not posted: channel %s is over its rate limit", snapshot.id, channel)
+            return None
+        data = self.poster.call(
+            "chat.postMessage", channel=channel, text=incident_text(snapshot), blocks=incident_blocks(snapshot)
+        )
+        if data is None:
+            return None  # kept in the outbox; without its ts, updates become new posts later
+        posted = Posted(
+            snapshot.id, data.get("channel", channel), data["ts"], snapshot.alert_count, snapshot.status, time.time()
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO slack_incidents VALUES (?, ?, ?, ?, ?, ?)",
+            (posted.incident, posted.channel, posted.ts, posted.alerts, posted.status, posted.posted_at),
+        )
+        return posted
+
+    def _update(self, known: Posted, snapshot: Any) -> Posted:
+        self.poster.call(
+            "chat.update",
+            channel=known.channel,
+            ts=known.ts,
+            text=incident_text(snapshot),
+            blocks=incident_blocks(snapshot),
+        )
+        notes = []
+        if snapshot.alert_count > known.alerts:
+            new = snapshot.alert_count - known.alerts
+            notes.append(
+                f"{new} new alert{'s' if new != 1 else ''} ({snapshot.alert_count} in all, {snapshot.firing} firing)"
+            )
+        if snapshot.status != known.status:
+            if snapshot.status == "resolved":
+                minutes = max(0.0, (snapshot.last_at - snapshot.opened_at) / 60)
+                notes.append(f"✅ resolved after {minutes:.0f} min")
+            else:
+                notes.append("🔥 firing again")
+        for note in notes:
+            self.poster.call("chat.postMessage", channel=known.channel, thread_ts=known.ts, text=note)
+        self._db.execute(
+            "UPDATE slack_incidents SET alerts = ?, status = ? WHERE incident = ?",
+            (snapshot.alert_count, snapshot.status, known.incident),
+        )
+        return Posted(known.incident, known.channel, known.ts, snapshot.alert_count, snapshot.status, known.posted_at)
+
+    def sweep(self) -> int:
+        """Edit posted incidents whose status changed (resolutions do not add alerts, so the
+        pipeline does not call back for them); returns how many changed."""
+        if self.pipeline is None:
+            return 0
+        changed = 0
+        for snap in self.pipeline.snapshots():
+            known = self.posted(snap.id)
+            if known is not None and (snap.status != known.status or snap.alert_count != known.alerts):
+                with self._lock:
+                    self._update(known, snap)
+                changed += 1
+        return changed
+
+    def start_sweeping(self, every_s: float = 15.0) -> threading.Event:
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(every_s):
+                try:
+                    self.sweep()
+                except Exception:
+                    log.exception("checking posted incidents failed")
+
+        threading.Thread(target=loop, name="slack-incidents", daemon=True).start()
+        return stop
+
+    # -- the responder's notifier --------------------------------------------------------------
+    def post(self, thread: str, result: Any) -> None:
+        """The agent's answer about `incident-<id>` (or `incident-<id>/<policy>`), in its thread."""
+        known = self.posted(thread.removeprefix("incident-").split("/", 1)[0])
+        if known is None or self.assistant is None:
+            log.warning("[%s] %s", thread, result.reply)
+            return
+        self.assistant.post_result(known.channel, known.ts, result)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def channel_for(self, snapshot: Any) -> str | None:
+        namespaces = tuple(dict.fromkeys(str(a.args["namespace"]) for a in snapshot.actions if a.args.get("namespace")))
+        return self.config.route(snapshot.severity, tuple(snapshot.blast_radius), namespaces) or self.fallback_channel
+
+    def posted(self, incident: str) -> Posted | None:
+        row = self._db.execute(
+            "SELECT incident, channel, ts, alerts, status, posted_at FROM slack_incidents WHERE incident = ?",
+            (incident,),
+        ).fetchone()
+        return Posted(*row) if row else None
+
+    def _allow(self, channel: str) -> bool:
+        limit = self.config.incidents.rate_limit
+        now = time.monotonic()
+        recent = self._recent.setdefault(channel, deque())
+        while recent and now - recent[0] > limit.per_seconds:
+            recent.popleft()
+        if len(recent) >= limit.count:
+            return False
+        recent.append(now)
+        return True
+
+    def close(self) -> None:
+        self._db.close()

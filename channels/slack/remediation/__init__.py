@@ -1,0 +1,1 @@
+"""Remediation policies: detect -> diagnose -> propose (or, opt-in, run) -> check it worked."""

@@ -1,0 +1,150 @@
+"""Wiring: settings -> agent (with the channel rules) -> Web API poster -> assistant -> Bolt app,
+and, for `opsgraph serve --respond`, the alert pipeline posting incidents to Slack. Shared by the
+HTTP transport (serve) and Socket Mode (`opsgraph slack`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsgraph.agent.settings import Settings
+from opsgraph.channels.slack.settings import SlackSettings
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotConfigured(ValueError):
+    """A required token or secret is missing; the message names the variable."""
+
+
+@dataclass
+class SlackRuntime:
+    settings: Settings
+    slack: SlackSettings
+    agent: Any
+    poster: Any
+    assistant: Any
+    bolt: Any
+    incidents: Any
+    remediation: Any = None
+    stops: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for stop in self.stops:
+            stop.set()
+        self.incidents.close()
+        self.poster.close()
+        if self.remediation is not None:
+            self.remediation.close()
+        self.agent.close()
+
+
+def require(slack: SlackSettings, *names: str) -> None:
+    for name in names:
+        if slack.secret(name) is None:
+            raise SlackNotConfigured(f"set OPSGRAPH_SLACK_{name.upper()} (or SLACK_{name.upper()})")
+
+
+def build(
+    settings: Settings,
+    slack: SlackSettings,
+    *,
+    agent: Any = None,
+    pipeline: Any = None,
+    token_verification: bool = True,
+    background: bool = True,
+) -> SlackRuntime:
+    """Everything Slack needs. Raises SlackNotConfigured, ConfigError (FILE:LINE) or PolicyError."""
+    from opsgraph.channels.slack.app import build_app
+    from opsgraph.channels.slack.config import load_config
+    from opsgraph.channels.slack.conversation import SlackAssistant
+    from opsgraph.channels.slack.identity import GroupDirectory
+    from opsgraph.channels.slack.incidents import SlackIncidents
+    from opsgraph.channels.slack.webapi import Poster, web_client
+
+    require(slack, "bot_token")
+    config = load_config(slack.config_file)
+    remediation_policies = _remediation_policies(slack)
+    settings.ensure_state_dir()
+    agent = agent or _agent(settings, config)
+    if pipeline is not None:
+        agent.context.tools.extras["alert_pipeline"] = pipeline
+
+    def audit(event: str, data: dict[str, Any]) -> None:
+        agent.audit.append(event, actor="slack", subject=str(data.get("method", "")), data=data)
+
+    poster = Poster(
+        web_client(slack.secret("bot_token"), slack.api_url, slack.retries),
+        settings.state_dir / "slack_outbox.sqlite",
+        audit,
+    )
+    incidents = SlackIncidents(
+        poster, config, settings.state_dir / "slack.sqlite", fallback_channel=slack.incident_channel, pipeline=pipeline
+    )
+    remediation = None
+    if remediation_policies is not None:
+        from opsgraph.channels.slack.remediation.engine import Remediation
+
+        remediation = Remediation(
+            remediation_policies,
+            agent,
+            settings.state_dir / "remediation.sqlite",
+            notifier=incidents,
+            pipeline=pipeline,
+        )
+    assistant = SlackAssistant(
+        agent,
+        poster,
+        GroupDirectory(poster, slack.groups_ttl_s),
+        track_record=remediation.track_record_for if remediation is not None else None,
+    )
+    incidents.assistant = assistant
+    bolt = build_app(
+        assistant,
+        signing_secret=slack.secret("signing_secret"),
+        command=slack.command,
+        token_verification=token_verification,
+    )
+    runtime = SlackRuntime(settings, slack, agent, poster, assistant, bolt, incidents, remediation)
+    if background:
+        runtime.stops.append(poster.start_retrying(slack.outbox_retry_s))
+        if pipeline is not None:
+            runtime.stops.append(incidents.start_sweeping())
+        if remediation is not None:
+            runtime.stops.append(remediation.start_checking())
+    return runtime
+
+
+def respond_to_incidents(runtime: SlackRuntime, pipeline: Any, *, background: bool = True) -> Any:
+    """The pipeline's callback: post the incident, let the agent answer in its thread, then the
+    remediation policies (if any) diagnose and propose."""
+    from opsgraph.agent.responder import BackgroundResponder, IncidentResponder
+
+    responder = IncidentResponder(runtime.agent, runtime.incidents)
+
+    def on_incident(snapshot: Any) -> None:
+        runtime.incidents(snapshot)
+        responder(snapshot)
+        if runtime.remediation is not None:
+            runtime.remediation.consider(snapshot)
+
+    pipeline.on_incident = BackgroundResponder(on_incident) if background else on_incident
+    return pipeline
+
+
+def _agent(settings: Settings, config: Any) -> Any:
+    from opsgraph.agent.service import Agent
+    from opsgraph.channels.slack.channel_policy import ChannelRulesPolicy
+    from opsgraph.guardrails.policy import PolicyEngine
+
+    engine = PolicyEngine.load(settings.policy_file, settings.state_db)
+    return Agent(settings, policy=ChannelRulesPolicy(engine, config))
+
+
+def _remediation_policies(slack: SlackSettings) -> Any:
+    if slack.remediation_file is None:
+        return None
+    from opsgraph.channels.slack.remediation.model import load_policies
+
+    return load_policies(slack.remediation_file)

@@ -1,0 +1,144 @@
+"""The Slack Web API as opsgraph uses it: a WebClient that retries 429s (after Retry-After), 5xx
+and connection errors with backoff, and an outbox so a post that still fails is not lost: it is
+kept in SQLite, recorded in the audit log, and retried until Slack takes it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS_PERMANENT = 5  # a refused post (deleted channel) is retried this often, then dropped
+AuditHook = Callable[[str, dict[str, Any]], None]
+
+
+def web_client(token: str | None, base_url: str, retries: int = 4) -> Any:
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
+    from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+        ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+        ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+    ]
+    return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    method TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+"""
+
+
+class Poster:
+    """Calls the Web API; a durable call that fails after the client's retries goes to the outbox."""
+
+    def __init__(self, client: Any, outbox_path: Path, audit: AuditHook | None = None) -> None:
+        self.client = client
+        self._audit = audit
+        outbox_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(outbox_path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def call(self, method: str, *, durable: bool = True, **payload: Any) -> dict[str, Any] | None:
+        """The API's response data, or None when it failed (kept for retry when `durable`)."""
+        try:
+            return dict(self.client.api_call(method, json=payload).data)
+        except Exception as exc:  # SlackApiError, connection errors after the retries
+            reason = _reason(exc)
+            log.error("Slack %s failed: %s", method, reason)
+            if durable:
+                self._keep(method, payload, reason)
+            return None
+
+    def pending(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+
+    def flush(self) -> int:
+        """Retry what the outbox holds, oldest first; returns how many went through."""
+        rows = self._db.execute("SELECT id, method, payload, attempts FROM outbox ORDER BY id").fetchall()
+        sent = 0
+        for row_id, method, payload, attempts in rows:
+            try:
+                self.client.api_call(method, json=json.loads(payload))
+            except Exception as exc:
+                with self._lock:
+                    self._db.execute(
+                        "UPDATE outbox SET attempts = ?, last_error = ? WHERE id = ?",
+                        (attempts + 1, _reason(exc), row_id),
+                    )
+                if _permanent(exc):
+                    if attempts + 1 >= MAX_ATTEMPTS_PERMANENT:
+                        self._drop(row_id, method, _reason(exc))
+                    continue
+                break  # Slack is still unreachable: keep the order, try again later
+            with self._lock:
+                self._db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+            sent += 1
+        return sent
+
+    def start_retrying(self, every_s: float) -> threading.Event:
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(every_s):
+                try:
+                    self.flush()
+                except Exception:
+                    log.exception("retrying failed Slack posts")
+
+        threading.Thread(target=loop, name="slack-outbox", daemon=True).start()
+        return stop
+
+    def _drop(self, row_id: int, method: str, reason: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+        log.error("Slack %s given up after %d attempts: %s", method, MAX_ATTEMPTS_PERMANENT, reason)
+        if self._audit is not None:
+            self._audit("slack_post_dropped", {"method": method, "reason": reason})
+
+    def _keep(self, method: str, payload: dict[str, Any], reason: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO outbox (method, payload, attempts, last_error, created_at) VALUES (?, ?, 1, ?, ?)",
+                (method, json.dumps(payload, default=str), reason, time.time()),
+            )
+        if self._audit is not None:
+            self._audit("slack_post_failed", {"method": method, "reason": reason, "payload": payload})
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"{response.status_code} {response.get('error', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _permanent(exc: Exception) -> bool:
+    """Errors a retry cannot fix (a deleted channel, a message that no longer exists)."""
+    response = getattr(exc, "response", None)
+    return response is not None and response.status_code < 500 and response.status_code != 429
