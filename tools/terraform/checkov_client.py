@@ -31,6 +31,9 @@ SKIPPED = {
     "CKV2_AWS_11": "VPC flow logs need a destination (log group or bucket) the team chooses",
     "CKV_AWS_31": "a Redis AUTH token must come from a secret store at apply time, never from generated code",
     "CKV2_AWS_5": "a standalone security group is attached by whatever is later launched into it",
+    "CKV_AWS_293": "deletion protection is on in prod (OG_DELETION_PROTECTION); dev and staging stay deletable",
+    "CKV_AWS_157": "Multi-AZ is on in prod and whenever replicas are asked for; a single dev instance stays single-AZ",
+    "CKV2_AWS_50": "a single-node cache (when asked for) cannot fail over; two or more nodes get automatic failover",
 }
 WORKER = Path(__file__).with_name("checkov_worker.py")
 FRAMEWORKS = {"terraform": (".tf",), "kubernetes": (".yaml", ".yml")}
@@ -152,10 +155,22 @@ def to_checks(reports: list[dict[str, Any]]) -> list[Check]:
     return checks
 
 
-def scan(directory: Path, home: Path, version: str) -> list[Check]:
-    """checkov's Terraform and Kubernetes checks over the bundle's .tf and .yaml files."""
-    files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.suffix in (".tf", ".yaml", ".yml"))
-    frameworks = [f for f, suffixes in FRAMEWORKS.items() if any(Path(f_).suffix in suffixes for f_ in files)]
+def scan_many(parent: Path, roots: list[Path], home: Path, version: str) -> dict[Path, list[Check]]:
+    """checkov's Terraform and Kubernetes checks over the .tf and .yaml files of bundles that share
+    `parent`, in one scan; each bundle's checks keep paths relative to its own root."""
+    files = sorted(
+        str(p.relative_to(parent)) for root in roots for p in root.rglob("*") if p.suffix in (".tf", ".yaml", ".yml")
+    )
     if not files:
-        return []
-    return to_checks(worker(home, version).scan(directory, files, frameworks, sorted(SKIPPED)))
+        return {}
+    frameworks = [f for f, suffixes in FRAMEWORKS.items() if any(Path(name).suffix in suffixes for name in files)]
+    found: dict[Path, list[Check]] = {root: [] for root in roots}
+    by_prefix = {str(root.relative_to(parent)): root for root in roots}
+    for check in to_checks(worker(home, version).scan(parent, files, frameworks, sorted(SKIPPED))):
+        rel = check.file or ""
+        head, _, rest = rel.partition("/")
+        root = by_prefix.get(head) if head in by_prefix else by_prefix.get(".")
+        if root is None:
+            continue
+        found[root].append(check.model_copy(update={"file": rest if head in by_prefix and head != "." else rel}))
+    return found

@@ -48,18 +48,18 @@ def _walk(value: Any, type_name: str, path: list[str | int], errors: list[tuple[
 
     if value is None:
         return
-    if type_name.startswith("list["):
+    if type_name.lower().startswith("list["):
         if not isinstance(value, list):
             errors.append((path, f"expected a list, got {type(value).__name__}"))
             return
         for i, item in enumerate(value):
             _walk(item, type_name[5:-1], [*path, i], errors)
         return
-    if type_name.startswith("dict("):
+    if type_name.lower().startswith(("dict(", "dict[")):
         if not isinstance(value, dict):
             errors.append((path, f"expected a mapping, got {type(value).__name__}"))
             return
-        inner = type_name[5:-1].split(", ", 1)[1]
+        inner = type_name[5:-1].split(",", 1)[1].strip()
         for key, item in value.items():
             _walk(item, inner, [*path, key], errors)
         return
@@ -107,7 +107,7 @@ def validate_manifest(doc: dict[str, Any], node: yaml.Node | None, file: str) ->
         try:  # required fields and enums: the generated models refuse them in their setters
             ApiClient()._ApiClient__deserialize(doc, model)  # type: ignore[attr-defined]
         except (ValueError, TypeError) as exc:
-            errors.append(([], str(exc).splitlines()[0]))
+            errors.append(([], " ".join(str(exc).split())[:300]))
     if errors:
         return [
             Check(

@@ -93,6 +93,8 @@ def parse_request(request: str, *, platform: PlatformHint = "auto", default_regi
 
 
 def _refuse_unsupported(text: str) -> None:
+    # "an IAM role for lambda" is a role, not a Lambda function.
+    text = re.sub(r"\brole\s+for\s+(?:the\s+)?(?:" + "|".join(ROLE_SERVICES) + r")\b", "role", text)
     hits = [w for w in UNSUPPORTED_WORDS if re.search(rf"\b{re.escape(w)}\b", text)]
     if hits:
         raise Unsupported(f"the templates do not cover {', '.join(hits)}; they cover {SUPPORTED}")
@@ -316,6 +318,11 @@ def _bucket(text: str, defaults: list[str]) -> Bucket:
             "or a CDN origin identity)?",
             "access",
         )
+    if re.search(r"\b(no|without|disable[ds]?)\s+versioning\b", text):
+        raise SpecQuestion(
+            "Versioning is what lets a deleted or overwritten object come back, and the checks require it. Keep it on?",
+            "versioning",
+        )
     names = [n for n in phrases.quoted_or_named(text) if _S3_NAME.match(n)]
     m = re.search(r"\bbucket\s+[\"'`]([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])[\"'`]", text)
     bucket_name = m.group(1) if m else (names[0] if names else None)
@@ -325,7 +332,6 @@ def _bucket(text: str, defaults: list[str]) -> Bucket:
     return Bucket(
         name="data",
         bucket_name=bucket_name,
-        versioning=not re.search(r"\b(no|without|disable[ds]?)\s+versioning\b", text),
         retention_days=days[0] if len(days) == 1 else None,
     )
 

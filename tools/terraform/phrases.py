@@ -93,11 +93,16 @@ def namespaces_from(text: str) -> list[str]:
     """Namespaces that may connect: 'from the backend namespace', 'from the api and web namespaces'."""
     found: list[str] = []
     pattern = (
-        r"\b(?:from|by|to)\s+(?:the\s+)?(?:namespaces?\s+)?"
+        r"\b(?:from|by|to|for)\s+(?:the\s+)?(?:namespaces?\s+)?"
         r"((?:[a-z0-9-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*[a-z0-9-]+)\s+namespaces?\b"
     )
     for m in re.finditer(pattern, text):
         found += [p for p in re.split(r"\s*,\s*|\s+and\s+|\s+or\s+", m.group(1)) if p and p != "the"]
+    only = (
+        r"\bonly\s+(?:the\s+)?((?:[a-z0-9-]+(?:\s*,\s*|\s+and\s+|\s+or\s+))*[a-z0-9-]+)\s+namespaces?\s+(?:may|can)\b"
+    )
+    for m in re.finditer(only, text):
+        found += [p for p in re.split(r"\s*,\s*|\s+and\s+|\s+or\s+", m.group(1)) if p]
     for m in re.finditer(r"\bfrom\s+namespaces?\s+((?:[a-z0-9-]+(?:\s*,\s*|\s+and\s+))*[a-z0-9-]+)", text):
         found += [p for p in re.split(r"\s*,\s*|\s+and\s+", m.group(1)) if p]
     return list(dict.fromkeys(found))
@@ -144,7 +149,5 @@ def tags(original: str) -> dict[str, str]:
 
 def managed_policies(original: str) -> list[str]:
     return list(
-        dict.fromkeys(
-            re.findall(r"\b((?:Amazon|AWS)[A-Za-z0-9]+(?:Policy|Access|ReadOnly|FullAccess)[A-Za-z0-9]*)\b", original)
-        )
+        dict.fromkeys(re.findall(r"\b((?:Amazon|AWS)[A-Za-z0-9_]+(?:Policy|Access|ReadOnly|Role))\b", original))
     )

@@ -340,7 +340,7 @@ def parameter_group(n: str, identifier: str, db: Database) -> str:
             "log_connections": "1",
         }
     else:
-        params = {"require_secure_transport": "ON", "slow_query_log": "1", "long_query_time": "1", "general_log": "0"}
+        params = {"require_secure_transport": "1", "slow_query_log": "1", "long_query_time": "1", "general_log": "0"}
     return resource(
         "aws_db_parameter_group",
         n,
@@ -478,6 +478,12 @@ def gpu_nodes(spec: InfraSpec, g: GpuNodeGroup, net: Network) -> str:
     return "\n".join(parts)
 
 
+def managed_policy_arn(name: str) -> str:
+    """AWS keeps its service-role policies (`...ExecutionRole`, `...RolePolicy`) under service-role/."""
+    path = "service-role/" if name.endswith("Role") or name.endswith("ExecutionRolePolicy") else ""
+    return f"arn:aws:iam::aws:policy/{path}{name}"
+
+
 def role(spec: InfraSpec, r: Role) -> str:
     n = label(r.name)
     trust = {
@@ -490,7 +496,7 @@ def role(spec: InfraSpec, r: Role) -> str:
             resource(
                 "aws_iam_role_policy_attachment",
                 f"{n}_{label(policy).lower()}",
-                {"role": Ref(f"aws_iam_role.{n}.name"), "policy_arn": f"arn:aws:iam::aws:policy/{policy}"},
+                {"role": Ref(f"aws_iam_role.{n}.name"), "policy_arn": managed_policy_arn(policy)},
             )
         )
     return "\n".join(parts)

@@ -10,7 +10,7 @@ import yaml
 
 from opsgraph.tools.terraform.spec import Database, InfraSpec, Workload
 
-POSTGRES_IMAGE = "postgres:16.4"
+POSTGRES_IMAGE = "postgres:16.4"  # when the request names no version
 AWS_CLI_IMAGE = "amazon/aws-cli:2.17.0"
 UID = 10001  # high, so it never maps to a host user; the postgres image runs under any uid
 NS_LABEL = "kubernetes.io/metadata.name"
@@ -66,6 +66,7 @@ def _pod_security(uid: int) -> dict[str, Any]:
 def postgres(spec: InfraSpec, db: Database, bucket_name: str) -> dict[str, str]:
     ns = db.namespace or "databases"
     name = db.name
+    image = f"postgres:{db.version}" if db.version else POSTGRES_IMAGE
     secret = f"{name}-credentials"
     headless = f"{name}-headless"
     primary_host = f"{name}-0.{headless}.{ns}.svc.cluster.local"
@@ -107,7 +108,7 @@ def postgres(spec: InfraSpec, db: Database, bucket_name: str) -> dict[str, str]:
                         _hardened(
                             {
                                 "name": "clone-primary",
-                                "image": POSTGRES_IMAGE,
+                                "image": image,
                                 "command": ["bash", "/scripts/init-standby.sh"],
                                 "env": env,
                                 "volumeMounts": [*mounts, {"name": "scripts", "mountPath": "/scripts"}],
@@ -120,7 +121,7 @@ def postgres(spec: InfraSpec, db: Database, bucket_name: str) -> dict[str, str]:
                         _hardened(
                             {
                                 "name": "postgres",
-                                "image": POSTGRES_IMAGE,
+                                "image": image,
                                 "env": env,
                                 "ports": [{"name": "postgres", "containerPort": 5432}],
                                 "volumeMounts": [
@@ -216,12 +217,12 @@ def postgres(spec: InfraSpec, db: Database, bucket_name: str) -> dict[str, str]:
         "kubernetes/statefulset.yaml": dump(scripts, statefulset),
         "kubernetes/service.yaml": dump(*services),
         "kubernetes/networkpolicy.yaml": dump(policy),
-        "kubernetes/backup-cronjob.yaml": dump(*_backup_job(spec, db, ns, secret, primary_host, bucket_name)),
+        "kubernetes/backup-cronjob.yaml": dump(*_backup_job(spec, db, ns, secret, primary_host, bucket_name, image)),
     }
 
 
 def _backup_job(
-    spec: InfraSpec, db: Database, ns: str, secret: str, host: str, bucket_name: str
+    spec: InfraSpec, db: Database, ns: str, secret: str, host: str, bucket_name: str, image: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     app = f"{db.name}-backup"
     account = {
@@ -256,7 +257,7 @@ def _backup_job(
                                 _hardened(
                                     {
                                         "name": "dump",
-                                        "image": POSTGRES_IMAGE,
+                                        "image": image,
                                         "command": [
                                             "sh",
                                             "-c",

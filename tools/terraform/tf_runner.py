@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from opsgraph.tools.terraform.offline import make_offline
 from opsgraph.tools.terraform.settings import AWS_PROVIDER, TerraformSettings
 
 PLAN_FILE = "opsgraph.tfplan"
+Result = tuple[int, str, str]  # exit code, stdout, stderr
 _ENV = {
     "CHECKPOINT_DISABLE": "1",  # no version check against checkpoint.hashicorp.com
     "TF_IN_AUTOMATION": "1",
@@ -168,23 +170,39 @@ class TerraformRunner:
             make_offline(scratch, self.settings.default_region)
             return self._check_scratch(scratch)
 
-    def _check_scratch(self, scratch: Path) -> PlanOutcome:
+    def _validate_and_plan(self, scratch: Path, outcome: PlanOutcome) -> tuple[Result, Result]:
+        """`validate -json` and `plan` side by side: each loads the provider (seconds), and a plan of
+        an invalid configuration only fails, so running them at once costs nothing in correctness."""
         from python_terraform import IsFlagged, IsNotFlagged
 
-        outcome = PlanOutcome()
         started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            validating = pool.submit(self._run, scratch, "validate", json=IsFlagged, no_color=IsFlagged)
+            plan = self._run(
+                scratch, "plan", input=False, no_color=IsFlagged, lock=False, out=PLAN_FILE, json=IsFlagged,
+                detailed_exitcode=IsNotFlagged,
+            )  # fmt: skip
+            validate = validating.result()
+        outcome.seconds["validate+plan"] = round(time.perf_counter() - started, 3)
+        return validate, plan
+
+    def _check_scratch(self, scratch: Path) -> PlanOutcome:
+        from python_terraform import IsFlagged
+
+        outcome = PlanOutcome()
         self._link_warm(scratch)
-        code, out, err = self._run(scratch, "validate", json=IsFlagged, no_color=IsFlagged)
+        (code, out, err), plan = self._validate_and_plan(scratch, outcome)
         if code != 0 and _needs_init(out + err):
+            # Not the warm provider set (other providers, modules): a real init, then again.
             shutil.rmtree(scratch / ".terraform")
             (scratch / ".terraform.lock.hcl").unlink()
+            started = time.perf_counter()
             code, out, err = self.init(scratch)
             outcome.seconds["init"] = round(time.perf_counter() - started, 3)
             if code != 0:
                 outcome.diagnostics.append(Diagnostic("error", "terraform init failed", _tail(err or out)))
                 return outcome
-            code, out, err = self._run(scratch, "validate", json=IsFlagged, no_color=IsFlagged)
-        outcome.seconds["validate"] = round(time.perf_counter() - started - outcome.seconds.get("init", 0), 3)
+            (code, out, err), plan = self._validate_and_plan(scratch, outcome)
         report = _json(out)
         outcome.diagnostics += [Diagnostic.from_json(d) for d in report.get("diagnostics", [])]
         outcome.valid = bool(report.get("valid")) and code == 0
@@ -192,12 +210,7 @@ class TerraformRunner:
             if not report:
                 outcome.diagnostics.append(Diagnostic("error", "terraform validate failed", _tail(err or out)))
             return outcome
-        mark = time.perf_counter()
-        code, out, err = self._run(
-            scratch, "plan", input=False, no_color=IsFlagged, lock=False, out=PLAN_FILE, json=IsFlagged,
-            detailed_exitcode=IsNotFlagged,
-        )  # fmt: skip
-        outcome.seconds["plan"] = round(time.perf_counter() - mark, 3)
+        code, out, err = plan
         outcome.diagnostics += _stream_diagnostics(out)
         if code != 0:
             if not any(d.severity == "error" for d in outcome.diagnostics):

@@ -24,44 +24,72 @@ class Validator:
         return TerraformRunner(self.settings, self.state_dir)
 
     def validate(self, root: Path, spec: InfraSpec | None, generator: str = "templates") -> Validation:
-        files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-        checks: list[Check] = []
-        skipped: list[str] = []
-        seconds: dict[str, float] = {}
-        summary: dict[str, object] = {}
+        """Validate one bundle: terraform (alone), Kubernetes checks, checkov."""
         tf_dir = root / "terraform"
-        if any(tf_dir.glob("*.tf")):
-            outcome = self.runner().check(tf_dir)
-            seconds.update(outcome.seconds)
-            checks += terraform_checks(outcome)
-            if outcome.plan:
-                summary = outcome.summary
-                checks += plan_checks.run(outcome.plan, resource_lines(root), expectations(spec))
-        if (root / "kubernetes").is_dir():
-            started = time.perf_counter()
-            checks += k8s_checks.run(root, allowed_namespaces(spec))
-            seconds["kubernetes"] = round(time.perf_counter() - started, 3)
-        if self.settings.checkov:
-            from opsgraph.tools.terraform.checkov_client import CheckovUnavailable, scan
+        outcome = self.runner().check(tf_dir) if any(tf_dir.glob("*.tf")) else None
+        started = time.perf_counter()
+        found, skipped = self._checkov(root, [root])
+        scanned = {"checkov": round(time.perf_counter() - started, 3)} if self.settings.checkov else {}
+        return assemble(root, spec, outcome, found.get(root, []), skipped, generator, scanned)
 
-            started = time.perf_counter()
-            try:
-                checks += scan(root, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version)
-            except CheckovUnavailable as exc:
-                skipped.append(f"checkov: {exc}")
-            seconds["checkov"] = round(time.perf_counter() - started, 3)
-        else:
-            skipped.append("checkov: disabled (OPSGRAPH_TERRAFORM_CHECKOV=false)")
-        valid = bool(checks) and all(c.passed for c in checks)
-        return Validation(
-            valid=valid,
-            files=files,
-            checks=checks,
-            plan=summary,
-            generator=generator,
-            seconds=seconds,
-            skipped_checks=skipped,
-        )
+    def validate_many(self, bundles: dict[str, tuple[Path, InfraSpec | None]]) -> dict[str, Validation]:
+        """Validate many bundles that share a parent directory: one terraform run and one checkov
+        scan for all of them (see tf_batch)."""
+        from opsgraph.tools.terraform.tf_batch import check_many
+
+        tf_dirs = {k: root / "terraform" for k, (root, _) in bundles.items() if any((root / "terraform").glob("*.tf"))}
+        outcomes = check_many(self.runner(), tf_dirs) if tf_dirs else {}
+        found, skipped = self._checkov(next(iter(bundles.values()))[0].parent, [r for r, _ in bundles.values()])
+        return {
+            key: assemble(root, spec, outcomes.get(key), found.get(root, []), skipped, "templates", {})
+            for key, (root, spec) in bundles.items()
+        }
+
+    def _checkov(self, parent: Path, roots: list[Path]) -> tuple[dict[Path, list[Check]], list[str]]:
+        if not self.settings.checkov:
+            return {}, ["checkov: disabled (OPSGRAPH_TERRAFORM_CHECKOV=false)"]
+        from opsgraph.tools.terraform.checkov_client import CheckovUnavailable, scan_many
+
+        try:
+            return scan_many(
+                parent, roots, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version
+            ), []
+        except CheckovUnavailable as exc:
+            return {}, [f"checkov: {exc}"]
+
+
+def assemble(
+    root: Path,
+    spec: InfraSpec | None,
+    outcome: PlanOutcome | None,
+    checkov: list[Check],
+    skipped: list[str],
+    generator: str,
+    seconds: dict[str, float],
+) -> Validation:
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    checks: list[Check] = []
+    summary: dict[str, object] = {}
+    timing = dict(outcome.seconds) if outcome else {}
+    if outcome is not None:
+        checks += terraform_checks(outcome)
+        if outcome.plan:
+            summary = outcome.summary
+            checks += plan_checks.run(outcome.plan, resource_lines(root), expectations(spec))
+    if (root / "kubernetes").is_dir():
+        started = time.perf_counter()
+        checks += k8s_checks.run(root, allowed_namespaces(spec))
+        timing["kubernetes"] = round(time.perf_counter() - started, 3)
+    checks += checkov
+    return Validation(
+        valid=bool(checks) and all(c.passed for c in checks),
+        files=files,
+        checks=checks,
+        plan=summary,
+        generator=generator,
+        seconds=timing | seconds,
+        skipped_checks=skipped,
+    )
 
 
 def terraform_checks(outcome: PlanOutcome) -> list[Check]:

@@ -1,0 +1,74 @@
+"""Requests become a typed spec; missing essentials and contradictions become questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from opsgraph.tools.terraform.parse import SpecQuestion, Unsupported, parse_request
+from opsgraph.tools.terraform.spec import Database
+from tests.terraform.conftest import SEED
+
+
+def test_the_seed_request_is_read_as_written() -> None:
+    spec = parse_request(SEED)
+    (db,) = spec.components
+    assert isinstance(db, Database)
+    assert (db.engine, db.placement, db.replicas) == ("postgres", "kubernetes", 3)
+    assert db.backup.retention_days == 30 and db.backup.schedule == "0 2 * * *"
+    assert db.access.namespaces == ("backend",)
+    assert any("region" in d for d in spec.defaults_applied)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "missing"),
+    [
+        ("generate terraform for a database", "engine"),
+        ("a postgres database with 2 replicas", "placement"),
+        ("postgres in kubernetes with daily backups", "namespaces"),
+        ("postgres on rds accessible only from 10.0.0.0/8 and publicly accessible", "access"),
+        ("a publicly accessible mysql database on aws", "access"),
+        ("postgres on rds open to 0.0.0.0/0", "access"),
+        ("postgres on rds with 2 replicas and 3 replicas", "replicas"),
+        ("postgres on rds in us-east-1 and eu-west-1", "region"),
+        ("postgres on rds without backups, retained for 7 days", "backup"),
+        ("postgres on rds with no backups", "retention"),
+        ("postgres on rds with backups kept 90 days", "retention"),
+        ("an unencrypted postgres database on aws", "encryption"),
+        ("a production postgres on rds without deletion protection", "environment"),
+        ("postgres on rds for dev and prod", "environment"),
+        ("a public s3 bucket for the website", "access"),
+        ("an s3 bucket without versioning", "versioning"),
+        ("a gpu node group with 2 nodes on eks", "cluster_name"),
+        ("an iam role with AmazonS3ReadOnlyAccess", "service"),
+        ("a security group on aws for 10.0.0.0/8", "ports"),
+        ("a security group allowing https on aws", "cidrs"),
+        ("deploy nginx:1.27 with 2 replicas", "namespace"),
+        ("please generate something nice", "components"),
+    ],
+)
+def test_missing_essentials_and_contradictions_are_asked_not_guessed(request_text: str, missing: str) -> None:
+    with pytest.raises(SpecQuestion) as asked:
+        parse_request(request_text)
+    assert asked.value.missing == missing
+    assert "?" in asked.value.question
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["a lambda function that resizes images", "a dynamodb table for sessions", "mysql in the cluster for the api namespace"],
+)
+def test_what_the_templates_do_not_cover_is_said_plainly(request_text: str) -> None:
+    with pytest.raises(Unsupported):
+        parse_request(request_text)
+
+
+def test_an_iam_role_for_lambda_is_a_role_not_a_lambda_function() -> None:
+    spec = parse_request("an iam role for lambda called order-processor with AWSLambdaBasicExecutionRole")
+    (role,) = spec.components
+    assert role.kind == "role" and role.service == "lambda.amazonaws.com"
+    assert role.managed_policies == ("AWSLambdaBasicExecutionRole",)
+
+
+def test_a_platform_hint_settles_where_a_database_runs() -> None:
+    spec = parse_request("a postgres database with 2 replicas", platform="aws")
+    assert [c.kind for c in spec.components] == ["network", "database"]
