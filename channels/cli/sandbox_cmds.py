@@ -19,8 +19,17 @@ from opsgraph.channels.cli._output import die
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("sandbox")
+    sandbox_app = typer.Typer(
+        invoke_without_command=True,
+        no_args_is_help=False,
+        help="Serve the sandbox Kubernetes cluster on 127.0.0.1 in the foreground (Ctrl-C stops it); "
+        "`sandbox fault ...` breaks it on purpose.",
+    )
+    app.add_typer(sandbox_app, name="sandbox")
+
+    @sandbox_app.callback()
     def sandbox_command(
+        ctx: typer.Context,
         port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1 (0 picks a free one)")] = 0,
         scenario: Annotated[
             Path | None, typer.Option("--scenario", help="scenario YAML (default: the shipped one)")
@@ -32,7 +41,117 @@ def register(app: typer.Typer) -> None:
         ] = 1.0,
     ) -> None:
         """Serve the sandbox Kubernetes cluster on 127.0.0.1 in the foreground (Ctrl-C stops it)."""
-        serve(port=port, scenario=scenario, reset=reset, time_scale=time_scale)
+        if ctx.invoked_subcommand is None:
+            serve(port=port, scenario=scenario, reset=reset, time_scale=time_scale)
+
+    fault_app = typer.Typer(
+        no_args_is_help=True,
+        help="Inject, list and clear faults on the sandbox (a running one, else its saved state).",
+    )
+    sandbox_app.add_typer(fault_app, name="fault")
+
+    @fault_app.command("inject")
+    def fault_inject(
+        kind: Annotated[str, typer.Argument(help=f"one of: {', '.join(_KINDS)}")],
+        target: Annotated[str, typer.Option("--target", help="NAMESPACE/DEPLOYMENT, or a node for node-notready")],
+        param: Annotated[
+            list[str] | None, typer.Option("--param", help="KEY=VALUE, repeatable (see sandbox/README.md)")
+        ] = None,
+        wait: Annotated[float, typer.Option("--wait", help="seconds to wait until the fault shows (0: none)")] = 10.0,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    ) -> None:
+        """Break something the way a real cluster shows it (pods, events, conditions)."""
+        from opsgraph.channels.cli._output import print_json
+        from opsgraph.channels.session import load_settings
+        from opsgraph.sandbox.faults import FaultError, client, parse
+
+        if wait < 0:
+            die("--wait must be 0 or more seconds")
+        try:
+            fault = parse(kind, target, _params(param or []))
+            outcome = client.inject(load_settings(), fault, wait)
+        except FaultError as exc:
+            die(str(exc))
+        if as_json:
+            print_json({**outcome.document, "where": outcome.where})
+            return
+        shown = "it shows now" if outcome.document.get("manifested") else "it will show as the pods cycle"
+        release = outcome.document["fault"].get("release_image")
+        extra = f" (release {release})" if release else ""
+        _say(f"injected {kind} on {target}{extra} [{outcome.where}]; {shown}")
+
+    @fault_app.command("clear")
+    def fault_clear(
+        kind: Annotated[str | None, typer.Argument(help="only faults of this kind (default: all)")] = None,
+        target: Annotated[str | None, typer.Option("--target", help="only faults on this target")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    ) -> None:
+        """Undo faults; the pods recover the way they would once the cause is gone."""
+        from opsgraph.channels.cli._output import print_json
+        from opsgraph.channels.session import load_settings
+        from opsgraph.sandbox.faults import FaultError, client
+
+        if kind is not None and kind not in _KINDS:
+            die(f"unknown fault kind {kind!r}; one of: {', '.join(_KINDS)}")
+        try:
+            outcome = client.clear(load_settings(), kind, target)
+        except FaultError as exc:
+            die(str(exc))
+        if as_json:
+            print_json({**outcome.document, "where": outcome.where})
+            return
+        cleared = outcome.document.get("cleared") or []
+        if not cleared:
+            _say("no matching fault in effect")
+        for fault in cleared:
+            _say(f"cleared {fault['kind']} on {fault['target']} [{outcome.where}]")
+
+    @fault_app.command("list")
+    def fault_list(
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    ) -> None:
+        """The faults in effect."""
+        from opsgraph.channels.cli._output import print_json
+        from opsgraph.channels.session import load_settings
+        from opsgraph.sandbox.faults import FaultError, client
+
+        try:
+            outcome = client.active(load_settings())
+        except FaultError as exc:
+            die(str(exc))
+        if as_json:
+            print_json({**outcome.document, "where": outcome.where})
+            return
+        faults = outcome.document.get("faults") or []
+        if not faults:
+            _say(f"no faults in effect [{outcome.where}]")
+        for fault in faults:
+            params = " ".join(f"{k}={v}" for k, v in fault.get("params", {}).items())
+            _say(f"{fault['kind']:<22} {fault['target']:<28} since {fault['injected_at']}  {params}".rstrip())
+
+
+# Kept in step with opsgraph.sandbox.faults.spec.KINDS (a test checks), so --help stays fast.
+_KINDS = (
+    "crashloop",
+    "image-pull",
+    "oom",
+    "readiness",
+    "missing-configmap-key",
+    "pending",
+    "node-notready",
+    "stuck-rollout",
+    "hpa-max",
+)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            die(f"--param takes KEY=VALUE, not {pair!r}")
+        params[key.strip()] = value
+    return params
 
 
 def serve(*, port: int, scenario: Path | None, reset: bool, time_scale: float) -> None:
