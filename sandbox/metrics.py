@@ -42,7 +42,11 @@ def handle(cluster: Cluster, method: str, path: str) -> dict[str, Any] | None:
             items = [m for m in (pod_metrics(cluster, p, now) for p in pods) if m is not None]
             kind = "PodMetrics"
         else:
-            items = [node_metrics(cluster, n, now) for n in cluster.store.sorted_items("nodes")]
+            items = [
+                node_metrics(cluster, n, now)
+                for n in cluster.store.sorted_items("nodes")
+                if not cluster.controller.faults.node_down(n["metadata"]["name"])  # no kubelet to scrape
+            ]
             kind = "NodeMetrics"
     if name is not None:
         found = next((i for i in items if i["metadata"]["name"] == name), None)
