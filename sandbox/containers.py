@@ -86,6 +86,7 @@ class Step:
         self.now = now
         self.quiet = quiet
         self.backoff = backoff
+        self.started = False  # a container instance started in this step (its logs begin now)
 
     # -- events --------------------------------------------------------------------------------
     def _emit(self, reason: str, message: str, *, warning: bool = False) -> None:
@@ -109,6 +110,7 @@ class Step:
         self._emit_pulled()
         container_id = self.kubelet._container_id(self.pod, self.name, int(self.cs.get("restartCount", 0)))
         self.cs["containerID"] = container_id
+        self.started = True
         self._emit("Created", f"Created container: {self.name}")
         self._emit("Started", f"Started container {self.name}")
         return container_id

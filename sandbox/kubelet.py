@@ -231,7 +231,7 @@ class Kubelet:
         wait_next = self.config.backoff(attempt)
         was_ready = all(cs.get("ready") for cs in status.get("containerStatuses") or [])
         statuses = []
-        failing = probing = False
+        failing = probing = started = False
         for i, c in enumerate(new["spec"].get("containers") or []):
             cs = dict(status["containerStatuses"][i])
             behaviour = self.behaviour(new, c)
@@ -250,6 +250,7 @@ class Kubelet:
                 if behaviour.outcome == "unready":
                     step.probe_failed(behaviour.message, first)
                     probing = True
+            started = started or step.started
             statuses.append(cs)
         status["containerStatuses"] = statuses
         all_ready = all(cs.get("ready") for cs in statuses)
@@ -264,7 +265,7 @@ class Kubelet:
         self._set_conditions(status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready)
         self.store.update("pods", new)
         timers = self.store.timers
-        if first:
+        if first or started:
             timers[f"{uid}:started"] = now
         if all_ready and (first or not was_ready):
             timers[f"{uid}:ready"] = now
@@ -291,8 +292,10 @@ class Kubelet:
         new = clone(pod)
         new["metadata"]["deletionTimestamp"] = iso(now + grace)
         new["metadata"]["deletionGracePeriodSeconds"] = grace
+        node = str(new["spec"]["nodeName"])
+        reachable = self.faults is None or not self.faults.node_down(node)
         for cs in (new.get("status") or {}).get("containerStatuses") or []:
-            if "running" in (cs.get("state") or {}):
+            if reachable and "running" in (cs.get("state") or {}):
                 self._emit(new, "Killing", f"Stopping container {cs['name']}", now, container=cs["name"])
         uid = self._uid(new)
         for key in ("start", "retry"):
