@@ -106,7 +106,12 @@ def _res(type_: str, name: str, **values: Any) -> dict[str, Any]:
     return {"address": f"{type_}.{name}", "type": type_, "name": name, "values": values}
 
 
-GOOD_DB = {"publicly_accessible": False, "storage_encrypted": True, "backup_retention_period": 30, "deletion_protection": True}
+GOOD_DB = {
+    "publicly_accessible": False,
+    "storage_encrypted": True,
+    "backup_retention_period": 30,
+    "deletion_protection": True,
+}
 WHERE = {"aws_db_instance.db": ("terraform/database.tf", 12)}
 
 
@@ -174,7 +179,9 @@ def test_buckets_need_a_full_public_access_block_and_no_public_acl() -> None:
 
 
 def test_provider_aliases_are_found_for_the_offline_override() -> None:
-    text = 'provider "aws" {\n  region = "us-east-1"\n}\nprovider "aws" {\n  alias  = "west"\n  region = "us-west-2"\n}\n'
+    text = (
+        'provider "aws" {\n  region = "us-east-1"\n}\nprovider "aws" {\n  alias  = "west"\n  region = "us-west-2"\n}\n'
+    )
     assert aws_provider_aliases(text) == [None, "west"]
 
 

@@ -55,7 +55,11 @@ def test_missing_essentials_and_contradictions_are_asked_not_guessed(request_tex
 
 @pytest.mark.parametrize(
     "request_text",
-    ["a lambda function that resizes images", "a dynamodb table for sessions", "mysql in the cluster for the api namespace"],
+    [
+        "a lambda function that resizes images",
+        "a dynamodb table for sessions",
+        "mysql in the cluster for the api namespace",
+    ],
 )
 def test_what_the_templates_do_not_cover_is_said_plainly(request_text: str) -> None:
     with pytest.raises(Unsupported):

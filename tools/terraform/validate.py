@@ -111,11 +111,8 @@ def terraform_checks(outcome: PlanOutcome) -> list[Check]:
             )
             for d in errors or outcome.diagnostics
         ] or [Check(id="TF_VALIDATE", source="terraform", passed=False, message="terraform validate failed")]
-    checks = [
-        Check(
-            id="TF_VALIDATE", source="terraform", passed=True, message="terraform validate: the configuration is valid"
-        )
-    ]
+    how = "validated by the plan of a batch" if "batch" in outcome.seconds else "terraform validate"
+    checks = [Check(id="TF_VALIDATE", source="terraform", passed=True, message=f"{how}: the configuration is valid")]
     if not outcome.planned:
         checks += [
             Check(

@@ -1,0 +1,74 @@
+"""At least 40 requests the project wrote all produce valid output that passes every check.
+
+Rendering, formatting and the Kubernetes checks run per request (fast). Terraform runs once for
+the whole table (tf_batch: every bundle a module of one plan; anything the batch cannot settle is
+checked alone), and checkov scans the whole table once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from opsgraph.tools.terraform.parse import parse_request
+from opsgraph.tools.terraform.pipeline import write_files
+from opsgraph.tools.terraform.render import render
+from opsgraph.tools.terraform.report import Validation
+from opsgraph.tools.terraform.settings import TerraformSettings
+from opsgraph.tools.terraform.validate import Validator
+
+REQUESTS: list[str] = yaml.safe_load((Path(__file__).parent / "requests.yaml").read_text())
+
+
+def test_the_table_is_large_and_varied() -> None:
+    assert len(REQUESTS) >= 40 and len(set(REQUESTS)) == len(REQUESTS)
+    kinds = {c.kind for r in REQUESTS for c in parse_request(r).components}
+    assert kinds == {"database", "cache", "bucket", "network", "firewall", "gpu_nodes", "role", "workload"}
+    regions = {parse_request(r).region for r in REQUESTS}
+    assert len(regions) >= 8
+
+
+@pytest.mark.parametrize("request_text", REQUESTS, ids=[r[:50] for r in REQUESTS])
+def test_every_request_renders_formatted_terraform(request_text: str, tf_settings: TerraformSettings) -> None:
+    files = render(parse_request(request_text))
+    assert "README.md" in files and len(files) >= 2
+    for rel, text in files.items():
+        if rel.endswith(".tf"):
+            done = subprocess.run(
+                [tf_settings.binary, "fmt", "-"], input=text, capture_output=True, text=True, check=True
+            )
+            assert done.stdout == text, f"{rel} is not in terraform fmt style"
+
+
+@pytest.fixture(scope="module")
+def validated(
+    tf_settings: TerraformSettings, tf_state: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Validation]:
+    base = tmp_path_factory.mktemp("table")
+    bundles = {}
+    for i, request in enumerate(REQUESTS):
+        spec = parse_request(request)
+        write_files(base / f"r{i:02d}", render(spec))
+        bundles[request] = (base / f"r{i:02d}", spec)
+    return Validator(tf_settings, tf_state).validate_many(bundles)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("request_text", REQUESTS, ids=[r[:50] for r in REQUESTS])
+def test_every_request_validates_plans_and_passes_every_check(
+    request_text: str, validated: dict[str, Validation]
+) -> None:
+    result = validated[request_text]
+    failed = [f"{c.id} {c.file}:{c.line} {c.message}" for c in result.checks if not c.passed]
+    assert result.valid and not failed, failed
+    assert not result.skipped_checks
+    sources = {c.source for c in result.checks}
+    assert "checkov" in sources
+    if any(f.startswith("terraform/") for f in result.files):
+        assert {"terraform"} <= sources and result.plan["add"] > 0
+        assert {c.id for c in result.checks if c.source == "terraform"} == {"TF_VALIDATE", "TF_PLAN"}
+    if any(f.startswith("kubernetes/") for f in result.files):
+        assert "K8S_NETPOL_NAMESPACES" in {c.id for c in result.checks}
