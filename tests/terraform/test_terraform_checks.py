@@ -50,17 +50,33 @@ def _edit(root: Path, rel: str, change: Any) -> None:
 @pytest.mark.parametrize(
     ("what", "change", "failing"),
     [
-        ("a second namespace", lambda d: d[0]["spec"]["ingress"][0]["from"].append(
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "frontend"}}}), "K8S_NETPOL_NAMESPACES"),
-        ("every namespace", lambda d: d[0]["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}}),
-         "K8S_NETPOL_RESTRICTED"),
+        (
+            "a second namespace",
+            lambda d: d[0]["spec"]["ingress"][0]["from"].append(
+                {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "frontend"}}}
+            ),
+            "K8S_NETPOL_NAMESPACES",
+        ),
+        (
+            "every namespace",
+            lambda d: d[0]["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}}),
+            "K8S_NETPOL_RESTRICTED",
+        ),
         ("no from at all", lambda d: d[0]["spec"]["ingress"][0].pop("from"), "K8S_NETPOL_RESTRICTED"),
-        ("an address block", lambda d: d[0]["spec"]["ingress"][1]["from"].append({"ipBlock": {"cidr": "0.0.0.0/0"}}),
-         "K8S_NETPOL_RESTRICTED"),
-        ("another label", lambda d: d[0]["spec"]["ingress"][0]["from"].__setitem__(
-            0, {"namespaceSelector": {"matchLabels": {"team": "backend"}}}), "K8S_NETPOL_RESTRICTED"),
+        (
+            "an address block",
+            lambda d: d[0]["spec"]["ingress"][1]["from"].append({"ipBlock": {"cidr": "0.0.0.0/0"}}),
+            "K8S_NETPOL_RESTRICTED",
+        ),
+        (
+            "another label",
+            lambda d: d[0]["spec"]["ingress"][0]["from"].__setitem__(
+                0, {"namespaceSelector": {"matchLabels": {"team": "backend"}}}
+            ),
+            "K8S_NETPOL_RESTRICTED",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_network_policy_that_admits_more_than_the_named_namespaces_fails(
     seed_bundle: Path, what: str, change: Any, failing: str
 ) -> None:
@@ -141,11 +157,30 @@ def test_deletion_protection_is_required_only_in_prod() -> None:
 @pytest.mark.parametrize(
     "rule",
     [
-        _res("aws_vpc_security_group_ingress_rule", "db", cidr_ipv4="0.0.0.0/0", from_port=5432, to_port=5432, ip_protocol="tcp"),
-        _res("aws_security_group", "db", ingress=[{"cidr_blocks": ["0.0.0.0/0"], "from_port": 0, "to_port": 0, "protocol": "-1"}]),
-        _res("aws_security_group_rule", "cache", type="ingress", cidr_blocks=["0.0.0.0/0"], from_port=6000, to_port=7000, protocol="tcp"),
+        _res(
+            "aws_vpc_security_group_ingress_rule",
+            "db",
+            cidr_ipv4="0.0.0.0/0",
+            from_port=5432,
+            to_port=5432,
+            ip_protocol="tcp",
+        ),
+        _res(
+            "aws_security_group",
+            "db",
+            ingress=[{"cidr_blocks": ["0.0.0.0/0"], "from_port": 0, "to_port": 0, "protocol": "-1"}],
+        ),
+        _res(
+            "aws_security_group_rule",
+            "cache",
+            type="ingress",
+            cidr_blocks=["0.0.0.0/0"],
+            from_port=6000,
+            to_port=7000,
+            protocol="tcp",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_data_port_open_to_the_internet_fails(rule: dict[str, Any]) -> None:
     checks = plan_checks.run(_plan(_res("aws_db_instance", "db", **GOOD_DB), rule), {}, plan_checks.Expectations())
     assert "OG_NO_WORLD_DATA_PORTS" in {c.id for c in checks if not c.passed}
@@ -159,8 +194,14 @@ def test_the_same_port_open_to_a_private_range_passes() -> None:
 
 def test_buckets_need_a_full_public_access_block_and_no_public_acl() -> None:
     bucket = _res("aws_s3_bucket", "b", bucket="x")
-    block = _res("aws_s3_bucket_public_access_block", "b", block_public_acls=True, block_public_policy=True,
-                 ignore_public_acls=True, restrict_public_buckets=True)  # fmt: skip
+    block = _res(
+        "aws_s3_bucket_public_access_block",
+        "b",
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
     sse = _res("aws_s3_bucket_server_side_encryption_configuration", "b")
     refs = {
         "aws_s3_bucket_public_access_block.b": {"bucket": ["aws_s3_bucket.b.id", "aws_s3_bucket.b"]},
@@ -189,19 +230,34 @@ def test_a_batch_plan_is_projected_back_to_one_configuration() -> None:
     plan = {
         "format_version": "1.2",
         "resource_changes": [
-            {"address": "module.m0001.aws_s3_bucket.b", "module_address": "module.m0001", "type": "aws_s3_bucket",
-             "change": {"actions": ["create"]}},
-            {"address": "module.m0002.aws_vpc.v", "module_address": "module.m0002", "type": "aws_vpc",
-             "change": {"actions": ["create"]}},
+            {
+                "address": "module.m0001.aws_s3_bucket.b",
+                "module_address": "module.m0001",
+                "type": "aws_s3_bucket",
+                "change": {"actions": ["create"]},
+            },
+            {
+                "address": "module.m0002.aws_vpc.v",
+                "module_address": "module.m0002",
+                "type": "aws_vpc",
+                "change": {"actions": ["create"]},
+            },
         ],
-        "planned_values": {"root_module": {"child_modules": [
-            {"address": "module.m0001", "resources": [{"address": "module.m0001.aws_s3_bucket.b", "type": "aws_s3_bucket"}]},
-        ]}},
+        "planned_values": {
+            "root_module": {
+                "child_modules": [
+                    {
+                        "address": "module.m0001",
+                        "resources": [{"address": "module.m0001.aws_s3_bucket.b", "type": "aws_s3_bucket"}],
+                    },
+                ]
+            }
+        },
         "configuration": {
             "provider_config": {"module.m0001:aws": {"name": "aws", "module_address": "module.m0001"}},
             "root_module": {"module_calls": {"m0001": {"module": {"resources": [{"address": "aws_s3_bucket.b"}]}}}},
         },
-    }  # fmt: skip
+    }
     one = project(plan, "m0001")
     assert [rc["address"] for rc in one["resource_changes"]] == ["aws_s3_bucket.b"]
     assert "module_address" not in one["resource_changes"][0]
