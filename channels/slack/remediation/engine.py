@@ -170,7 +170,9 @@ class Remediation:
             if snap is None:
                 return None, "incident unknown"
             resolved = snap.firing == 0
-            return resolved, f"alerts resolved {window}" if resolved else f"still {snap.firing} firing after {window}"
+            if resolved:
+                return True, f"alerts resolved {window}"
+            return False, f"still {snap.firing} firing {policy.success.window_s}s after it ran"
         value = self.metric(policy.success.query or "")
         if value is None:
             return None, "metric unavailable"
