@@ -80,12 +80,12 @@ def suites() -> dict[str, str]:
     return merged
 
 
-def load_suite(name: str) -> Callable[[Path], EvalReport]:
+def load_suite(name: str) -> Callable[..., EvalReport]:
     known = suites()
     if name not in known:
         raise KeyError(f"unknown eval suite {name!r}; known: {', '.join(sorted(known))}")
     module_name, func_name = known[name].split(":")
-    fn: Callable[[Path], EvalReport] = getattr(importlib.import_module(module_name), func_name)
+    fn: Callable[..., EvalReport] = getattr(importlib.import_module(module_name), func_name)
     return fn
 
 
@@ -95,12 +95,22 @@ def needs_data(fn: Callable[..., EvalReport]) -> bool:
     return not params or params[0].default is not None
 
 
-def run_suite(name: str, data_dir: Path | None = None) -> EvalReport:
+class SuiteOptionError(ValueError):
+    """An option given to a suite that does not take it (e.g. --cases to the nab suite)."""
+
+
+def run_suite(name: str, data_dir: Path | None = None, **inputs: Path) -> EvalReport:
+    """Run one suite. `inputs` are suite-specific files or folders (`cases=` for investigation,
+    `tasks=` for iac), passed as keyword arguments to suites that declare them."""
     from opsgraph.evals.thresholds import shipped
 
     fn = load_suite(name)
+    accepted = inspect.signature(fn).parameters
+    for option in inputs:
+        if option not in accepted:
+            raise SuiteOptionError(f"--{option} does not apply to the {name} suite")
     data = data_dir or shared_data_dir()
     if data is None and needs_data(fn):
         return EvalReport(suite=name, skipped="../shared/data not found (set OPSGRAPH_SHARED_DATA)")
-    report = fn(data) if data is not None else fn()  # type: ignore[call-arg]
+    report = fn(data, **inputs) if data is not None else fn(**inputs)
     return shipped().apply(report)

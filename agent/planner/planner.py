@@ -13,7 +13,7 @@ from typing import Any
 
 from opsgraph.agent.planner.entities import EntityExtractor
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
-from opsgraph.agent.planner.limits import check_names, unavailable
+from opsgraph.agent.planner.limits import unavailable
 from opsgraph.agent.planner.text import SpellFixer
 from opsgraph.core.inventory import Inventory
 from opsgraph.core.planning import Ask, Builder, Entities, FollowUp, NotFoundName, Plan, PlannedCall
@@ -108,7 +108,6 @@ class DeterministicPlanner:
 
     def _build(self, intent: str, confidence: float, ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Plan:
         try:
-            check_names(ents, inv)
             if intent in PLAYBOOKS:
                 step = PLAYBOOKS[intent].start(ents, inv, carried)
                 return Plan(intent, confidence, reply=step.note, step=step, target=_target_of(step.calls))

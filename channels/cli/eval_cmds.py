@@ -16,6 +16,10 @@ def register(app: typer.Typer) -> None:
     def eval_command(
         suite: Annotated[list[str] | None, typer.Argument(help="suite names, or 'all' (the default)")] = None,
         data: Annotated[Path | None, typer.Option(help="public data dir (default ../shared/data)")] = None,
+        cases: Annotated[
+            Path | None, typer.Option(help="investigation: a folder of case files (default: the shipped cases)")
+        ] = None,
+        tasks: Annotated[Path | None, typer.Option(help="iac: an IaC-Eval-format CSV of tasks")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
         track: Annotated[
             bool, typer.Option("--track", help="log every suite's metrics to MLflow (run tagged with the git commit)")
@@ -30,7 +34,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run eval suites; exit 1 when a metric misses its threshold."""
-        from opsgraph.evals.base import run_suite, suites
+        from opsgraph.evals.base import SuiteOptionError, run_suite, suites
 
         if data is not None and not data.is_dir():
             die(f"--data {data}: no such directory (it should hold the public data, e.g. ../shared/data)")
@@ -41,7 +45,14 @@ def register(app: typer.Typer) -> None:
             die(f"unknown eval suite {unknown[0]!r}; choose one of: {', '.join(sorted(known)) or '(none)'}")
         if compare is not None and not compare.strip():
             die("--compare needs a reference: 'last', a run id, or a git commit")
-        reports = [run_suite(n, data) for n in names]
+        inputs = {k: v for k, v in {"cases": cases, "tasks": tasks}.items() if v is not None}
+        for option, path in inputs.items():
+            if not path.exists():
+                die(f"--{option} {path}: no such file or folder")
+        try:
+            reports = [run_suite(n, data, **inputs) for n in names]
+        except SuiteOptionError as exc:
+            die(str(exc))
         documents: list[dict[str, Any]] = [r.model_dump() | {"passed": r.passed} for r in reports]
         if track or compare:
             _history(reports, documents, track=track, compare=compare)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from opsgraph.core.inventory import Inventory
+from opsgraph.core.names import check_namespaces
 from opsgraph.core.planning import SEVERITIES, Entities, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
 
 
 def build_alerts_list(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
+    check_namespaces(ents, inv)
     args: dict[str, Any] = {}
     if ents.namespaces:
         args["namespace"] = ents.namespaces[0]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from opsgraph.core.inventory import Inventory
+from opsgraph.core.names import check_namespaces
 from opsgraph.core.planning import Ask, Entities, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
@@ -66,6 +67,7 @@ def _balanced_end(text: str, start: int) -> int | None:
 
 
 def build_anomaly_scan(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
+    check_namespaces(ents, inv)
     args: dict[str, Any] = {}
     signal = next((SIGNAL_WORDS[w] for w in ents.words if w in SIGNAL_WORDS), None)
     metric = promql_expression(ents.text) or next((w for w in ents.words if "_" in w and _METRIC.match(w)), None)

@@ -9,4 +9,5 @@ CAPABILITY = Capability(
     planner_module="opsgraph.tools.k8s.planner",
     intents=("opsgraph.tools.k8s", "intents.yaml"),
     playbooks_module="opsgraph.tools.k8s.playbooks",
+    eval_suites=(("investigation", "opsgraph.evals.investigation:run"),),
 )

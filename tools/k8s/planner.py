@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from opsgraph.core.inventory import Inventory
+from opsgraph.core.names import check_namespaces, check_workload_names
 from opsgraph.core.planning import Ask, Entities, NumberMention, PlannedCall
 
 Built = tuple[list[PlannedCall], str]
@@ -24,7 +25,10 @@ def _choices(values: list[str]) -> str:
 
 
 def resolve_target(ents: Entities, inv: Inventory, carried: dict[str, Any], verb: str) -> tuple[str, str]:
-    """(namespace, name) of the workload the message is about; asks when it cannot tell."""
+    """(namespace, name) of the workload the message is about; asks when it cannot tell, and
+    reports a name that resolves to nothing (NotFoundName) instead of guessing."""
+    check_namespaces(ents, inv)
+    check_workload_names(ents, inv)
     name = ents.workloads[0] if ents.workloads else carried.get("name")
     namespace = ents.namespaces[0] if ents.namespaces else carried.get("namespace")
     if not name:
@@ -175,6 +179,8 @@ def build_logs(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built
 
 
 def build_status(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
+    check_namespaces(ents, inv)
+    check_workload_names(ents, inv)
     name = ents.workloads[0] if ents.workloads else None
     namespace = ents.namespaces[0] if ents.namespaces else None
     if name is None:

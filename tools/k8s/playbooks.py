@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from opsgraph.core.inventory import Inventory
+from opsgraph.core.names import check_namespaces
 from opsgraph.core.planning import Entities, NotFoundName, PlannedCall
 from opsgraph.core.playbook import Conclusion, Observation, Step
 from opsgraph.tools.k8s.planner import resolve_target
@@ -64,7 +65,8 @@ class Investigate:
                 "no warning events.", tuple(evidence), {"resource": where, "reason": "Healthy"},
             ))  # fmt: skip
         evidence.append((f"k8s_status {where}", symptom.summary))
-        wants_logs = symptom.reason in ("CrashLoopBackOff", "ReadinessProbeFailed", "NotReady") and symptom.pod
+        wants_logs = symptom.reason in ("CrashLoopBackOff", "ReadinessProbeFailed", "NotReady", "RolloutStuck")
+        wants_logs = wants_logs and bool(symptom.pod)
         if wants_logs and memory["stage"] == "status":
             previous = symptom.reason == "CrashLoopBackOff"
             args: dict[str, Any] = {"namespace": namespace, "name": name, "pod": symptom.pod, "tail": LOG_TAIL}
@@ -126,10 +128,12 @@ def _conclude(
         fix = PlannedCall("k8s_rollback", {"namespace": namespace, "name": name})
         fix_reason = f"it started with revision {new['revision']} ({change}); roll back to revision {old['revision']}"
         diagnosis = f"{where} fails since its rollout {ago(rollout['age_s'])} to revision {new['revision']}: {because}."
-    elif symptom.reason == "NodeNotReady":
+    elif symptom.reason == "NodeNotReady" and symptom.pod:
         fix = PlannedCall("k8s_restart", {"namespace": namespace, "name": name})
         fix_reason = f"new pods are scheduled away from {symptom.resource}"
         diagnosis = f"{where} is degraded because node {symptom.resource} is not Ready: {because}."
+    elif symptom.reason == "NodeNotReady":
+        diagnosis = f"{where} lost pods because node {symptom.resource} is not Ready: {because}; nothing to do for it."
     else:
         diagnosis = f"{where}: {because}.{_advice(symptom)}"
     root = symptom.resource if symptom.reason in ("NodeNotReady",) else where
@@ -153,6 +157,8 @@ def _because(symptom: Symptom, logs: Observation | None) -> str:
         return f"its container cannot be created{detail}"
     if symptom.reason == "ProgressDeadlineExceeded":
         return f"the rollout stalled{detail}"
+    if symptom.reason == "RolloutStuck":
+        return f"{symptom.summary}{detail}"
     if symptom.reason == "HPAAtMax":
         return f"{symptom.summary}: load exceeds what it may scale to"
     return symptom.summary + detail
@@ -183,6 +189,7 @@ class RecentChanges:
     name = "k8s_changes"
 
     def start(self, ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Step:
+        check_namespaces(ents, inv)
         namespace = ents.namespaces[0] if ents.namespaces else carried.get("namespace")
         window = ents.window or "24h"
         args = {"namespace": namespace} if namespace else {}

@@ -133,7 +133,8 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
             | pod_detail(pod_objects.get(p.name) or {})
             for p in pods
         ],
-        "nodes": _nodes(ctx, {p.node for p in pods if p.node}),
+        # Nodes its pods run on, and nodes they were just evicted from (a NotReady node explains both).
+        "nodes": _nodes(ctx, {p.node for p in pods if p.node} | _evicted_from(ctx, related)),
         "autoscaler": _autoscaler(ctx, namespace, name),
         "events": [
             {"type": e.type, "reason": e.reason, "message": e.message, "object": e.object, "count": e.count}
@@ -179,6 +180,24 @@ def _nodes(ctx: ToolContext, names: set[str]) -> dict[str, dict[str, str]]:
         except ToolError:
             continue
     return found
+
+
+EVICTION_REASONS = ("TaintManagerEviction", "NodeNotReady")
+
+
+EVICTION_REASONS = ("TaintManagerEviction", "NodeNotReady")
+
+
+def _evicted_from(ctx: ToolContext, related: list[EventView]) -> set[str]:
+    """NotReady nodes, when the workload's pods were just evicted for a node going NotReady: the
+    pods are gone (replaced elsewhere), the node that lost them still explains what happened."""
+    if not any(e.reason in EVICTION_REASONS for e in related):
+        return set()
+    return {
+        str((node.get("metadata") or {}).get("name", ""))
+        for node in ctx.cluster.nodes()
+        if node_readiness(node).get("status") != "True"
+    }
 
 
 def _autoscaler(ctx: ToolContext, namespace: str, name: str) -> dict[str, Any] | None:

@@ -31,11 +31,15 @@ def find_symptom(data: dict[str, Any]) -> Symptom | None:
     for node, ready in (data.get("nodes") or {}).items():
         if ready.get("status") != "True":
             on_it = [p["name"] for p in pods if p.get("node") == node]
+            where_pods = (
+                f"{len(on_it)} of its pods run there"
+                if on_it
+                else "its pods there were evicted and replaced on other nodes"
+            )
             return Symptom(
                 "NodeNotReady", node,
-                f"node {node} is not Ready ({ready.get('reason') or ready.get('status')}); "
-                f"{len(on_it)} of its pods run there",
-                detail=ready.get("message", ""),
+                f"node {node} is not Ready ({ready.get('reason') or ready.get('status')}); {where_pods}",
+                pod=on_it[0] if on_it else "", detail=ready.get("message", ""),
             )  # fmt: skip
     for pod in pods:
         scheduled = (pod.get("conditions") or {}).get("PodScheduled") or {}
@@ -72,6 +76,19 @@ def find_symptom(data: dict[str, Any]) -> Symptom | None:
                 pod=pod["name"], container=container["name"], detail=waiting.get("message", ""),
             )  # fmt: skip
     unready = [p for p in pods if p.get("phase") == "Running" and not p.get("ready")]
+    history = data.get("history") or []
+    old_still_serving = any(int(rs.get("replicas") or 0) > 0 for rs in history[1:])
+    if unready and old_still_serving and data.get("rollout") != "complete":
+        newest = history[0]
+        if all(pod_of_revision(p["name"], newest) for p in unready):
+            probe = _event(data, "Unhealthy", unready[0]["name"])
+            progressing = (data.get("conditions") or {}).get("Progressing") or {}
+            return Symptom(
+                "RolloutStuck", where,
+                f"the rollout to revision {newest['revision']} is stuck: ReplicaSet {newest['name']} has "
+                f"{len(unready)} pod(s) that never became ready ({progressing.get('reason') or 'progressing'})",
+                pod=unready[0]["name"], detail=probe,
+            )  # fmt: skip
     if unready:
         probe = _event(data, "Unhealthy", unready[0]["name"])
         return Symptom(
@@ -89,8 +106,7 @@ def find_symptom(data: dict[str, Any]) -> Symptom | None:
     if hpa and (hpa.get("limited") or (hpa.get("max") and hpa.get("current", 0) >= hpa["max"])):
         return Symptom(
             "HPAAtMax", where,
-            f"autoscaler {hpa['name']} is at its maximum of {hpa['max']} replicas "
-            f"(it wants {hpa.get('desired') or hpa['max']})",
+            f"autoscaler {hpa['name']} is at its maximum of {hpa['max']} replicas",
             detail=hpa.get("limited_reason", ""),
         )  # fmt: skip
     if data.get("ready", 0) < data.get("desired", 0):
