@@ -254,12 +254,10 @@ class Kubelet:
             statuses.append(cs)
         status["containerStatuses"] = statuses
         all_ready = all(cs.get("ready") for cs in statuses)
-        if any("containerID" in cs for cs in statuses):
-            status["phase"] = "Running"
-            status["podIP"] = self._pod_ip(new["spec"]["nodeName"], new["metadata"]["name"])
-            status["podIPs"] = [{"ip": status["podIP"]}]
-        else:
-            status["phase"] = "Pending"
+        # The pod sandbox (and its IP) exists once the kubelet syncs the pod, started containers or not.
+        status["phase"] = "Running" if any("containerID" in cs for cs in statuses) else "Pending"
+        status["podIP"] = self._pod_ip(new["spec"]["nodeName"], new["metadata"]["name"])
+        status["podIPs"] = [{"ip": status["podIP"]}]
         status["qosClass"] = qos_class(new["spec"])
         ready = "True" if all_ready else "False"
         self._set_conditions(status, now, PodReadyToStartContainers="True", Ready=ready, ContainersReady=ready)

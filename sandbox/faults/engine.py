@@ -50,7 +50,7 @@ class FaultEngine:
             **details,
         }
         self.store.faults = [*self.store.faults, record]
-        if record.get("behaviour") and "image" not in record:
+        if record.get("behaviour") and not _scoped(record):
             self._resync(record, now)  # in place: the running pods meet the fault at their next sync
         return public(record)
 
@@ -144,7 +144,7 @@ class FaultEngine:
     def behaviour(self, pod: Obj, container: dict[str, Any]) -> Behaviour | None:
         for record in self._records_for(pod, str(container.get("name"))):
             wanted = record.get("behaviour")
-            if not wanted or ("image" in record and container.get("image") != record["image"]):
+            if not wanted or not in_scope(record, container):
                 continue
             message = str(wanted.get("message", "")).replace(
                 "{pod_ip}", str((pod.get("status") or {}).get("podIP", ""))
@@ -155,7 +155,7 @@ class FaultEngine:
     def story(self, pod: Obj, container: dict[str, Any]) -> str | None:
         """The line the app logs about its trouble (why it exits, why it is not ready)."""
         for record in self._records_for(pod, str(container.get("name"))):
-            if record.get("story") and ("image" not in record or container.get("image") == record["image"]):
+            if record.get("story") and in_scope(record, container):
                 return str(record["story"])
         return None
 
@@ -164,7 +164,7 @@ class FaultEngine:
         limit before an OOM kill, CPU above the HPA target."""
         out: dict[str, Decimal] = {}
         for record in self._records_for(pod, str(container.get("name"))):
-            if record["kind"] == "oom" and ("image" not in record or container.get("image") == record["image"]):
+            if record["kind"] == "oom" and in_scope(record, container):
                 out["memory"] = Decimal(record["usage"]["memory"])
             if record["kind"] == "hpa-max":
                 out["cpu_fraction"] = Decimal(record["cpu_utilization"]) / 100
@@ -190,6 +190,18 @@ class FaultEngine:
         from .symptoms import shows
 
         return shows(self.store, record)
+
+
+def _scoped(record: dict[str, Any]) -> bool:
+    """The fault came with a release: only the release's containers have it."""
+    return "image" in record or "memory_limit" in record
+
+
+def in_scope(record: dict[str, Any], container: dict[str, Any]) -> bool:
+    if "image" in record and container.get("image") != record["image"]:
+        return False
+    limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+    return "memory_limit" not in record or str(limit) == record["memory_limit"]
 
 
 def _selected(pod: Obj, record: dict[str, Any]) -> bool:

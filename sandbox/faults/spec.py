@@ -147,6 +147,10 @@ class Fault(BaseModel):
     target: str
     params: dict[str, Any] = Field(default_factory=dict)
 
+    def __init__(self, kind: str, target: str, params: dict[str, Any] | None = None) -> None:
+        """`Fault("oom", "prod/payments", {"limit": "256Mi"})`, or the same by keyword."""
+        super().__init__(kind=kind, target=target, params=params or {})
+
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..meta import Obj
 from ..store import Store
+from .engine import in_scope
 
 
 def _pods(store: Store, record: dict[str, Any]) -> list[Obj]:
@@ -18,7 +19,7 @@ def _pods(store: Store, record: dict[str, Any]) -> list[Obj]:
         labels = pod["metadata"].get("labels") or {}
         if pod["metadata"].get("deletionTimestamp") or any(labels.get(k) != v for k, v in selector.items()):
             continue
-        if record.get("image") and not any(c.get("image") == record["image"] for c in pod["spec"]["containers"]):
+        if not any(in_scope(record, c) for c in pod["spec"]["containers"]):
             continue
         pods.append(pod)
     return pods

@@ -149,6 +149,7 @@ def apply_oom(store: Store, fault: Fault, dep: Obj) -> dict[str, Any]:
             if "memory" in requests and parse_quantity(requests["memory"]) > parse_quantity(limit):
                 requests["memory"] = str(limit)
 
+        record["memory_limit"] = str(limit)  # only containers with the new limit run out of memory
         if opts.image or opts.rollout:
             _release(store, dep, record, opts, set_limit)
         else:  # only the limit changes: a new revision of the same image

@@ -138,6 +138,31 @@ def test_oom_shows_oomkilled_137_the_limit_a_node_event_and_usage_at_the_limit(s
     _clear_and_recover(shared, "oom", "prod", "payments")
 
 
+def test_oom_after_a_release_lowered_the_limit_and_a_rollback_fixes_it(shared: Cluster) -> None:
+    # Positional arguments work as well as keywords.
+    shared.server.inject(Fault("oom", "staging/recommendation", {"limit": "256Mi"}), wait=15)
+    dep = shared.apps.read_namespaced_deployment("recommendation", "staging")
+    assert dep.metadata.annotations["kubernetes.io/change-cause"] == "memory limit 256Mi"
+    assert dep.spec.template.spec.containers[0].resources.limits["memory"] == "256Mi"
+    killed = [p for p in _pods(shared, "staging", "recommendation") if _status(p).last_state.terminated]
+    assert killed and all(p.spec.containers[0].resources.limits["memory"] == "256Mi" for p in killed)
+    assert all(p.spec.containers[0].resources.requests["memory"] == "256Mi" for p in killed)  # capped at the limit
+    # A rollback to the previous template (what k8s_rollback does) ends the kills without clearing.
+    before = shared.apps.list_namespaced_replica_set("staging", label_selector="app=recommendation").items
+    old = next(rs for rs in before if rs.spec.template.spec.containers[0].resources.limits["memory"] == "1Gi")
+    template = shared.apps.api_client.sanitize_for_serialization(old.spec.template)
+    template["metadata"]["labels"].pop("pod-template-hash")
+    shared.apps.patch_namespaced_deployment("recommendation", "staging", {"spec": {"template": template}})
+    wait_for(lambda: _healthy(shared, "staging", "recommendation"), timeout=15)
+    assert shared.server.clear("oom", "staging/recommendation")  # the record goes; the template stays rolled back
+    assert (
+        shared.apps.read_namespaced_deployment("recommendation", "staging")
+        .spec.template.spec.containers[0]
+        .resources.limits["memory"]
+        == "1Gi"
+    )
+
+
 # -- image pulls, config, probes -------------------------------------------------------------------
 def test_image_pull_backoff_with_the_failed_pull_event_and_clear_rolls_back(shared: Cluster) -> None:
     record = _inject(shared, "image-pull", "prod/cart")
