@@ -64,7 +64,10 @@ class LLMBrain:
         if calls and {"name", "namespace"} <= set(calls[0]["args"]):
             target = (str(calls[0]["args"]["namespace"]), str(calls[0]["args"]["name"]))
         message = AIMessage(reply.content, tool_calls=calls)
-        return BrainOutput(message, intent, 1.0 if calls else 0.5, None, target, {"brain": "llm"})
+        # A model that called tools sees their results next step, and answers when it has seen enough.
+        return BrainOutput(
+            message, intent, 1.0 if calls else 0.5, None, target, {"brain": "llm"}, wants_more=bool(calls)
+        )
 
     def _ask(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ChatReply:
         reply = self._client.complete(messages, tools)

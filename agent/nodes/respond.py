@@ -51,7 +51,7 @@ def _answer(state: AgentState, outcomes: list[dict[str, Any]], stopped: str) -> 
     answer = state.get("answer")
     steps = int(state.get("steps") or 0)
     final_words = str(state.get("reply") or "") if not (state.get("plan") or {}).get("tool_calls") else ""
-    if answer is None and steps and (final_words or stopped) and (state.get("wants_more") or stopped):
+    if answer is None and steps and (final_words or stopped):
         diagnosis = final_words or "No diagnosis yet."
         answer = {"diagnosis": diagnosis, "evidence": _evidence(outcomes), "root_cause": {}, "fix": None}
     if answer is not None and stopped:

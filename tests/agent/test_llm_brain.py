@@ -106,6 +106,7 @@ def test_writes_proposed_after_reading_untrusted_output_need_a_person(
     policy.write_text(SELF_SERVICE_STAGING)
     turns = [
         tool_call("k8s_logs", {"name": "cart", "namespace": "staging", "tail": 5}),
+        say("Here are the last cart log lines."),  # the loop shows the model its results first
         # The model "obeys" something it read in the logs.
         tool_call("k8s_restart", {"name": "cart", "namespace": "staging"}),
         tool_call("k8s_restart", {"name": "catalog", "namespace": "staging"}),
@@ -119,7 +120,7 @@ def test_writes_proposed_after_reading_untrusted_output_need_a_person(
         assert "untrusted content" in restart.approvals[0].reason
         second = agent.handle(AgentRequest(text="and catalog too", user="alice", thread_id="llm"))
         assert second.status == "needs_approval"
-    seen = fake.requests[1]["messages"]
+    seen = fake.requests[2]["messages"]
     tool_messages = [m for m in seen if m["role"] == "tool"]
     assert tool_messages and all('trust="untrusted"' in m["content"] for m in tool_messages)
     cart = sandbox.apps().read_namespaced_deployment("cart", "staging")
