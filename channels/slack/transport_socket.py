@@ -58,12 +58,15 @@ class SocketModeRunner:
         self.up = False
         if now >= self._next_try:
             self.reconnects += 1
+            reason = "the connection did not come up"
             try:
                 self.client.connect_to_new_endpoint(force=True)
-            except Exception as exc:
+            except Exception as exc:  # the SDK logs most failures itself and returns
+                reason = _reason(exc)
+            if not self.client.is_connected():
                 log.error(
                     "reconnecting to Slack failed (%s); down for %.0fs, next try in %.0fs",
-                    _reason(exc),
+                    reason,
                     now - self.down_since,
                     self._backoff,
                 )

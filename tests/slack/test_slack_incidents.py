@@ -15,6 +15,8 @@ import pytest
 from tests.slack.conftest import SlackHarness, slack_settings, write
 from tests.slack.mock_slack import SlackAPI, block_text
 
+pytestmark = pytest.mark.slow
+
 
 def crashloop(
     i: int, namespace: str = "prod", service: str = "checkout", severity: str = "critical", hours_ago: int = 0
