@@ -99,7 +99,7 @@ class SuiteOptionError(ValueError):
     """An option given to a suite that does not take it (e.g. --cases to the nab suite)."""
 
 
-def run_suite(name: str, data_dir: Path | None = None, **inputs: Path) -> EvalReport:
+def run_suite(name: str, data_dir: Path | None = None, **inputs: Path | int) -> EvalReport:
     """Run one suite. `inputs` are suite-specific files or folders (`cases=` for investigation,
     `tasks=` for iac), passed as keyword arguments to suites that declare them."""
     from opsgraph.evals.thresholds import shipped

@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="investigation: a folder of case files (default: the shipped cases)")
         ] = None,
         tasks: Annotated[Path | None, typer.Option(help="iac: an IaC-Eval-format CSV of tasks")] = None,
+        limit: Annotated[int | None, typer.Option(min=1, help="iac: score at most N tasks of each part")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
         track: Annotated[
             bool, typer.Option("--track", help="log every suite's metrics to MLflow (run tagged with the git commit)")
@@ -45,10 +46,12 @@ def register(app: typer.Typer) -> None:
             die(f"unknown eval suite {unknown[0]!r}; choose one of: {', '.join(sorted(known)) or '(none)'}")
         if compare is not None and not compare.strip():
             die("--compare needs a reference: 'last', a run id, or a git commit")
-        inputs = {k: v for k, v in {"cases": cases, "tasks": tasks}.items() if v is not None}
+        inputs: dict[str, Path | int] = {k: v for k, v in {"cases": cases, "tasks": tasks}.items() if v is not None}
         for option, path in inputs.items():
-            if not path.exists():
+            if isinstance(path, Path) and not path.exists():
                 die(f"--{option} {path}: no such file or folder")
+        if limit is not None:
+            inputs["limit"] = limit
         try:
             reports = [run_suite(n, data, **inputs) for n in names]
         except SuiteOptionError as exc:

@@ -36,7 +36,7 @@ def test_the_seed_request_is_read_as_written() -> None:
         ("an unencrypted postgres database on aws", "encryption"),
         ("a production postgres on rds without deletion protection", "environment"),
         ("postgres on rds for dev and prod", "environment"),
-        ("a public s3 bucket for the website", "access"),
+        ("a public s3 bucket for downloads", "access"),
         ("an s3 bucket without versioning", "versioning"),
         ("a gpu node group with 2 nodes on eks", "cluster_name"),
         ("an iam role with AmazonS3ReadOnlyAccess", "service"),

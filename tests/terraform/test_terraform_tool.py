@@ -54,14 +54,7 @@ def inventory():  # type: ignore[no-untyped-def]
     [
         SEED,
         "generate terraform for postgres with 3 replicas on rds",
-        pytest.param(
-            "terraform for an encrypted s3 bucket named acme-logs in eu-west-1",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the planner's name check (agent/planner/limits.py check_names) reads 'in eu-west-1' as an "
-                "unknown namespace before any builder runs; the CLI and the tool take regions",
-            ),
-        ),
+        "terraform for an encrypted s3 bucket named acme-logs in eu-west-1",
         "write terraform for a redis cache reachable from 10.0.0.0/8",
     ],
 )

@@ -56,6 +56,11 @@ UNSUPPORTED_WORDS = (
     "sqs", "api gateway", "step function", "ecr", "ecs", "opensearch", "elasticsearch", "secrets manager",
     "mfa", "iam user", "iam group", "option group", "parameter group", "vpc peering", "dhcp", "network acl",
     "egress-only", "transit gateway", "nat gateway", "cognito", "glue", "athena", "emr", "batch",
+    # Features of covered components that the templates do not write: refused rather than dropped.
+    "object lock", "cors", "bucket object", "website", "replication rule", "cross-region replication",
+    "notification", "logging resource", "acl", "ownership control", "ownership controls", "bucket policy",
+    "intelligent-tiering", "transfer acceleration", "restored from", "snapshot identifier", "randomly generated",
+    "random", "proxy", "aurora", "custom dhcp", "flow log", "peering", "ipv6", "elastic ip", "route 53",
 )  # fmt: skip
 ROLE_SERVICES = {
     "ec2": "ec2.amazonaws.com", "lambda": "lambda.amazonaws.com", "ecs": "ecs-tasks.amazonaws.com",
