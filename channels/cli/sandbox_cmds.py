@@ -22,8 +22,7 @@ def register(app: typer.Typer) -> None:
     sandbox_app = typer.Typer(
         invoke_without_command=True,
         no_args_is_help=False,
-        help="Serve the sandbox Kubernetes cluster on 127.0.0.1 in the foreground (Ctrl-C stops it); "
-        "`sandbox fault ...` breaks it on purpose.",
+        help="Serve the sandbox cluster in the foreground; `sandbox fault` breaks it on purpose.",
     )
     app.add_typer(sandbox_app, name="sandbox")
 
