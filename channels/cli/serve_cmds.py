@@ -81,8 +81,11 @@ def _with_slack(settings: Any, graph: Any, respond: bool) -> Any:
     try:
         parts = slack_serve(settings, graph, respond=respond)
         if parts.pipeline is not None:
-            return create_app(settings, pipeline=parts.pipeline, extra_routes=parts.routes)
-        return create_app(settings, topology=graph, extra_routes=parts.routes)
+            application = create_app(settings, pipeline=parts.pipeline, extra_routes=parts.routes)
+        else:
+            application = create_app(settings, topology=graph, extra_routes=parts.routes)
+        application.state.slack_runtime = parts.runtime
+        return application
     except (SlackNotConfigured, ConfigError, PolicyError) as exc:
         die(f"Slack: {exc}")
     except (OSError, sqlite3.Error) as exc:

@@ -88,3 +88,16 @@ def test_the_shipped_example_remediation_file_is_valid() -> None:
 
     path = Path(str(resources.files("opsgraph.channels.slack.remediation") / "example.yaml"))
     assert load_policies(path).policies
+
+
+def test_the_manifest_asks_for_what_the_app_uses() -> None:
+    from importlib import resources
+
+    import yaml
+
+    manifest = yaml.safe_load((resources.files("opsgraph.channels.slack") / "manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "chat:write", "commands", "im:history", "usergroups:read"} <= scopes
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/interactions")
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/ops"]
