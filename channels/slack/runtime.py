@@ -116,18 +116,25 @@ def build(
     return runtime
 
 
-def respond_to_incidents(runtime: SlackRuntime, pipeline: Any, *, background: bool = True) -> Any:
-    """The pipeline's callback: post the incident, let the agent answer in its thread, then the
-    remediation policies (if any) diagnose and propose."""
+def respond_to_incidents(runtime: SlackRuntime, pipeline: Any, *, background: bool = True, answer: bool = True) -> Any:
+    """The pipeline's callback: post (or edit) the incident at once, then, on a second queue so
+    posts never wait behind an investigation, let the agent answer in its thread and the
+    remediation policies (if any) diagnose and propose. `answer=False` posts only."""
     from opsgraph.agent.responder import BackgroundResponder, IncidentResponder
 
     responder = IncidentResponder(runtime.agent, runtime.incidents)
 
-    def on_incident(snapshot: Any) -> None:
-        runtime.incidents(snapshot)
+    def answer_incident(snapshot: Any) -> None:
         responder(snapshot)
         if runtime.remediation is not None:
             runtime.remediation.consider(snapshot)
+
+    answers: Any = BackgroundResponder(answer_incident) if background else answer_incident
+
+    def on_incident(snapshot: Any) -> None:
+        runtime.incidents(snapshot)
+        if answer:
+            answers(snapshot)
 
     pipeline.on_incident = BackgroundResponder(on_incident) if background else on_incident
     return pipeline
