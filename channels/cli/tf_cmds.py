@@ -65,15 +65,14 @@ def register(app: typer.Typer) -> None:
             die(f"{exc} (use --overwrite)")
         except (TerraformUnavailable, CheckovUnavailable) as exc:
             die(str(exc), code=EXIT_INVALID)
-        doc = outcome.contract()
         if as_json:
-            print_json(doc)
+            print_json(outcome.contract())
         elif outcome.question is not None:
             typer.echo(outcome.question.question)
         elif outcome.validation is None:
             die(f"not covered: {outcome.unsupported}")
         else:
-            _print_human(doc, out)
+            _print_human(outcome.detail(), out)
         if outcome.question is not None:
             raise typer.Exit(EXIT_QUESTION)
         if outcome.validation is None:

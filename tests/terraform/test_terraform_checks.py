@@ -264,3 +264,18 @@ def test_a_batch_plan_is_projected_back_to_one_configuration() -> None:
     assert one["planned_values"]["root_module"]["resources"][0]["address"] == "aws_s3_bucket.b"
     assert one["configuration"]["root_module"]["resources"] == [{"address": "aws_s3_bucket.b"}]
     assert one["configuration"]["provider_config"] == {"aws": {"name": "aws"}}
+
+
+def test_a_bundle_checkov_could_not_scan_is_not_valid(tmp_path: Path) -> None:
+    from opsgraph.tools.terraform.validate import Validator
+
+    _, files = plan_files("deploy nginx:1.27 in the web namespace", TerraformSettings())
+    write_files(tmp_path / "bundle", files)
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where checkov's venv should go")
+    settings = TerraformSettings(checkov_home=blocked / "venv")
+    result = Validator(settings, tmp_path / "state").validate(tmp_path / "bundle", None)
+    assert not result.valid
+    (failed,) = [c for c in result.checks if not c.passed]
+    assert failed.id == "CHECKOV" and "could not run" in failed.message
+    assert all(c.passed for c in result.checks if c.source == "kubernetes")

@@ -49,22 +49,28 @@ def ensure_installed(home: Path, version: str) -> Path:
     stamp = home / f".installed-checkov-{version}"
     if stamp.exists():
         return python
-    home.parent.mkdir(parents=True, exist_ok=True)
-    with (home.parent / ".checkov-install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if stamp.exists():
-            return python
-        sys.stderr.write(f"installing checkov {version} into its own venv at {home} (once, ~1 min)\n")
-        steps = [
-            [sys.executable, "-m", "venv", "--clear", str(home)],
-            [str(python), "-m", "pip", "install", "-q", f"checkov=={version}"],
-        ]
-        for argv in steps:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=900)
-            if done.returncode != 0:
-                raise CheckovUnavailable(f"{' '.join(argv[:4])} failed: {(done.stderr or done.stdout)[-400:]}")
-        stamp.touch()
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        with (home.parent / ".checkov-install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not stamp.exists():
+                _install(home, python, version)
+                stamp.touch()
+    except OSError as exc:
+        raise CheckovUnavailable(f"cannot create checkov's venv at {home}: {exc}") from exc
     return python
+
+
+def _install(home: Path, python: Path, version: str) -> None:
+    sys.stderr.write(f"installing checkov {version} into its own venv at {home} (once, ~1 min)\n")
+    steps = [
+        [sys.executable, "-m", "venv", "--clear", str(home)],
+        [str(python), "-m", "pip", "install", "-q", f"checkov=={version}"],
+    ]
+    for argv in steps:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            raise CheckovUnavailable(f"{' '.join(argv[:4])} failed: {(done.stderr or done.stdout)[-400:]}")
 
 
 class CheckovWorker:

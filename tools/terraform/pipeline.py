@@ -11,11 +11,11 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from opsgraph.tools.terraform.parse import PlatformHint, SpecQuestion, Unsupported, parse_request
 from opsgraph.tools.terraform.render import render
-from opsgraph.tools.terraform.report import Validation
+from opsgraph.tools.terraform.report import Check, Validation
 from opsgraph.tools.terraform.settings import TerraformSettings
 from opsgraph.tools.terraform.spec import InfraSpec
 from opsgraph.tools.terraform.validate import Validator
@@ -36,20 +36,25 @@ class Outcome:
     spec: InfraSpec | None = None
     rounds: int = 0  # model drafts tried (0 for templates)
 
-    def contract(self) -> dict[str, object]:
-        """The `opsgraph tf generate --json` document: {"valid", "files", "checks"} and context."""
+    def contract(self) -> dict[str, Any]:
+        """The `opsgraph tf generate --json` document, exactly {"valid", "files", "checks"}: a question
+        or a request the templates do not cover is one failed check that says so."""
         if self.question is not None:
-            return {
-                "valid": False,
-                "files": [],
-                "checks": [],
-                "question": self.question.question,
-                "missing": self.question.missing,
-            }
+            ask = Check(id="QUESTION", source="opsgraph", passed=False, message=self.question.question,
+                        resource=self.question.missing)  # fmt: skip
+            return {"valid": False, "files": [], "checks": [ask.model_dump(exclude_none=True)]}
         if self.validation is None:
-            return {"valid": False, "files": [], "checks": [], "unsupported": self.unsupported}
-        doc = self.validation.contract()
-        doc["files"] = self.written
+            gap = Check(id="NOT_COVERED", source="opsgraph", passed=False, message=self.unsupported or "not covered")
+            return {"valid": False, "files": [], "checks": [gap.model_dump(exclude_none=True)]}
+        return self.validation.contract() | {"files": self.written}
+
+    def detail(self) -> dict[str, Any]:
+        """The contract plus the plan summary, timings, the question asked, the model rounds."""
+        doc = self.contract()
+        if self.question is not None:
+            doc |= {"question": self.question.question, "missing": self.question.missing}
+        if self.validation is not None:
+            doc = self.validation.detail() | doc
         if self.rounds:
             doc["rounds"] = self.rounds
         return doc

@@ -39,10 +39,16 @@ class Validation(BaseModel):
         return [c for c in self.checks if not c.passed]
 
     def contract(self) -> dict[str, Any]:
+        """Exactly the keys DESIGN.md names for `opsgraph tf generate --json`."""
         return {
             "valid": self.valid,
             "files": self.files,
             "checks": [c.model_dump(exclude_none=True) for c in self.checks],
+        }
+
+    def detail(self) -> dict[str, Any]:
+        """The contract plus the plan summary, timings and anything that could not run."""
+        return self.contract() | {
             "plan": self.plan,
             "generator": self.generator,
             "seconds": self.seconds,

@@ -110,7 +110,7 @@ def terraform_generate(args: TerraformGenerateArgs, ctx: ToolContext) -> ToolRes
         raise Conflict(str(exc), hint="set overwrite, or choose another output directory") from exc
     except (TerraformUnavailable, CheckovUnavailable) as exc:
         raise Unavailable(str(exc)) from exc
-    doc = outcome.contract()
+    doc = outcome.detail()
     if outcome.question is not None:
         raise InvalidInput(outcome.question.question)
     if outcome.validation is None:

@@ -55,7 +55,10 @@ class Validator:
                 parent, roots, self.settings.checkov_dir(self.state_dir), self.settings.checkov_version
             ), []
         except CheckovUnavailable as exc:
-            return {}, [f"checkov: {exc}"]
+            # Enabled but not runnable (no PyPI to install it from, a broken venv): the bundle has
+            # not been checked, so it is not valid. OPSGRAPH_TERRAFORM_CHECKOV=false turns it off.
+            failed = Check(id="CHECKOV", source="checkov", passed=False, message=f"checkov could not run: {exc}")
+            return {root: [failed] for root in roots}, [f"checkov: {exc}"]
 
 
 def assemble(
