@@ -51,9 +51,14 @@ def register(app: typer.Typer) -> None:
             from opsgraph.agent.services import cluster_topology as derive
 
             graph = derive(settings)
+        from opsgraph.channels.slack.runtime import SlackNotConfigured
         from opsgraph.channels.slack.serve import configured
 
-        if configured():
+        try:
+            slack_on = configured()
+        except SlackNotConfigured as exc:
+            die(f"Slack: {exc}")
+        if slack_on:
             application = _with_slack(settings, graph, respond)
             uvicorn.run(application, host=host, port=port, log_level=log_level)
             return

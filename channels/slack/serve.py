@@ -19,7 +19,16 @@ class SlackServe:
 
 
 def configured() -> bool:
-    return SlackSettings().secret("bot_token") is not None
+    """Whether a bot token is set; an invalid Slack setting raises SlackNotConfigured naming it."""
+    from pydantic import ValidationError
+
+    from opsgraph.channels.slack.runtime import SlackNotConfigured
+    from opsgraph.core.settings import describe_error
+
+    try:
+        return SlackSettings().secret("bot_token") is not None
+    except ValidationError as exc:
+        raise SlackNotConfigured(describe_error(exc, SlackSettings)) from None
 
 
 def slack_serve(settings: Settings, topology: Any, *, respond: bool) -> SlackServe:
