@@ -6,7 +6,11 @@ intent holds when no leaf is `false`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,18 +36,53 @@ def leaves(value: Any) -> Iterator[Any]:
 def evaluate(intent: str, plan: dict[str, Any]) -> Verdict:
     from regopy import Interpreter
 
+    with _captured_output() as sink:
+        try:
+            rego = Interpreter()
+            rego.add_module("intent", intent)
+            rego.set_input(plan)
+            output = str(rego.query("data"))
+        except Exception as exc:  # regopy raises RegoError, and others on malformed input
+            return Verdict(False, f"{type(exc).__name__}: {str(exc)[:200]}")
     try:
-        rego = Interpreter()
-        rego.add_module("intent", intent)
-        rego.set_input(plan)
-        output = rego.query("data")
-    except Exception as exc:  # regopy raises RegoError, and others on malformed input
-        return Verdict(False, f"{type(exc).__name__}: {str(exc)[:200]}")
-    try:
-        document = json.loads(str(output))
+        document = json.loads(output)
     except ValueError:
-        return Verdict(False, f"unreadable result: {str(output)[:200]}")
-    if "expressions" not in document:
-        return Verdict(False, f"rego error: {str(document)[:200]}")
+        return Verdict(False, f"rego error: {_first_error(sink.text)}")
+    if not isinstance(document, dict) or "expressions" not in document:
+        return Verdict(False, f"rego error: {_first_error(sink.text)}")
     value = document["expressions"][0] if document["expressions"] else {}
     return Verdict(all(leaf is not False for leaf in leaves(value)))
+
+
+class _Sink:
+    text = ""
+
+
+@contextlib.contextmanager
+def _captured_output() -> Iterator[_Sink]:
+    """rego-cpp prints its errors straight to file descriptors 1 and 2 (past Python's sys.stdout),
+    which would corrupt `--json` output: catch them for the verdict instead."""
+    sink = _Sink()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 1)
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield sink
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            capture.seek(0)
+            sink.text = capture.read().decode(errors="replace")
+
+
+def _first_error(text: str) -> str:
+    """The error's name only ("Invalid bracket argument"), not the policy lines it quotes."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if "Errors:" in lines and lines.index("Errors:") + 1 < len(lines):
+        return lines[lines.index("Errors:") + 1][:120]
+    return (lines[0] if lines else "no result")[:120]
