@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from opsgraph.evals.base import EvalReport, Metric
-from opsgraph.tools.runbooks.search import SEMANTIC_ONLY, WEIGHTS, Searcher
+from opsgraph.tools.runbooks.search import SEMANTIC_ONLY, WEIGHTS, Searcher, index_dir_for
 
 NEEDS_DATA = False
 
@@ -19,8 +19,12 @@ def eval_searcher() -> Searcher:
     """A searcher over the shipped runbooks only, with its own index in the cache dir (incremental)."""
     from opsgraph.agent.settings import Settings
 
-    index = Settings().cache_dir / "runbooks-eval-index"
-    return Searcher.open(index, [], shipped=True)[0]
+    return Searcher.open(index_dir_for(eval_state_dir(Settings().cache_dir)), [], shipped=True)[0]
+
+
+def eval_state_dir(cache_dir: Path) -> Path:
+    """Where the eval keeps its index: a state dir of its own under the cache dir."""
+    return cache_dir / "runbooks-eval"
 
 
 def run(data_dir: Path | None = None) -> EvalReport:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from opsgraph.tools.runbooks.search import Searcher
+from opsgraph.evals.runbooks import eval_state_dir
+from opsgraph.tools.runbooks.search import Searcher, index_dir_for
 
 
 @pytest.fixture(scope="session")
 def shipped_searcher(model_cache: Path) -> Searcher:
-    """The same index the runbooks eval suite uses (<cache dir>/runbooks-eval-index)."""
-    return Searcher.open(model_cache / "runbooks-eval-index", [], shipped=True)[0]
+    """The same index the runbooks eval suite uses (a state dir of its own under the cache dir)."""
+    return Searcher.open(index_dir_for(eval_state_dir(model_cache)), [], shipped=True)[0]
 
 
 def write_runbook(folder: Path, name: str, alerts: list[str], body: str, title: str | None = None) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from opsgraph.agent.settings import Settings
+from opsgraph.evals.runbooks import eval_state_dir
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.registry import load_builtin_tools
 
@@ -16,7 +17,7 @@ def ctx(monkeypatch: pytest.MonkeyPatch) -> ToolContext:
     from opsgraph.agent.settings import Settings as S
 
     # Share the session's eval index (shipped runbooks) instead of embedding per test.
-    return ToolContext(S(state_dir=S().cache_dir / "tool-state"), actor="test")
+    return ToolContext(S(state_dir=eval_state_dir(S().cache_dir)), actor="test")
 
 
 def test_tool_returns_runbooks_with_actions_as_calls(ctx: ToolContext) -> None:
@@ -39,7 +40,7 @@ def test_tool_needs_a_query_or_alerts(ctx: ToolContext) -> None:
 def test_attach_for_an_incident(monkeypatch: pytest.MonkeyPatch) -> None:
     from opsgraph.tools.runbooks.attach import runbooks_for
 
-    monkeypatch.setenv("OPSGRAPH_STATE_DIR", str(Settings().cache_dir / "tool-state"))
+    monkeypatch.setenv("OPSGRAPH_STATE_DIR", str(eval_state_dir(Settings().cache_dir)))
     hits = runbooks_for(["NodeFilesystemAlmostOutOfSpace", "KubeletDown"], "nodes in trouble", k=2)
     assert {h.runbook for h in hits} == {"node-disk-pressure", "node-not-ready"}
     assert runbooks_for([], "   ", k=3) == []
