@@ -15,6 +15,7 @@ its namespace (or all of them when it names none).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -88,6 +89,7 @@ class Gateway:
         self.limits = KeyLimits(config.rate_per_min, config.tokens_per_day)
         self.rules = Cacheability.from_registry()
         self._cache: Any = None
+        self._pending: set[asyncio.Future[Any]] = set()
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(config.timeout_s, connect=5.0))
 
     @property
@@ -131,6 +133,8 @@ class Gateway:
         vector: list[float] | None = None
         if lookup is not None:
             vector = (await run_in_threadpool(self.cache.encode, [lookup]))[0]
+            if self._pending:
+                await asyncio.gather(*self._pending, return_exceptions=True)
             hit = await run_in_threadpool(self.cache.lookup, verdict.context, lookup, vector)
             if hit is not None:
                 LLM_METRICS.cache.inc(result="hit")
@@ -162,7 +166,11 @@ class Gateway:
         payload = answer.json()
         self._account(key, model, payload.get("usage") or {}, time.perf_counter() - started)
         if store is not None and self.rules.answer_cacheable(payload):
-            await run_in_threadpool(self.cache.store, store[0], store[1], payload, store[2])
+            # Stored while the answer goes out: the caller does not wait for the index; the next
+            # lookup waits for pending stores, so a repeat right away still hits.
+            task = asyncio.ensure_future(run_in_threadpool(self.cache.store, store[0], store[1], payload, store[2]))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
         return JSONResponse(payload, headers=headers)
 
     async def _stream(
@@ -225,6 +233,15 @@ class Gateway:
         return sum(int(self.cache.invalidate(n)) for n in namespaces)
 
     # -- the rest ------------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Load the injection detector, the embedder and the cache before serving."""
+        if self.config.scan:
+            from opsgraph.guardrails.injection import default_detector
+
+            default_detector()
+        if self.cache is not None:
+            self.cache.encode(["warm up"])
+
     async def models(self, request: Request) -> Response:
         key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         try:
@@ -320,6 +337,7 @@ def create_app(config: GatewayConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(gateway.warm)  # the first request must not pay for loading models
         yield
         await gateway.close()
 

@@ -30,11 +30,11 @@ class GatewayServer:
     def gateway(self) -> Any:
         return self.app.state.gateway
 
-    def start(self, timeout_s: float = 10.0) -> GatewayServer:
+    def start(self, timeout_s: float = 180.0) -> GatewayServer:
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while not self._server.started:
-            if time.monotonic() > deadline:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the gateway did not start")
             time.sleep(0.01)
         return self
