@@ -155,7 +155,7 @@ def _components(original: str, text: str, platform: PlatformHint, env: str, defa
         found.append(_workload(text, defaults))
     aws_network_users = [c for c in found if getattr(c, "placement", None) == "aws" and c.kind in ("database", "cache")]
     if wants_network or aws_network_users or any(c.kind == "firewall" for c in found):
-        found.insert(0, _network(text, defaults, bool(aws_network_users) or wants_network))
+        found.insert(0, _network(text, defaults))
     if not found:
         raise SpecQuestion(
             f"What should I create? I can generate {SUPPORTED}.", "components", ("postgres", "redis", "s3 bucket")
@@ -341,7 +341,7 @@ def _bucket(text: str, defaults: list[str]) -> Bucket:
     )
 
 
-def _network(text: str, defaults: list[str], explicit: bool) -> Network:
+def _network(text: str, defaults: list[str]) -> Network:
     counts = [
         phrases.number(m.group(1)) for m in re.finditer(phrases._NUM + r"\s+(?:public\s+|private\s+)?subnets\b", text)
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opsgraph.tools.terraform import render_aws as aws
 from opsgraph.tools.terraform import render_k8s as k8s
+from opsgraph.tools.terraform import render_network as net_tf
 from opsgraph.tools.terraform.hcl import Ref, jsonencode, resource
 from opsgraph.tools.terraform.readme import readme
 from opsgraph.tools.terraform.spec import (
@@ -36,7 +37,7 @@ def render(spec: InfraSpec) -> dict[str, str]:
     for c in spec.components:
         target = TF_FILE.get(c.kind)
         if isinstance(c, Network):
-            text = aws.network(spec, c)
+            text = net_tf.network(spec, c)
         elif isinstance(c, Database) and c.placement == "aws":
             assert net is not None  # the parser adds a network for every AWS database
             text = aws.database(spec, c, net)
@@ -51,7 +52,7 @@ def render(spec: InfraSpec) -> dict[str, str]:
             text = aws.bucket(spec, c)
         elif isinstance(c, Firewall):
             assert net is not None
-            text = aws.firewall(spec, c, net)
+            text = net_tf.firewall(spec, c, net)
         elif isinstance(c, GpuNodeGroup):
             assert net is not None
             text = aws.gpu_nodes(spec, c, net)
@@ -80,7 +81,7 @@ def render(spec: InfraSpec) -> dict[str, str]:
 def cluster_backups(spec: InfraSpec, db: Database, bucket_name: str) -> str:
     """AWS side of an in-cluster database: the encrypted, private backup bucket whose lifecycle
     enforces the retention, and the role the backup job assumes (EKS Pod Identity)."""
-    n = aws.label(db.name) + "_backups"
+    n = net_tf.label(db.name) + "_backups"
     trust = {
         "Version": "2012-10-17",
         "Statement": [

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
 from opsgraph.tools.terraform.hcl import Block, Ref, block, jsonencode, resource
+from opsgraph.tools.terraform.render_network import ingress_rules, label, security_group
 from opsgraph.tools.terraform.spec import (
     Bucket,
     Cache,
     Database,
-    Firewall,
     GpuNodeGroup,
     InfraSpec,
     Network,
@@ -20,10 +19,6 @@ from opsgraph.tools.terraform.spec import (
 PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
 DEFAULT_VERSIONS = {"postgres": "16", "mysql": "8.0"}
 LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "mysql": ["audit", "error", "general", "slowquery"]}
-
-
-def label(name: str) -> str:
-    return name.replace("-", "_").replace(".", "_")
 
 
 def unique_suffix(spec: InfraSpec, what: str) -> str:
@@ -107,121 +102,6 @@ def private_bucket(name: str, bucket_name: str, key: str, versioning: bool, rete
     return "\n".join(parts)
 
 
-def subnet_cidrs(network: Network, count: int, offset: int = 0) -> list[str]:
-    net = ipaddress.ip_network(network.cidr)
-    new_prefix = min(net.prefixlen + 8, 28)
-    subnets = list(net.subnets(new_prefix=new_prefix))
-    return [str(s) for s in subnets[offset : offset + count]]
-
-
-def azs(spec: InfraSpec, count: int) -> list[str]:
-    letters = "abcdef"
-    return [f"{spec.region}{letters[i % len(letters)]}" for i in range(count)]
-
-
-def network(spec: InfraSpec, net: Network) -> str:
-    n = label(net.name)
-    vpc = Ref(f"aws_vpc.{n}.id")
-    private_count = max(net.subnets, 2)
-    parts = [
-        resource(
-            "aws_vpc",
-            n,
-            {
-                "cidr_block": net.cidr,
-                "enable_dns_support": True,
-                "enable_dns_hostnames": True,
-                "tags": {"Name": f"{spec.project}-{spec.environment}"},
-            },
-        ),
-        # The default security group keeps no rules: nothing uses it by accident.
-        resource("aws_default_security_group", n, {"vpc_id": vpc}),
-        resource(
-            "aws_subnet",
-            f"{n}_private",
-            {
-                "count": private_count,
-                "vpc_id": vpc,
-                "cidr_block": Ref(f"element({_list(subnet_cidrs(net, private_count))}, count.index)"),
-                "availability_zone": Ref(f"element({_list(azs(spec, private_count))}, count.index)"),
-                "map_public_ip_on_launch": False,
-                "tags": {"Name": Ref('"private-${count.index}"'), "Tier": "private"},
-            },
-        ),
-    ]
-    if net.public:
-        public_count = max(net.subnets, 1)
-        parts += [
-            resource("aws_internet_gateway", n, {"vpc_id": vpc}),
-            resource(
-                "aws_subnet",
-                f"{n}_public",
-                {
-                    "count": public_count,
-                    "vpc_id": vpc,
-                    "cidr_block": Ref(f"element({_list(subnet_cidrs(net, public_count, private_count))}, count.index)"),
-                    "availability_zone": Ref(f"element({_list(azs(spec, public_count))}, count.index)"),
-                    "map_public_ip_on_launch": False,
-                    "tags": {"Name": Ref('"public-${count.index}"'), "Tier": "public"},
-                },
-            ),
-            resource("aws_route_table", f"{n}_public", {"vpc_id": vpc}),
-            resource(
-                "aws_route",
-                f"{n}_public_internet",
-                {
-                    "route_table_id": Ref(f"aws_route_table.{n}_public.id"),
-                    "destination_cidr_block": "0.0.0.0/0",
-                    "gateway_id": Ref(f"aws_internet_gateway.{n}.id"),
-                },
-            ),
-            resource(
-                "aws_route_table_association",
-                f"{n}_public",
-                {
-                    "count": public_count,
-                    "subnet_id": Ref(f"aws_subnet.{n}_public[count.index].id"),
-                    "route_table_id": Ref(f"aws_route_table.{n}_public.id"),
-                },
-            ),
-        ]
-    return "\n".join(parts)
-
-
-def _list(values: list[str]) -> str:
-    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
-
-
-def _ingress(name: str, sg: str, ports: tuple[int, ...], cidrs: tuple[str, ...], what: str) -> list[str]:
-    out = []
-    for i, cidr in enumerate(cidrs):
-        for port in ports:
-            suffix = f"{i}" if len(ports) == 1 else f"{i}_{port}"
-            out.append(
-                resource(
-                    "aws_vpc_security_group_ingress_rule",
-                    f"{name}_{suffix}",
-                    {
-                        "security_group_id": Ref(f"aws_security_group.{sg}.id"),
-                        "description": f"{what} from {cidr}",
-                        "cidr_ipv4": cidr,
-                        "from_port": port,
-                        "to_port": port,
-                        "ip_protocol": "tcp",
-                    },
-                )
-            )
-    return out
-
-
-def security_group(name: str, net: Network, description: str) -> str:
-    return resource(
-        "aws_security_group",
-        name,
-        {"name": name.replace("_", "-"), "description": description, "vpc_id": Ref(f"aws_vpc.{label(net.name)}.id")},
-    )
-
-
 def database(spec: InfraSpec, db: Database, net: Network) -> str:
     n = label(db.name)
     port = PORTS[db.engine]
@@ -237,7 +117,7 @@ def database(spec: InfraSpec, db: Database, net: Network) -> str:
             {"name": identifier, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
         ),
         security_group(n, net, f"{db.engine} {identifier}: clients only"),
-        *_ingress(n, n, (port,), cidrs, f"{db.engine} clients"),
+        *ingress_rules(n, n, (port,), cidrs, f"{db.engine} clients"),
         monitoring_role(n),
         parameter_group(n, identifier, db),
         resource(
@@ -393,7 +273,7 @@ def cache(spec: InfraSpec, c: Cache, net: Network) -> str:
                 {"name": group_id, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
             ),
             security_group(n, net, f"redis {group_id}: clients only"),
-            *_ingress(n, n, (6379,), cidrs, "redis clients"),
+            *ingress_rules(n, n, (6379,), cidrs, "redis clients"),
             resource(
                 "aws_elasticache_replication_group",
                 n,
@@ -426,13 +306,6 @@ def bucket(spec: InfraSpec, b: Bucket) -> str:
     n = label(b.name)
     name = b.bucket_name or f"{spec.project}-{spec.environment}-{b.name}-{unique_suffix(spec, b.name)}"
     return kms_key(n, f"bucket {name}") + "\n" + private_bucket(n, name, n, b.versioning, b.retention_days)
-
-
-def firewall(spec: InfraSpec, fw: Firewall, net: Network) -> str:
-    n = label(fw.name)
-    return "\n".join(
-        [security_group(n, net, f"{fw.name}: allowed ports only"), *_ingress(n, n, fw.ports, fw.access.cidrs, fw.name)]
-    )
 
 
 def gpu_nodes(spec: InfraSpec, g: GpuNodeGroup, net: Network) -> str:

@@ -154,10 +154,3 @@ class InfraSpec(_Frozen):
     project: str = "opsgraph"
     tags: dict[str, str] = Field(default_factory=dict)
     defaults_applied: tuple[str, ...] = ()  # what the request did not say, in words, for the README
-
-    def of_kind(self, kind: str) -> list[Component]:
-        return [c for c in self.components if c.kind == kind]
-
-    @property
-    def in_cluster(self) -> bool:
-        return any(getattr(c, "placement", None) == "kubernetes" or c.kind == "workload" for c in self.components)
