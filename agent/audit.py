@@ -4,9 +4,11 @@ Every plan, approval request, approval, denial, refusal and execution is one row
 covers its content and the previous row's hash, so editing or deleting a row breaks the chain at
 that point and `verify()` names it. Triggers refuse UPDATE and DELETE through SQLite itself; the
 chain catches edits made around them (another tool, a raw file edit). Truncating the newest rows
-leaves a valid chain, so the head (row count and last hash) is kept twice outside the rows: in a
-head file beside the database, written in the same transaction as each row, and in SQLite's own
-AUTOINCREMENT counter. `verify()` compares both with what it read and reports a truncation.
+leaves a valid chain, so the head (row count and last hash) is kept twice outside the rows: in
+SQLite's own AUTOINCREMENT counter (every row), and in a head file beside the database, rewritten
+in the same transaction as every durable row (decisions, executed writes; a read turn's rows skip
+it: replacing a file costs more than the whole read turn). `verify()` compares both with what it
+read and reports a truncation.
 
 Durability has two tiers. Entries that record a change or a decision (approvals, denials,
 refusals, executed writes, blocked input) are fsync'd before `append` returns. Entries of
@@ -118,7 +120,8 @@ class AuditLog:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
                 )
-                self._write_head(seq, digest, durable=durable)
+                if durable:
+                    self._write_head(seq, digest)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -168,18 +171,21 @@ class AuditLog:
                 f"rows {last_seq + 1} to {recorded} are missing at the end: the log was truncated "
                 f"(it had {recorded} rows, it has {count})",
             )  # fmt: skip
-        if head is not None and head[0] == last_seq and head[1] != prev:
-            return VerifyReport(False, count, prev, last_seq, f"row {last_seq} is not the row that was written last")
+        if head is not None and head[0] <= last_seq and self._hash_of(head[0]) not in (None, head[1]):
+            return VerifyReport(False, count, prev, head[0], f"row {head[0]} is not the row that was written there")
         return VerifyReport(True, count, prev)
 
-    def _write_head(self, seq: int, digest: str, *, durable: bool) -> None:
+    def _write_head(self, seq: int, digest: str) -> None:
         tmp = self.head_path.with_name(self.head_path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(json.dumps({"rows": seq, "hash": digest}))
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, self.head_path)
+
+    def _hash_of(self, seq: int) -> str | None:
+        row = self._db.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+        return str(row[0]) if row else None
 
     def _read_head(self) -> tuple[int, str] | None:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):

@@ -12,6 +12,7 @@ from opsgraph.tools.k8s._views import (
     RESTARTED_AT,
     DeploymentView,
     EventView,
+    PodView,
     ReplicaSetView,
     autoscaler_of,
     node_readiness,
@@ -22,7 +23,6 @@ from opsgraph.tools.k8s._workloads import (
     get_deployment,
     owned_replicasets,
     visible_namespaces,
-    workload_pods,
 )
 from opsgraph.tools.k8s.args import StatusArgs
 from opsgraph.tools.registry import REGISTRY
@@ -99,8 +99,8 @@ def _overview(ctx: ToolContext, namespaces: list[str]) -> ToolResult:
 def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
     _, view = get_deployment(ctx, namespace, name)
     history = owned_replicasets(ctx, view)
-    pods = workload_pods(ctx, view)
     pod_objects = {(p.get("metadata") or {}).get("name", ""): p for p in ctx.cluster.pods(namespace, view.selector)}
+    pods = sorted((PodView.of(p) for p in pod_objects.values()), key=lambda p: p.name)
     events = [EventView.of(e) for e in ctx.cluster.events(namespace)]
     prefixes = (f"{name}-", name)
     related = [e for e in events if e.object.split("/", 1)[-1].startswith(prefixes)]
@@ -134,7 +134,7 @@ def _workload_detail(ctx: ToolContext, namespace: str, name: str) -> ToolResult:
             for p in pods
         ],
         # Nodes its pods run on, and nodes they were just evicted from (a NotReady node explains both).
-        "nodes": _nodes(ctx, {p.node for p in pods if p.node} | _evicted_from(ctx, related)),
+        "nodes": _nodes(ctx, {p.node for p in pods if p.node}, evictions=_evicted(related)),
         "autoscaler": _autoscaler(ctx, namespace, name),
         "events": [
             {"type": e.type, "reason": e.reason, "message": e.message, "object": e.object, "count": e.count}
@@ -171,32 +171,27 @@ def _restarted_at(obj: dict[str, Any]) -> str:
     return str(((template.get("metadata") or {}).get("annotations") or {}).get(RESTARTED_AT, ""))
 
 
-def _nodes(ctx: ToolContext, names: set[str]) -> dict[str, dict[str, str]]:
-    """Readiness of the nodes the pods run on (a NotReady node explains pods stuck on it)."""
-    found = {}
-    for node in sorted(names):
-        try:
-            found[node] = node_readiness(ctx.cluster.node(node))
-        except ToolError:
-            continue
-    return found
-
-
 EVICTION_REASONS = ("TaintManagerEviction", "NodeNotReady")
 
 
-EVICTION_REASONS = ("TaintManagerEviction", "NodeNotReady")
+def _evicted(related: list[EventView]) -> bool:
+    return any(e.reason in EVICTION_REASONS for e in related)
 
 
-def _evicted_from(ctx: ToolContext, related: list[EventView]) -> set[str]:
-    """NotReady nodes, when the workload's pods were just evicted for a node going NotReady: the
-    pods are gone (replaced elsewhere), the node that lost them still explains what happened."""
-    if not any(e.reason in EVICTION_REASONS for e in related):
-        return set()
+def _nodes(ctx: ToolContext, names: set[str], *, evictions: bool) -> dict[str, dict[str, str]]:
+    """Readiness of the nodes the pods run on (a NotReady node explains pods stuck on it) and,
+    when the workload's pods were just evicted for a node going NotReady, of every NotReady node:
+    the pods are gone (replaced elsewhere), the node that lost them still explains what happened."""
+    if not names and not evictions:
+        return {}
+    try:
+        nodes = {str((n.get("metadata") or {}).get("name", "")): node_readiness(n) for n in ctx.cluster.nodes()}
+    except ToolError:  # nodes are cluster-scoped: a namespaced role may not list them
+        return {}
     return {
-        str((node.get("metadata") or {}).get("name", ""))
-        for node in ctx.cluster.nodes()
-        if node_readiness(node).get("status") != "True"
+        name: ready
+        for name, ready in sorted(nodes.items())
+        if name in names or (evictions and ready.get("status") != "True")
     }
 
 
