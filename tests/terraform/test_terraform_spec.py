@@ -76,3 +76,29 @@ def test_an_iam_role_for_lambda_is_a_role_not_a_lambda_function() -> None:
 def test_a_platform_hint_settles_where_a_database_runs() -> None:
     spec = parse_request("a postgres database with 2 replicas", platform="aws")
     assert [c.kind for c in spec.components] == ["network", "database"]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "an s3 bucket named sample with expected_bucket_owner 123456789012",
+        "Create a mysql cluster with 100 GB in each zone",
+        "Create an AWS EKS cluster and its IAM role",
+    ],
+)
+def test_a_requirement_the_files_would_not_carry_is_refused_not_dropped(request_text: str) -> None:
+    from opsgraph.tools.terraform.pipeline import plan_files
+    from opsgraph.tools.terraform.settings import TerraformSettings
+
+    with pytest.raises(Unsupported):
+        plan_files(request_text, TerraformSettings(), "aws")
+
+
+def test_changes_applied_immediately_are_written() -> None:
+    from opsgraph.tools.terraform.pipeline import plan_files
+    from opsgraph.tools.terraform.settings import TerraformSettings
+
+    _, files = plan_files("an AWS mysql instance; changes are applied immediately", TerraformSettings())
+    assert "apply_immediately" in files["terraform/database.tf"]
+    _, files = plan_files("an AWS mysql instance", TerraformSettings())
+    assert "apply_immediately" not in files["terraform/database.tf"]

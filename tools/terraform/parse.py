@@ -103,6 +103,10 @@ def _refuse_unsupported(text: str) -> None:
     hits = [w for w in UNSUPPORTED_WORDS if re.search(rf"\b{re.escape(w)}\b", text)]
     if hits:
         raise Unsupported(f"the templates do not cover {', '.join(hits)}; they cover {SUPPORTED}")
+    if re.search(r"\b(mysql|postgres\w*|db|rds|database)\s+clusters?\b", text):
+        raise Unsupported("Multi-AZ DB clusters are not templated (RDS instances with read replicas are)")
+    if re.search(r"\beks\s+cluster\b", text) and not re.search(r"\bgpus?\b", text):
+        raise Unsupported("creating EKS clusters is not templated (GPU node groups for an existing cluster are)")
 
 
 def _one(values: list[Any], what: str, question: str) -> Any:
@@ -271,6 +275,7 @@ def _database(
         defaults.append("the database runs in the `databases` namespace")
     if placement == "aws" and not access.cidrs:
         defaults.append(f"the {label} database is reachable only from inside its VPC")
+    kwargs["apply_immediately"] = bool(re.search(r"\bappl(?:y|ied)\s+immediately\b", text))
     return Database(
         name=names[0] if names else engine,
         engine=engine,

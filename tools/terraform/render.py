@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from opsgraph.tools.terraform import render_aws as aws
 from opsgraph.tools.terraform import render_k8s as k8s
 from opsgraph.tools.terraform import render_network as net_tf
 from opsgraph.tools.terraform.hcl import Ref, jsonencode, resource
+from opsgraph.tools.terraform.parse import Unsupported
 from opsgraph.tools.terraform.readme import readme
 from opsgraph.tools.terraform.spec import (
     Bucket,
@@ -74,8 +77,21 @@ def render(spec: InfraSpec) -> dict[str, str]:
             files["terraform/providers.tf"] = providers
         for name, parts in tf.items():
             files[f"terraform/{name}"] = "\n".join(parts)
+    _refuse_unwritten_arguments(spec.request, files)
     files["README.md"] = readme(spec, sorted(files))
     return dict(sorted(files.items()))
+
+
+_TERM = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _refuse_unwritten_arguments(request: str, files: dict[str, str]) -> None:
+    """A request that names a Terraform argument or resource type (`expected_bucket_owner`,
+    `aws_sagemaker_image`) the files do not contain is refused, never silently dropped."""
+    written = "\n".join(files.values())
+    missing = [t for t in dict.fromkeys(_TERM.findall(request.lower())) if t not in written]
+    if missing:
+        raise Unsupported(f"the templates do not write {', '.join(missing)}")
 
 
 def cluster_backups(spec: InfraSpec, db: Database, bucket_name: str) -> str:

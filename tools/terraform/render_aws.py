@@ -149,6 +149,7 @@ def database(spec: InfraSpec, db: Database, net: Network) -> str:
                 "skip_final_snapshot": not prod,
                 "final_snapshot_identifier": f"{identifier}-final" if prod else None,
                 "auto_minor_version_upgrade": True,
+                "apply_immediately": True if db.apply_immediately else None,
                 "iam_database_authentication_enabled": True,
                 "performance_insights_enabled": True,
                 "performance_insights_kms_key_id": Ref(f"aws_kms_key.{n}.arn"),

@@ -62,6 +62,7 @@ class Database(_Frozen):
     instance_class: str = "db.t3.medium"
     access: Access = Access()
     backup: Backup = Backup()
+    apply_immediately: bool = False  # "changes are applied immediately", not in the maintenance window
 
 
 class Cache(_Frozen):
