@@ -2,6 +2,9 @@
 it in the incident's conversation and proposes the suggested fix, which always waits for a
 person: the request is marked as coming from an alert, and policy never lets such a write run
 alone. Where the answer goes (Slack channel, terminal, log) is the notifier's business.
+
+Both requests are structured calls (`ProposedCall`): no alert text ever becomes words a brain
+reads as an instruction, whichever brain is configured.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from opsgraph.agent.service import Agent, TurnResult
+    from opsgraph.agent.service import Agent, ProposedCall, TurnResult
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +33,31 @@ class LogNotifier:
         log.warning("[%s] %s", thread, result.reply)
 
 
-def phrase_action(action: Any) -> str | None:
-    """The suggested fix as the request a person would type, so it takes the normal path."""
-    name = action.args.get("name")
-    if not action.tool or not name:
+SCALE_UP_BY = 2  # the correlator suggests "more replicas"; the proposal names the number
+
+
+def proposal_for(action: Any, inventory: Any | None = None) -> ProposedCall | None:
+    """An incident's suggested fix as a concrete tool call, or None when it is not one (advice, a
+    runbook lookup, a scale-up whose current size is unknown)."""
+    from opsgraph.agent.service import ProposedCall
+
+    args = dict(action.args or {})
+    if not action.tool or action.tool == "runbook_search" or not args.get("name"):
         return None
-    where = f" in {action.args['namespace']}" if action.args.get("namespace") else ""
-    return {
-        "k8s_restart": f"restart {name}{where}",
-        "k8s_rollback": f"roll back {name}{where}",
-        "k8s_scale": f"scale {name}{where} up by 2",
-    }.get(action.tool)
+    if action.tool == "k8s_scale" and "replicas" not in args:
+        workload = inventory.get(args.get("namespace", ""), args["name"]) if inventory is not None else None
+        if workload is None:
+            return None
+        args["replicas"] = workload.replicas + SCALE_UP_BY
+    return ProposedCall(tool=action.tool, args=args)
+
+
+def describe(call: ProposedCall) -> str:
+    """ "k8s_restart prod/checkout" in words for a button or a label."""
+    target = "/".join(str(call.args[k]) for k in ("namespace", "name") if k in call.args)
+    extra = " ".join(f"{k}={v}" for k, v in call.args.items() if k not in ("namespace", "name"))
+    verb = {"k8s_restart": "Restart", "k8s_rollback": "Roll back", "k8s_scale": "Scale"}.get(call.tool, call.tool)
+    return " ".join(part for part in (verb, target, extra) if part)
 
 
 class IncidentResponder:
@@ -59,23 +76,35 @@ class IncidentResponder:
             if not snapshot.prioritised or self._answered.get(snapshot.id, -1) >= rank:
                 return []
             self._answered[snapshot.id] = rank
+        from opsgraph.agent.service import ProposedCall
+
         thread = f"incident-{snapshot.id}"
-        requests = [f"show incident {snapshot.id}"]
+        requests = [(f"show incident {snapshot.id}", ProposedCall(tool="incident_show", args={"id": snapshot.id}))]
         if snapshot.actions:
-            proposal = phrase_action(snapshot.actions[0])
-            if proposal:
-                requests.append(proposal)
+            fix = proposal_for(snapshot.actions[0], self._inventory())
+            if fix is not None:
+                requests.append((f"suggested fix for incident {snapshot.id}: {describe(fix)}", fix))
         answers = []
-        for text in requests:
-            result = self._ask(text, thread)
+        for text, call in requests:
+            result = self._ask(text, call, thread)
             answers.append(result)
             self._notifier.post(thread, result)
         return answers
 
-    def _ask(self, text: str, thread: str) -> TurnResult:
+    def _inventory(self) -> Any | None:
+        from opsgraph.tools.errors import ToolError
+
+        try:
+            return self._agent.context.inventory.get()
+        except ToolError:
+            return None
+
+    def _ask(self, text: str, call: ProposedCall, thread: str) -> TurnResult:
         from opsgraph.agent.service import AgentRequest
 
-        request = AgentRequest(text=text, user=self._user, channel="alerts", thread_id=thread, source="alert")
+        request = AgentRequest(
+            text=text, user=self._user, channel="alerts", thread_id=thread, source="alert", proposal=call
+        )
         return self._agent.handle(request)
 
 

@@ -18,6 +18,14 @@ from opsgraph.agent.progress import StepCallback
 from opsgraph.agent.settings import Settings
 
 
+class ProposedCall(BaseModel):
+    """A tool call proposed as structure (an incident's suggested fix, a button), never as English
+    a brain parses back: it runs through policy and approval exactly as a brain's call would."""
+
+    tool: str = Field(min_length=1, max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentRequest(BaseModel):
     text: str = Field(min_length=1, max_length=8000)
     user: str = Field(min_length=1, max_length=200)
@@ -25,6 +33,8 @@ class AgentRequest(BaseModel):
     thread_id: str | None = Field(None, max_length=200)
     source: Literal["human", "alert"] = "human"
     untrusted_input: bool = False
+    # When set, the turn runs this call instead of asking a brain; `text` only labels it.
+    proposal: ProposedCall | None = None
 
 
 class PendingApproval(BaseModel):
@@ -111,6 +121,7 @@ class Agent:
             "channel": request.channel,
             "source": request.source,
             "untrusted_input": request.untrusted_input,
+            "proposal": request.proposal.model_dump() if request.proposal else None,
         }
         return self._run(state, thread_id, on_step)
 

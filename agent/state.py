@@ -25,6 +25,7 @@ class AgentState(TypedDict, total=False):
     channel: str
     source: Literal["human", "alert"]
     untrusted_input: bool
+    proposal: dict[str, Any] | None  # a structured call to run instead of asking the brain
 
     # Conversation history (the LLM brain reads it; the planner does not need it).
     messages: Annotated[list[AnyMessage], add_recent_messages]

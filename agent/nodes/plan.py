@@ -43,23 +43,29 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         hint = f" ({exc.hint})" if exc.hint else ""
         return {"status": "error", "reply": f"{exc.message}{hint}", "follow_up": None}
     last = state.get("last_target")
-    out = ctx.brain.plan(
-        BrainInput(
-            text=state["text"],
-            history=list(state.get("messages", [])),
-            inventory=inventory,
-            follow_up=state.get("follow_up") if not state.get("steps") else None,
-            last_target=(last[0], last[1]) if last else None,
-            last_change=state.get("last_change"),
-            observations=observations(state),
-            playbook=state.get("playbook"),
-            step=int(state.get("steps") or 0),
+    proposal = state.get("proposal")
+    out = (
+        _proposed(proposal)
+        if proposal and not state.get("steps")
+        else ctx.brain.plan(
+            BrainInput(
+                text=state["text"],
+                history=list(state.get("messages", [])),
+                inventory=inventory,
+                follow_up=state.get("follow_up") if not state.get("steps") else None,
+                last_target=(last[0], last[1]) if last else None,
+                last_change=state.get("last_change"),
+                observations=observations(state),
+                playbook=state.get("playbook"),
+                step=int(state.get("steps") or 0),
+            )
         )
     )
     executed = set(state.get("executed") or [])
     proposed = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls]
     calls = [c for c in proposed if signature(c["name"], c["args"]) not in executed]
-    record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": ctx.brain.name}
+    brain = "proposal" if proposal and not state.get("steps") else ctx.brain.name
+    record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": brain}
     if out.extra.get("answered_by"):
         record["answered_by"] = out.extra["answered_by"]
     ctx.audit.append(
@@ -92,6 +98,17 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             status = "question" if out.follow_up else "cancelled" if out.intent == "cancel" else "done"
         update |= {"status": status, "reply": str(out.message.content)}
     return update
+
+
+def _proposed(proposal: dict[str, Any]) -> BrainOutput:
+    """A structured proposal as this step's call: no brain reads the request's words."""
+    from langchain_core.messages import AIMessage
+
+    call = {"name": proposal["tool"], "args": dict(proposal["args"]), "id": "call_proposal", "type": "tool_call"}
+    target = None
+    if {"namespace", "name"} <= set(call["args"]):
+        target = (str(call["args"]["namespace"]), str(call["args"]["name"]))
+    return BrainOutput(AIMessage("", tool_calls=[call]), proposal["tool"], 1.0, target=target)
 
 
 def _message_for(out: BrainOutput, calls: list[dict[str, Any]]) -> Any:

@@ -100,7 +100,8 @@ def build_app(
         proposal = json.loads(action["value"])
         message = body.get("message") or {}
         assistant.ask(
-            text=proposal["request"],
+            text=proposal["label"],
+            proposal=proposal["call"],
             user=body["user"]["id"],
             channel=body["channel"]["id"],
             thread_ts=message.get("thread_ts") or message.get("ts") or body["container"]["message_ts"],

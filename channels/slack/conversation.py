@@ -45,10 +45,17 @@ class SlackAssistant:
 
     # -- a message (mention, DM, /ops) ----------------------------------------------------------
     def ask(
-        self, *, text: str, user: str, channel: str, thread_ts: str, source: str = "human"
+        self,
+        *,
+        text: str,
+        user: str,
+        channel: str,
+        thread_ts: str,
+        source: str = "human",
+        proposal: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """Run one turn and answer in the thread: a progress message first, replaced by the answer."""
-        from opsgraph.agent.service import AgentRequest
+        from opsgraph.agent.service import AgentRequest, ProposedCall
 
         text = _MENTION.sub("", text).strip()
         if not text:
@@ -71,6 +78,8 @@ class SlackAssistant:
             channel=f"slack:{channel}",
             thread_id=thread_id,
             source="alert" if source == "alert" else "human",
+            # A button's fix arrives as structure and runs as exactly that call.
+            proposal=ProposedCall.model_validate(proposal) if proposal else None,
         )
         try:
             result = self.agent.handle(request, on_step=progress) if self._progress else self.agent.handle(request)

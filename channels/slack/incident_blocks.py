@@ -24,17 +24,17 @@ SEVERITY_MARK = {"critical": "🔴", "error": "🟠", "warning": "🟡", "info":
 INCIDENT_ACTION = "opsgraph_incident_action"
 
 
-def proposals(snapshot: Any) -> list[tuple[str, str]]:
-    """(button label, the request a person would type) for each concrete suggested fix."""
-    from opsgraph.agent.responder import phrase_action
+def proposals(snapshot: Any, inventory: Any | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(button label, the structured call) for each concrete suggested fix."""
+    from opsgraph.agent.responder import describe, proposal_for
 
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for action in snapshot.actions:
         if not action.specific:
             continue
-        request = phrase_action(action)
-        if request and request not in [r for _, r in out]:
-            out.append((request[:1].upper() + request[1:], request))
+        call = proposal_for(action, inventory)
+        if call is not None and call.model_dump() not in [c for _, c in out]:
+            out.append((describe(call), call.model_dump()))
     return out
 
 
@@ -60,8 +60,8 @@ def incident_blocks(snapshot: Any) -> list[Block]:
     if other:
         blocks.append(context("Also worth a look: " + escape("; ".join(dict.fromkeys(other)))))
     buttons = [
-        button(label, INCIDENT_ACTION, json.dumps({"incident": snapshot.id, "request": request}))
-        for label, request in proposals(snapshot)[:5]
+        button(label, INCIDENT_ACTION, json.dumps({"incident": snapshot.id, "label": label, "call": call}))
+        for label, call in proposals(snapshot)[:5]
     ]
     if buttons and snapshot.status != "resolved":
         blocks.append(context("Suggested fixes (each one is shown as a diff and waits for an approval):"))

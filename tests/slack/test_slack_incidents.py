@@ -80,7 +80,9 @@ def test_an_incident_is_posted_once_in_its_routed_channel_and_answered_in_its_th
     text = block_text(post["blocks"])
     assert "critical incident" in text and "Probable causes" in text and "checkout" in text
     buttons = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [json.loads(b["value"])["request"] for b in buttons] == ["restart checkout in prod"]
+    calls = [json.loads(b["value"])["call"] for b in buttons]
+    assert calls == [{"tool": "k8s_restart", "args": {"name": "checkout", "namespace": "prod"}}]
+    assert [b["text"]["text"] for b in buttons] == ["Restart prod/checkout"]
     thread = h.thread(post["ts"])
     assert any(m["text"].lower().startswith("✅ incident inc-") for m in thread)  # the agent reading the incident
     proposal = [m for m in thread if any(b["type"] == "actions" for b in m.get("blocks") or [])]
