@@ -30,7 +30,7 @@ def stack() -> Iterator[Any]:
         fake = FakeVLLM(turns, default=default).__enter__()
         cfg = GatewayConfig(upstreams=[Upstream("default", fake.base_url)], cache_path=None, **config)
         server = GatewayServer(cfg).start()
-        client = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": "Bearer team-a"})
+        client = httpx.Client(base_url=server.base_url, timeout=60, headers={"Authorization": "Bearer team-a"})
         started.append((fake, server, client))
         return fake, client
 
