@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # RFC 1123 label/subdomain names, as the API validates them.
 DNS_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
@@ -27,8 +27,16 @@ class StatusArgs(_Args):
 
 
 class DeployArgs(WorkloadArgs):
-    image: str = Field(
-        description="New image (registry/repo:tag or @sha256 digest) or just a tag such as 1.15.0",
+    version: str | None = Field(
+        None,
+        description="A tag to deploy, as the user wrote it, e.g. 1.9.0 (keeps the current repository)",
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9._+-]*$",
+    )
+    image: str | None = Field(
+        None,
+        description="A full image reference (registry/repo:tag or @sha256 digest), e.g. ghcr.io/acme/checkout:2.5.0",
         min_length=1,
         max_length=512,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$",
@@ -36,6 +44,16 @@ class DeployArgs(WorkloadArgs):
     container: str | None = Field(
         None, description="Container to update; required only when the pod has several", pattern=DNS_NAME
     )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DeployArgs:
+        if (self.version is None) == (self.image is None):
+            raise ValueError("give either version (a tag such as 1.9.0) or image (a full reference), not both")
+        return self
+
+    @property
+    def requested(self) -> str:
+        return self.image if self.image is not None else str(self.version)
 
 
 class ScaleArgs(WorkloadArgs):

@@ -40,7 +40,7 @@ def _plan(args: DeployArgs, ctx: ToolContext) -> tuple[DeploymentView, str, str,
             hint=f"containers: {', '.join(view.images)}",
         )
     old = view.images[container]
-    return view, container, old, resolve_image(old, args.image)
+    return view, container, old, resolve_image(old, args.requested)
 
 
 def _patch(container: str, image: str, cause: str) -> dict[str, object]:

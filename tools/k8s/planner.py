@@ -96,7 +96,24 @@ def build_scale(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Buil
     return [PlannedCall("k8s_scale", args)], f"Scale {namespace}/{name} to {replicas} replicas."
 
 
+def _workload_of_image(image: str | None, inv: Inventory) -> str | None:
+    if not image or "/" not in image:
+        return None
+    repository = image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    return repository if repository in inv.names else None
+
+
+def image_or_version(requested: str) -> dict[str, str]:
+    """ "1.9.0" is a version (a tag, as written); "ghcr.io/acme/checkout:2.5.0" is an image."""
+    if "/" in requested or ":" in requested or "@" in requested:
+        return {"image": requested}
+    return {"version": requested}
+
+
 def build_deploy(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Built:
+    named_by_image = _workload_of_image(ents.image, inv) if not ents.workloads else None
+    if named_by_image:  # "deploy ghcr.io/acme/checkout:2.5.0 to prod": the repository names it
+        carried = {**carried, "name": named_by_image}
     namespace, name = resolve_target(ents, inv, carried, "deploy")
     image = ents.image or carried.get("image")
     if not image:
@@ -107,7 +124,7 @@ def build_deploy(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Bui
             "image",
             {"name": name, "namespace": namespace},
         )
-    args = {"name": name, "namespace": namespace, "image": image}
+    args = {"name": name, "namespace": namespace, **image_or_version(image)}
     return [PlannedCall("k8s_deploy", args)], f"Deploy {image} to {namespace}/{name} and watch the rollout."
 
 
@@ -115,7 +132,7 @@ def build_rollback(ents: Entities, inv: Inventory, carried: dict[str, Any]) -> B
     namespace, name = resolve_target(ents, inv, carried, "roll back")
     if ents.image and "/" not in ents.image:
         # "roll back checkout to 1.14.2" names an image tag, not a revision number.
-        deploy = {"name": name, "namespace": namespace, "image": ents.image}
+        deploy = {"name": name, "namespace": namespace, "version": ents.image}
         return [PlannedCall("k8s_deploy", deploy)], (
             f"Deploy {ents.image} to {namespace}/{name} (an older tag; to restore a whole earlier "
             "template, roll back to a revision number)."

@@ -30,6 +30,18 @@ def _dry_run(args: RestartArgs, ctx: ToolContext) -> DryRun:
     return DryRun(diff=diff, data={"replicas": view.desired})
 
 
+def _landed(args: RestartArgs, ctx: ToolContext, since: float) -> bool:
+    """A restart landed if the template carries a restart stamp from `since` or later."""
+    obj, _ = get_deployment(ctx, args.namespace, args.name)
+    template = (obj.get("spec") or {}).get("template") or {}
+    stamp = ((template.get("metadata") or {}).get("annotations") or {}).get(RESTARTED_AT)
+    try:
+        at = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return False
+    return at >= int(since)  # the stamp has whole seconds
+
+
 @REGISTRY.tool(
     "k8s_restart",
     args=RestartArgs,
@@ -37,6 +49,7 @@ def _dry_run(args: RestartArgs, ctx: ToolContext) -> DryRun:
     description="Rolling restart of a deployment's pods (same image and config), then watch it finish.",
     dry_run=_dry_run,
     examples=("restart checkout in prod", "bounce the cart pods"),
+    landed=_landed,
 )
 def k8s_restart(args: RestartArgs, ctx: ToolContext) -> ToolResult:
     get_deployment(ctx, args.namespace, args.name)

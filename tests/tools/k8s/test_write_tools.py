@@ -177,3 +177,15 @@ def test_restart_replaces_every_pod(registry: Registry, ctx: ToolContext, sandbo
         return bool(live) and not (live & before)
 
     assert _eventually(replaced)
+
+
+def test_deploy_takes_a_version_or_an_image_never_both(registry: Registry, ctx: ToolContext) -> None:
+    by_version = registry.call("k8s_deploy", {"namespace": "prod", "name": "cart", "version": "9.2.0"}, ctx)
+    assert by_version.status == "approval_required" and "shop/cart:9.2.0" in by_version.text
+    full = "ghcr.io/acme/cart:2.5.0"
+    by_image = registry.call("k8s_deploy", {"namespace": "prod", "name": "cart", "image": full}, ctx)
+    assert by_image.status == "approval_required" and full in by_image.text
+    both = registry.call("k8s_deploy", {"namespace": "prod", "name": "cart", "image": full, "version": "1"}, ctx)
+    assert both.status == "error" and "either version" in both.text
+    neither = registry.call("k8s_deploy", {"namespace": "prod", "name": "cart"}, ctx)
+    assert neither.status == "error" and "either version" in neither.text
