@@ -29,6 +29,7 @@ class BrainInput:
     observations: list[Observation] = field(default_factory=list)  # this turn's calls and results
     playbook: dict[str, Any] | None = None  # an investigation in progress (planner)
     step: int = 0  # tool calls already run this turn
+    user: str = ""  # who asked (token accounting per user)
 
 
 @dataclass(frozen=True)

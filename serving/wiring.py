@@ -10,6 +10,7 @@ from opsgraph.serving.settings import LLMSettings
 
 def chat_client(settings: Settings, llm: LLMSettings | None = None) -> Any:
     from opsgraph.agent.llm.client import ChatClient, CircuitBreaker, RetryPolicy
+    from opsgraph.agent.llm.prompt import model_settings
 
     llm = llm or LLMSettings()
     return ChatClient(
@@ -20,6 +21,7 @@ def chat_client(settings: Settings, llm: LLMSettings | None = None) -> Any:
         connect_timeout_s=llm.connect_timeout_s,
         retry=RetryPolicy(attempts=llm.retries + 1, deadline_s=llm.deadline_s),
         breaker=CircuitBreaker(llm.breaker_failures, llm.breaker_open_s),
+        max_tokens=model_settings().max_tokens,  # from the versioned prompt file
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.messages import AIMessage
 
 from opsgraph.agent.brain import BrainInput, BrainOutput
 from opsgraph.agent.llm.client import ChatClient, ChatReply, LLMUnavailable, parse_arguments
-from opsgraph.agent.llm.prompt import to_openai
+from opsgraph.agent.llm.prompt import to_openai, tool_schemas
 from opsgraph.tools.registry import Registry, explain_validation
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class LLMBrain:
 
     def plan(self, request: BrainInput) -> BrainOutput:
         messages = to_openai(request.history)
-        tools = [t.llm_schema() for t in self._registry]
+        tools = tool_schemas(self._registry)  # schemas plus the guidance of the versioned prompt file
         try:
             reply = self._ask(messages, tools)
             for _ in range(MAX_REPAIRS):
@@ -42,14 +43,13 @@ class LLMBrain:
         except LLMUnavailable as exc:
             log.warning("LLM unavailable, using the deterministic planner: %s", exc)
             out: BrainOutput = self._fallback.plan(request)
-            return BrainOutput(
-                out.message, out.intent, out.confidence, out.follow_up, out.target, {"fallback": str(exc)}
-            )
+            note = "The model is unavailable; the deterministic planner answered."
+            return replace(out, extra={**out.extra, "fallback": str(exc), "model_problem": "unavailable", "note": note})
         calls: list[dict[str, Any]] = []
         problems = self._problems(reply)
         if problems:
             text = "I could not form a valid request: " + "; ".join(problems.values())
-            return BrainOutput(AIMessage(text), "unknown", 0.0)
+            return BrainOutput(AIMessage(text), "unknown", 0.0, extra={"model_problem": "invalid_tool_calls"})
         for call in reply.tool_calls:
             calls.append(
                 {

@@ -58,6 +58,7 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 observations=observations(state),
                 playbook=state.get("playbook"),
                 step=int(state.get("steps") or 0),
+                user=state["user"],
             )
         )
     )
@@ -66,8 +67,10 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     calls = [c for c in proposed if signature(c["name"], c["args"]) not in executed]
     brain = "proposal" if proposal and not state.get("steps") else ctx.brain.name
     record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": brain}
-    if out.extra.get("answered_by"):
-        record["answered_by"] = out.extra["answered_by"]
+    # Which brain answered and why (the router's route, a model's failure, its tokens): audited.
+    for key in ("answered_by", "route", "model_problem", "tokens", "note"):
+        if out.extra.get(key):
+            record[key] = out.extra[key]
     ctx.audit.append(
         "plan",
         actor=state["user"],

@@ -32,6 +32,9 @@ def respond(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         reply = state.get("reply") or "Nothing to do."
     else:
         reply = "\n".join(str(r.get("text", "")) for r in outcomes)
+    note = (state.get("plan") or {}).get("note")
+    if note and note not in reply:  # e.g. the model was unavailable and the planner answered
+        reply = f"{note}\n{reply}"
     statuses = {r.get("status") for r in outcomes if not r.get("evidence")}
     approvals = state.get("approvals", [])
     if approvals and all(a["status"] == "denied" for a in approvals):
