@@ -68,5 +68,25 @@ def start_demo(*, reset: bool) -> None:
         reset_state(settings)
     kubeconfig = ensure_running(settings)
     print(f"sandbox cluster up (kubeconfig: {kubeconfig}); kubectl users: export KUBECONFIG={kubeconfig}")
+    _seed_demo_models(settings)
     with open_agent(Settings(**{**settings.model_dump(), "cluster": "sandbox"})) as agent:
         run_repl(agent)
+
+
+def _seed_demo_models(settings: Settings) -> None:
+    """The demo's ML models (fraud-detector, churn-model) in the local MLflow store, seeded on a
+    background thread: MLflow takes seconds to import and the REPL should not wait for it."""
+    import logging
+    import threading
+
+    def seed() -> None:
+        try:
+            settings.ensure_state_dir()
+            from opsgraph.tools.models.demo import seed_demo
+            from opsgraph.tools.models.context import open_store
+
+            seed_demo(open_store(settings), settings.state_dir / "models" / "demo-data")
+        except Exception:  # the demo works without models; say why they are missing
+            logging.getLogger(__name__).exception("seeding the demo models failed")
+
+    threading.Thread(target=seed, name="seed-demo-models", daemon=True).start()
