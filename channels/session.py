@@ -82,8 +82,8 @@ def _seed_demo_models(settings: Settings) -> None:
     def seed() -> None:
         try:
             settings.ensure_state_dir()
-            from opsgraph.tools.models.demo import seed_demo
             from opsgraph.tools.models.context import open_store
+            from opsgraph.tools.models.demo import seed_demo
 
             seed_demo(open_store(settings), settings.state_dir / "models" / "demo-data")
         except Exception:  # the demo works without models; say why they are missing
