@@ -26,13 +26,10 @@ def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     by_call = {r.get("call_id"): r for r in fresh if r.get("call_id")}
     # Every call gets an answer in the history (a model is refused a call left without one).
     messages = [
-        ToolMessage(
-            content=str((by_call.get(c["id"]) or {}).get("text", "not run")),
-            tool_call_id=c["id"],
-            name=c["name"],
-        )
+        ToolMessage(content=_bounded(str((by_call.get(c["id"]) or {}).get("text", "not run"))),
+                    tool_call_id=c["id"], name=c["name"])
         for c in calls
-    ]
+    ]  # fmt: skip
     steps = int(state.get("steps") or 0) + len(calls)
     executed = list(state.get("executed") or []) + [signature(c["name"], c["args"]) for c in calls]
     update: dict[str, Any] = {"messages": messages, "steps": steps, "executed": executed}
@@ -44,6 +41,15 @@ def observe(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     elif elapsed >= settings.turn_budget_s:
         update["stopped_by"] = f"the time budget ({settings.turn_budget_s:.0f} s per turn, OPSGRAPH_TURN_BUDGET_S)"
     return update
+
+
+TOOL_MESSAGE_CHARS = 4000  # what a model reads of one result; also bounds the checkpointed history
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= TOOL_MESSAGE_CHARS:
+        return text
+    return f"{text[:TOOL_MESSAGE_CHARS]}\n... ({len(text) - TOOL_MESSAGE_CHARS} more characters not shown)"
 
 
 def next_after_observe(state: AgentState) -> str:
