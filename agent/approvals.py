@@ -2,25 +2,46 @@
 
 An approval records the tool, its validated args, the dry-run diff the person saw, and the hash
 of the three (`tools.registry.action_hash`). It moves pending -> approved | denied | expired, and
-approved -> executed exactly once: `consume()` is a single conditional UPDATE, so two processes
-resuming the same approval cannot both run it, and an action whose hash differs from the approved
-one (changed args, or a cluster that changed since the diff was shown) is refused.
+approved -> executed exactly once. Every transition is one `BEGIN IMMEDIATE` transaction (read,
+check, write), so two processes resuming the same approval cannot both run it, and an action
+whose hash differs from the approved one (changed args, or a cluster that changed since the diff
+was shown) is refused.
+
+Crash safety: the executor moves approved -> executing *before* the tool runs (`begin`) and
+executing -> executed after (`finish`). A process killed in between leaves an "executing" row;
+on the next start `agent.reconcile` asks the cluster whether the change landed and settles the
+row: executed, or interrupted (consumed but never run). An interrupted approval can be retried
+once by an approver (`decide`), or it expires, and the listing says which.
+
+Tampering: each row carries two HMAC seals made with a key kept beside the database (file mode
+0600): one over what was approved (tool, args, diff, hash, requester, reason, expiry) and one
+over where it stands (status, decider, times, retries). A row edited in the database without
+the key (args 4 -> 40, a revived `expires_at`, a status set to approved) fails its seal and is
+refused before anything runs. Someone who can read the key file can forge seals; keep the state
+directory private to the account that runs opsgraph.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from opsgraph.tools.errors import ApprovalInvalid
 
-ApprovalStatus = Literal["pending", "approved", "denied", "executed", "expired"]
+ApprovalStatus = Literal["pending", "approved", "denied", "executing", "executed", "interrupted", "expired"]
+
+RETRIES_ALLOWED = 1  # an interrupted approval can be approved again this many times
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS approvals (
@@ -43,6 +64,16 @@ CREATE TABLE IF NOT EXISTS approvals (
 CREATE INDEX IF NOT EXISTS approvals_thread ON approvals(thread_id, status);
 """
 
+# Added after the first release: ALTERed into existing databases.
+_LATER_COLUMNS = {
+    "started_at": "REAL",
+    "interrupted_at": "REAL",
+    "outcome": "TEXT",
+    "retries": "INTEGER NOT NULL DEFAULT 0",
+    "seal": "TEXT",
+    "state_seal": "TEXT",
+}
+
 
 @dataclass(frozen=True)
 class Approval:
@@ -61,9 +92,17 @@ class Approval:
     decided_by: str | None = None
     decided_at: float | None = None
     executed_at: float | None = None
+    started_at: float | None = None
+    interrupted_at: float | None = None
+    outcome: str | None = None  # what reconciling an interrupted execution found
+    retries: int = 0
+    tampered: str | None = None  # why the row fails its seals, if it does
 
     def expired(self, now: float | None = None) -> bool:
         return (now or time.time()) >= self.expires_at
+
+    def retryable(self, now: float | None = None) -> bool:
+        return self.status == "interrupted" and self.retries < RETRIES_ALLOWED and not self.expired(now)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -81,19 +120,23 @@ class Approval:
 
 _COLUMNS = (
     "id, thread_id, tool, args, diff, action_hash, risk, requester, reason, created_at, expires_at, status,"
-    " decided_by, decided_at, executed_at"
+    " decided_by, decided_at, executed_at, started_at, interrupted_at, outcome, retries, seal, state_seal"
 )
 
 
 class ApprovalStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._lock = threading.Lock()
+        self._key = _load_key(path.with_name(path.stem + ".key"))
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
 
+    # -- creating and reading ------------------------------------------------------------------
     def create(
         self,
         *,
@@ -124,12 +167,13 @@ class ApprovalStore:
         )
         with self._lock:
             self._db.execute(
-                f"INSERT INTO approvals ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+                f"INSERT INTO approvals ({_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, 0, ?, ?)",
                 (
                     approval.id,
                     thread_id,
                     tool,
-                    json.dumps(args, sort_keys=True),
+                    _args_json(args),
                     diff,
                     action_hash,
                     risk,
@@ -138,13 +182,15 @@ class ApprovalStore:
                     now,
                     approval.expires_at,
                     "pending",
+                    self._seal(approval),
+                    self._state_seal(approval),
                 ),
             )
         return approval
 
     def get(self, approval_id: str) -> Approval | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE id = ?", (approval_id,)).fetchone()
-        return _from_row(row) if row else None
+        return self._checked(row) if row else None
 
     def find(self, *, status: ApprovalStatus | None = None, thread_id: str | None = None) -> list[Approval]:
         query, params = f"SELECT {_COLUMNS} FROM approvals WHERE 1=1", list[str]()
@@ -155,52 +201,136 @@ class ApprovalStore:
             query += " AND thread_id = ?"
             params.append(thread_id)
         rows = self._db.execute(query + " ORDER BY created_at", params).fetchall()
-        return [_from_row(r) for r in rows]
+        return [self._checked(r) for r in rows]
 
+    # -- transitions ---------------------------------------------------------------------------
     def decide(self, approval_id: str, *, approve: bool, by: str) -> Approval:
-        """pending -> approved | denied. Refuses anything else with the reason."""
+        """pending -> approved | denied; interrupted -> approved (a retry, once) | denied;
+        approved -> approved (its approver's process died before running it)."""
         now = time.time()
-        new_status = "approved" if approve else "denied"
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?"
-                " WHERE id = ? AND status = 'pending' AND expires_at > ?",
-                (new_status, by, now, approval_id, now),
+        with self._transaction(approval_id) as current:
+            if current is None or current.tampered or current.expired(now):
+                raise ApprovalInvalid(self._why_not(current, approval_id, "decide", now))
+            retry = current.status == "interrupted"
+            # Approving an approved one again is allowed: the process that approved it may have
+            # died before running it; `begin` still lets it run once.
+            again = current.status == "approved" and approve
+            if not (current.status == "pending" or again or (retry and current.retryable(now))):
+                raise ApprovalInvalid(self._why_not(current, approval_id, "decide", now))
+            decided = replace(
+                current,
+                status="approved" if approve else "denied",
+                decided_by=by,
+                decided_at=now,
+                retries=current.retries + (1 if retry and approve else 0),
             )
-            if cursor.rowcount == 1:
-                decided = self.get(approval_id)
-                assert decided is not None
-                return decided
-            raise ApprovalInvalid(self._why_not(approval_id, "decide", now))
+            self._store_state(decided)
+        return decided
 
     def consume(self, approval_id: str, action_hash: str, *, actor: str) -> None:
-        """approved -> executed, once, and only for exactly the approved action."""
-        now = time.time()
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE approvals SET status = 'executed', executed_at = ?"
-                " WHERE id = ? AND status = 'approved' AND action_hash = ? AND expires_at > ?",
-                (now, approval_id, action_hash, now),
-            )
-            if cursor.rowcount == 1:
-                return
-            raise ApprovalInvalid(self._why_not(approval_id, "execute", now, action_hash))
+        """approved -> executed, once, and only for exactly the approved action (no write-ahead:
+        callers that run outside the agent's executor)."""
+        self._start(approval_id, action_hash, "executed")
+
+    def begin(self, approval_id: str, action_hash: str) -> Approval:
+        """approved -> executing: the write-ahead record, made durable before the tool runs."""
+        return self._start(approval_id, action_hash, "executing")
+
+    def finish(self, approval_id: str, *, outcome: str) -> None:
+        """executing -> executed (the tool returned, whatever it answered)."""
+        self._settle(approval_id, "executed", outcome)
+
+    def settle(self, approval_id: str, *, landed: bool, outcome: str) -> Approval:
+        """Reconciling an execution whose process died: executed if the change landed, else
+        interrupted (consumed, never run: an approver may retry it once before it expires)."""
+        return self._settle(approval_id, "executed" if landed else "interrupted", outcome)
 
     def expire_stale(self) -> int:
         now = time.time()
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved') AND expires_at <= ?",
-                (now,),
-            )
-        return cursor.rowcount
+        expired = 0
+        for stale in self._db.execute(
+            "SELECT id FROM approvals WHERE status IN ('pending', 'approved', 'interrupted') AND expires_at <= ?",
+            (now,),
+        ).fetchall():
+            with self._transaction(stale[0]) as current:
+                if current is None or current.tampered or current.status not in ("pending", "approved", "interrupted"):
+                    continue
+                self._store_state(replace(current, status="expired"))
+                expired += 1
+        return expired
 
-    def _why_not(self, approval_id: str, verb: str, now: float, action_hash: str | None = None) -> str:
-        approval = self.get(approval_id)
+    def _start(self, approval_id: str, action_hash: str, status: ApprovalStatus) -> Approval:
+        now = time.time()
+        with self._transaction(approval_id) as current:
+            if (
+                current is None
+                or current.tampered
+                or current.status != "approved"
+                or current.action_hash != action_hash
+                or current.expired(now)
+            ):
+                raise ApprovalInvalid(self._why_not(current, approval_id, "execute", now, action_hash))
+            started = replace(current, status=status, executed_at=now, started_at=now)
+            self._store_state(started)
+        return started
+
+    def _settle(self, approval_id: str, status: ApprovalStatus, outcome: str) -> Approval:
+        now = time.time()
+        with self._transaction(approval_id) as current:
+            if current is None or current.status != "executing":
+                raise ApprovalInvalid(f"approval {approval_id} is not executing")
+            settled = replace(
+                current,
+                status=status,
+                outcome=outcome,
+                executed_at=current.executed_at if status == "executed" else None,
+                interrupted_at=now if status == "interrupted" else None,
+            )
+            self._store_state(settled)
+        return settled
+
+    @contextmanager
+    def _transaction(self, approval_id: str) -> Iterator[Approval | None]:
+        """One row read and rewritten under SQLite's write lock (across processes)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE id = ?", (approval_id,)).fetchone()
+                yield self._checked(row) if row else None
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _store_state(self, approval: Approval) -> None:
+        self._db.execute(
+            "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, executed_at = ?, started_at = ?,"
+            " interrupted_at = ?, outcome = ?, retries = ?, state_seal = ? WHERE id = ?",
+            (
+                approval.status,
+                approval.decided_by,
+                approval.decided_at,
+                approval.executed_at,
+                approval.started_at,
+                approval.interrupted_at,
+                approval.outcome,
+                approval.retries,
+                self._state_seal(approval),
+                approval.id,
+            ),
+        )
+
+    def _why_not(
+        self, approval: Approval | None, approval_id: str, verb: str, now: float, action_hash: str | None = None
+    ) -> str:
         if approval is None:
             return f"there is no approval {approval_id}"
-        if approval.status == "executed":
+        if approval.tampered:
+            return f"approval {approval_id} was altered in the state database ({approval.tampered}); it cannot be used"
+        if approval.status in ("executed", "executing"):
             return f"approval {approval_id} was already used; nothing runs twice"
+        if approval.status == "interrupted" and approval.retries >= RETRIES_ALLOWED:
+            return f"approval {approval_id} was already retried once after an interruption; ask again"
         if approval.status == "denied":
             return f"approval {approval_id} was denied by {approval.decided_by}"
         if approval.expired(now) or approval.status == "expired":
@@ -210,12 +340,89 @@ class ApprovalStore:
                 f"approval {approval_id} was given for a different action (the arguments or the "
                 "cluster changed since the diff was shown); ask again"
             )
-        if verb == "execute" and approval.status == "pending":
+        if verb == "execute" and approval.status in ("pending", "interrupted"):
             return f"approval {approval_id} has not been approved yet"
         return f"approval {approval_id} is {approval.status} and cannot be used to {verb}"
 
+    # -- seals ---------------------------------------------------------------------------------
+    def _mac(self, fields: list[Any]) -> str:
+        material = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+        return hmac.new(self._key, material.encode(), hashlib.sha256).hexdigest()
+
+    def _seal(self, a: Approval) -> str:
+        return self._mac(
+            [a.id, a.thread_id, a.tool, _args_json(a.args), a.diff, a.action_hash, a.risk, a.requester, a.reason,
+             a.created_at, a.expires_at]
+        )  # fmt: skip
+
+    def _state_seal(self, a: Approval) -> str:
+        return self._mac(
+            [a.id, a.status, a.decided_by, a.decided_at, a.executed_at, a.started_at, a.interrupted_at, a.outcome,
+             a.retries]
+        )  # fmt: skip
+
+    def _checked(self, row: tuple[Any, ...]) -> Approval:
+        approval = _from_row(row)
+        seal, state_seal = row[19], row[20]
+        problem = None
+        if not hmac.compare_digest(str(seal or ""), self._seal(approval)):
+            problem = "what was approved no longer matches its seal: tool, arguments, diff, requester or expiry"
+        elif not hmac.compare_digest(str(state_seal or ""), self._state_seal(approval)):
+            problem = "its status or decision no longer matches its seal"
+        return replace(approval, tampered=problem) if problem else approval
+
+    def _migrate(self) -> None:
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(approvals)")}
+        missing = {name: kind for name, kind in _LATER_COLUMNS.items() if name not in have}
+        if not missing:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for name, kind in missing.items():
+                    self._db.execute(f"ALTER TABLE approvals ADD COLUMN {name} {kind}")
+                # Rows written before seals existed are sealed as they are now, once.
+                for row in self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE seal IS NULL").fetchall():
+                    old = _from_row(row)
+                    self._db.execute(
+                        "UPDATE approvals SET seal = ?, state_seal = ? WHERE id = ?",
+                        (self._seal(old), self._state_seal(old), old.id),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
         self._db.close()
+
+
+def _args_json(args: dict[str, Any]) -> str:
+    return json.dumps(args, sort_keys=True)
+
+
+def _load_key(path: Path) -> bytes:
+    """The sealing key: 32 random bytes, created once with mode 0600 beside the database."""
+    for _ in range(50):
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            break
+        if len(key) == 32:
+            return key
+        time.sleep(0.02)  # another process is writing it
+    else:
+        raise ApprovalInvalid(f"{path} is not an approval key (32 bytes); restore it or remove it with the approvals")
+    key = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return _load_key(path)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return key
 
 
 def _from_row(row: tuple[Any, ...]) -> Approval:
@@ -235,4 +442,8 @@ def _from_row(row: tuple[Any, ...]) -> Approval:
         decided_by=row[12],
         decided_at=row[13],
         executed_at=row[14],
+        started_at=row[15],
+        interrupted_at=row[16],
+        outcome=row[17],
+        retries=int(row[18] or 0),
     )

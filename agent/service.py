@@ -8,6 +8,7 @@ graph state is checkpointed in SQLite.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from typing import Any, Literal
@@ -16,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from opsgraph.agent.progress import StepCallback
 from opsgraph.agent.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ProposedCall(BaseModel):
@@ -46,6 +49,11 @@ class PendingApproval(BaseModel):
     requester: str
     expires_at: float
     refusal: str | None = None
+    # "pending"; "interrupted" (consumed, its run died before the change landed: an approver may
+    # retry it once); "tampered" (the stored row fails its seal); "expired" (interrupted, then
+    # left to expire). `note` says which in words.
+    status: str = "pending"
+    note: str | None = None
 
 
 class TurnResult(BaseModel):
@@ -110,6 +118,7 @@ class Agent:
         # live in the approval store, which is fsync'd.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self.graph = compile_graph(SqliteSaver(self._db))
+        self.reconciled = self._reconcile()
 
     # -- one turn ------------------------------------------------------------------------------
     def handle(self, request: AgentRequest, on_step: StepCallback | None = None) -> TurnResult:
@@ -140,6 +149,8 @@ class Agent:
         approval = self.approvals.get(approval_id)
         if approval is None:
             return TurnResult(thread_id="", status="error", reply=f"there is no approval {approval_id}")
+        if approval.status == "interrupted" and not approval.tampered:
+            return self._retry(approval, approve=approve, by=by, groups=groups)
         config = {"configurable": {"thread_id": approval.thread_id}}
         waiting = self.graph.get_state(config).interrupts
         waiting_ids = {a["id"] for i in waiting for a in (i.value or {}).get("approvals", [])}
@@ -156,20 +167,85 @@ class Agent:
         )
         return self._run(command, approval.thread_id, on_step)
 
-    def pending_approvals(self) -> list[PendingApproval]:
-        self.approvals.expire_stale()
-        return [
-            PendingApproval(
-                id=a.id,
-                tool=a.tool,
-                args=a.args,
-                diff=a.diff,
-                reason=a.reason,
-                requester=a.requester,
-                expires_at=a.expires_at,
+    def _retry(self, approval: Any, *, approve: bool, by: str, groups: tuple[str, ...]) -> TurnResult:
+        """An interrupted approval (its run died before the change landed): once more, or denied."""
+        from opsgraph.agent.retry import retry_interrupted
+        from opsgraph.tools.errors import ApprovalInvalid
+
+        if not approve:
+            try:
+                self.approvals.decide(approval.id, approve=False, by=by)
+            except ApprovalInvalid as exc:
+                return TurnResult(thread_id=approval.thread_id, status="refused", reply=exc.message)
+            self.audit.append("denied", actor=by, thread_id=approval.thread_id, subject=approval.id,
+                              data={"tool": approval.tool, "args": approval.args, "retry": True})  # fmt: skip
+            return TurnResult(thread_id=approval.thread_id, status="denied", reply=f"denied by {by}")
+        result = retry_interrupted(self.context, approval, by=by, groups=groups)
+        status = (
+            "done"
+            if result.status == "ok"
+            else "refused"
+            if result.error and result.error.kind == "approval_invalid"
+            else "error"
+        )
+        call = {"name": approval.tool, "args": approval.args}
+        return _redacted(
+            TurnResult(
+                thread_id=approval.thread_id, status=status, reply=result.text, intent=approval.tool,
+                tool_calls=[call], results=[result.model_dump() | {"args": approval.args}],
             )
-            for a in self.approvals.find(status="pending")
-        ]
+        )  # fmt: skip
+
+    def pending_approvals(self) -> list[PendingApproval]:
+        """What waits for a person: pending approvals, interrupted ones (retry once, or let them
+        expire), interrupted ones that expired in the last day, and rows that fail their seal."""
+        import time
+
+        self.approvals.expire_stale()
+        now = time.time()
+        shown = []
+        for a in self.approvals.find():
+            if a.tampered:
+                status, note = "tampered", f"altered in the state database: {a.tampered}; it cannot be used"
+            elif a.status == "pending":
+                status, note = "pending", None
+            elif a.status == "interrupted":
+                status, note = (
+                    "interrupted",
+                    (
+                        f"consumed but never run ({a.outcome}): an approver may retry it once with "
+                        f"`opsgraph approve {a.id}` before it expires"
+                        if a.retryable(now)
+                        else "consumed but never run; already retried once: ask again"
+                    ),
+                )
+            elif a.status == "expired" and a.interrupted_at and now - a.expires_at < 86400:
+                status, note = "expired", "interrupted before it ran and expired without a retry: ask again"
+            else:
+                continue
+            shown.append(
+                PendingApproval(
+                    id=a.id, tool=a.tool, args=a.args, diff=a.diff, reason=a.reason, requester=a.requester,
+                    expires_at=a.expires_at, status=status, note=note,
+                )
+            )  # fmt: skip
+        return shown
+
+    def _reconcile(self) -> list[Any]:
+        """Settle executions a dead process left half-done (see agent.reconcile)."""
+        if not self.approvals.find(status="executing"):
+            return []
+        from opsgraph.agent.reconcile import reconcile
+        from opsgraph.agent.writeahead import lock_dir
+
+        try:
+            return reconcile(
+                self.approvals, self.audit, self.context.registry, self.context.tools,
+                lock_dir(self.settings.state_dir),
+            )  # fmt: skip
+        except Exception:  # the agent must still start; the rows wait for the next start
+            log.exception("reconciling interrupted executions failed")
+            return []
 
     def close(self) -> None:
         self._db.close()

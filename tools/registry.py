@@ -29,6 +29,10 @@ ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
 Handler = Callable[[Any, ToolContext], ToolResult]
 DryRunner = Callable[[Any, ToolContext], "DryRun"]
+# Did this write land on the world since `since` (epoch seconds)? True, False, or None when it
+# cannot tell. Asked when an execution's process died mid-call (agent.reconcile); a write that
+# declares none is judged by its dry run (no change left to make -> landed).
+LandedCheck = Callable[[Any, ToolContext, float], "bool | None"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Tool(Generic[ArgsT]):
     handler: Callable[[ArgsT, ToolContext], ToolResult]
     dry_run: Callable[[ArgsT, ToolContext], DryRun] | None = None
     examples: tuple[str, ...] = field(default=())
+    landed: LandedCheck | None = None
 
     @property
     def writes(self) -> bool:
@@ -95,13 +100,14 @@ class Registry:
         description: str,
         dry_run: Callable[[ArgsT, ToolContext], DryRun] | None = None,
         examples: tuple[str, ...] = (),
+        landed: Callable[[ArgsT, ToolContext, float], bool | None] | None = None,
     ) -> Callable[[Callable[[ArgsT, ToolContext], ToolResult]], Callable[[ArgsT, ToolContext], ToolResult]]:
         """Decorator form of `register`."""
 
         def decorate(
             fn: Callable[[ArgsT, ToolContext], ToolResult],
         ) -> Callable[[ArgsT, ToolContext], ToolResult]:
-            self.register(Tool(name, description, args, risk, fn, dry_run, examples))
+            self.register(Tool(name, description, args, risk, fn, dry_run, examples, landed))
             return fn
 
         return decorate

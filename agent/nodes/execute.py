@@ -15,6 +15,7 @@ from langgraph.runtime import Runtime
 from opsgraph.agent.context import RunContext
 from opsgraph.agent.nodes.policy import action_request
 from opsgraph.agent.state import AgentState
+from opsgraph.agent.writeahead import WriteAhead, lock_dir
 from opsgraph.tools import results
 from opsgraph.tools.results import ToolResult
 
@@ -35,7 +36,21 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             continue
         progress({"phase": "started", "tool": decision["tool"], "args": decision["args"], "status": None,
                   "summary": ""})  # fmt: skip
-        result = _run(ctx, decision, tools, approval_id=grant["id"] if grant else None)
+        gate, call_tools = None, tools
+        if grant is not None:
+            # Write-ahead: the gate records "executing" durably before the tool runs.
+            gate = WriteAhead(
+                ctx.approvals, ctx.audit, lock_dir(ctx.settings.state_dir),
+                thread_id=state["thread_id"], tool=decision["tool"],
+            )  # fmt: skip
+            call_tools = tools.with_actor(state["user"])
+            call_tools.approvals = gate
+        try:
+            result = _run(ctx, decision, call_tools, approval_id=grant["id"] if grant else None)
+        except BaseException:
+            if gate is not None:  # KeyboardInterrupt mid-call: leave it for reconcile, lock dropped
+                gate.release()
+            raise
         ctx.audit.append(
             "executed",
             actor=state["user"],
@@ -51,6 +66,8 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             },
             durable=grant is not None or _writes(ctx, decision["tool"]),
         )
+        if gate is not None:
+            gate.finish(result.status)
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
             last_change = _change(decision, result)

@@ -108,7 +108,8 @@ def approvals_command(as_json: JsonOpt = False) -> None:
         typer.echo("nothing is waiting for approval")
     for p in pending:
         args = " ".join(f"{key}={value}" for key, value in p.args.items())
-        typer.echo(f"{p.id} by {p.requester}: {p.tool} {args} ({p.reason})\n{p.diff}\n")
+        state = "" if p.status == "pending" else f" [{p.status.upper()}: {p.note}]"
+        typer.echo(f"{p.id} by {p.requester}: {p.tool} {args} ({p.reason}){state}\n{p.diff}\n")
 
 
 def chat_command() -> None:

@@ -8,7 +8,17 @@ import typer
 
 from opsgraph.channels.cli._output import die, print_json
 
-AUDIT_EVENTS = ("plan", "approval_requested", "approved", "denied", "refused", "executed", "blocked")
+AUDIT_EVENTS = (
+    "plan",
+    "approval_requested",
+    "approved",
+    "denied",
+    "refused",
+    "executing",
+    "executed",
+    "reconciled",
+    "blocked",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +31,7 @@ def register(app: typer.Typer) -> None:
         thread: Annotated[str | None, typer.Option(help="only this conversation")] = None,
         event: Annotated[
             str | None,
-            typer.Option(help="plan, approval_requested, approved, denied, refused, executed, blocked"),
+            typer.Option(help=", ".join(AUDIT_EVENTS)),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     ) -> None:

@@ -42,7 +42,7 @@ def test_write_waits_for_approval_then_runs(agent: Agent, sandbox: Any) -> None:
     assert done.status == "done" and "scaled prod/checkout from 3 to 5" in done.reply
     assert replicas(sandbox, "prod", "checkout") == 5
     events = [e.event for e in agent.audit.entries(thread_id="t1")]
-    assert events == ["plan", "approval_requested", "approved", "executed"]
+    assert events == ["plan", "approval_requested", "approved", "executing", "executed"]
     assert agent.audit.verify().ok
 
 
