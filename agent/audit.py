@@ -80,8 +80,14 @@ def _row_hash(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+class AuditLogMissing(FileNotFoundError):
+    """Opening for reading only, and there is no audit log where there should be one."""
+
+
 class AuditLog:
-    def __init__(self, path: Path, *, redactor: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, path: Path, *, redactor: Callable[[Any], Any] | None = None, must_exist: bool = False) -> None:
+        if must_exist and not path.exists():
+            raise AuditLogMissing(f"there is no audit log at {path}: it was deleted, or opsgraph never ran here")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._redact = redactor or (lambda value: value)
@@ -147,7 +153,40 @@ class AuditLog:
         rows = self._db.execute(query, params).fetchall()
         return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in reversed(rows)]
 
-    def verify(self) -> VerifyReport:
+    def head(self) -> tuple[int, str]:
+        """(rows, last hash): write it down elsewhere; `verify(head=...)` later proves the log
+        still holds it, so a cut tail or a chain recomputed from an earlier row shows."""
+        last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return (int(last[0]), str(last[1])) if last else (0, GENESIS)
+
+    def verify(self, head: tuple[int | None, str] | None = None) -> VerifyReport:
+        report = self._verify_chain()
+        if report.ok and report.rows == 0:
+            return VerifyReport(
+                False, 0, GENESIS, None, "the audit log is empty: nothing was recorded, or it was emptied"
+            )
+        if not report.ok or head is None:
+            return report
+        rows, digest = head
+        seq = rows if rows is not None else self._seq_of(digest)
+        if seq is None or seq > report.rows:
+            missing = f"row {seq}" if seq is not None else f"a row with hash {digest[:16]}"
+            return VerifyReport(
+                False, report.rows, report.head, seq,
+                f"the log no longer holds the head you recorded ({missing}): it was truncated or rewritten",
+            )  # fmt: skip
+        if self._hash_of(seq) != digest:
+            return VerifyReport(
+                False, report.rows, report.head, seq,
+                f"row {seq} is not the row you recorded as the head: the chain was recomputed",
+            )  # fmt: skip
+        return report
+
+    def _seq_of(self, digest: str) -> int | None:
+        row = self._db.execute("SELECT seq FROM audit WHERE hash = ?", (digest,)).fetchone()
+        return int(row[0]) if row else None
+
+    def _verify_chain(self) -> VerifyReport:
         prev, count, expected_seq = GENESIS, 0, 1
         cursor = self._db.execute(
             "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit ORDER BY seq"

@@ -53,14 +53,28 @@ def register(app: typer.Typer) -> None:
             detail = str(detail).splitlines()[0] if str(detail) else ""
             typer.echo(f"{e.seq:>6} {e.ts} {e.actor:<12} {e.event:<19} {e.subject:<16} {str(detail)[:70]}")
 
+    @audit.command("head")
+    def head(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Print the row count and last hash; keep it somewhere else and check later with verify --head."""
+        rows, digest = _open().head()
+        if as_json:
+            print_json({"rows": rows, "hash": digest, "head": f"{rows}:{digest}"})
+        else:
+            typer.echo(f"{rows}:{digest}")
+
     @audit.command("verify")
-    def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    def verify(
+        expected: Annotated[
+            str | None, typer.Option("--head", help="a head printed earlier by `opsgraph audit head` (ROWS:HASH)")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
         """Recompute the hash chain; exit 1 and name the first bad row if anything was altered."""
-        report = _open().verify()
+        report = _open().verify(head=_parse_head(expected) if expected else None)
         if as_json:
             print_json(report.__dict__)
         elif report.ok:
-            typer.echo(f"ok: {report.rows} entries, chain intact; head {report.head}")
+            typer.echo(f"ok: {report.rows} entries, chain intact; head {report.rows}:{report.head}")
         else:
             typer.echo(f"TAMPERED: {report.reason} (checked {report.rows} entries)", err=True)
         if not report.ok:
@@ -69,10 +83,20 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit, name="audit")
 
 
+def _parse_head(text: str) -> tuple[int | None, str]:
+    rows, _, digest = text.strip().rpartition(":")
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest) or (rows and not rows.isdigit()):
+        die(f"--head takes ROWS:HASH as `opsgraph audit head` prints it (a 64-hex hash); got {text!r}")
+    return (int(rows) if rows else None), digest
+
+
 def _open():  # type: ignore[no-untyped-def]
-    from opsgraph.agent.audit import AuditLog
+    """The audit log, read-only use: a missing file is an error, never silently recreated."""
+    from opsgraph.agent.audit import AuditLog, AuditLogMissing
     from opsgraph.channels.session import load_settings
 
     settings = load_settings()
-    settings.ensure_state_dir()
-    return AuditLog(settings.audit_db)
+    try:
+        return AuditLog(settings.audit_db, must_exist=True)
+    except AuditLogMissing as exc:
+        die(str(exc))
