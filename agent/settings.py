@@ -7,7 +7,6 @@ nothing: sandbox cluster, deterministic planner, SQLite state in the state direc
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 from typing import Literal
@@ -24,10 +23,10 @@ def _default_state_dir() -> Path:
 
 
 def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The OS login of the effective uid (not LOGNAME/USER, which anyone can set)."""
+    from opsgraph.agent.identity import os_login
+
+    return os_login()
 
 
 ClusterMode = Literal["sandbox", "kubeconfig", "in-cluster"]
@@ -72,7 +71,11 @@ class Settings(SettingsSection):
 
     # Approvals and identity.
     approval_ttl_s: int = Field(900, gt=0, description="how long an approval stays valid")
-    user: str = Field(default_factory=_default_user, description="who is talking (REPL/CLI)")
+    user: str = Field(
+        default_factory=_default_user,
+        description="who is talking (REPL/CLI): the OS login; another name only where the policy lets this "
+        "host assert identities (agent.identity)",
+    )
 
     @field_validator("state_dir", "kubeconfig", "sandbox_scenario", "policy_file", "model_cache_dir", mode="after")
     @classmethod

@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 def load_settings() -> Settings:
     from pydantic import ValidationError
 
+    from opsgraph.agent.identity import IdentityRefused, cli_identity
     from opsgraph.agent.settings import Settings
     from opsgraph.core.settings import describe_error
+    from opsgraph.guardrails.policy import PolicyError
 
     try:
-        return Settings()
+        return cli_identity(Settings())
     except ValidationError as exc:
         die(describe_error(exc, Settings))
+    except IdentityRefused as exc:
+        die(str(exc))
+    except PolicyError as exc:
+        die(f"invalid policy: {exc}")
 
 
 @contextmanager

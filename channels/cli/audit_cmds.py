@@ -17,6 +17,7 @@ AUDIT_EVENTS = (
     "executing",
     "executed",
     "reconciled",
+    "identity_asserted",
     "blocked",
 )
 

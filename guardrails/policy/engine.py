@@ -99,6 +99,13 @@ class PolicyEngine:
             self._counter.add(identity(request.requester))
 
     # -- helpers -------------------------------------------------------------------------------
+    def may_assert(self, *, host: str, os_user: str, name: str) -> bool:
+        """May `os_user` on `host` act as `name` (a bot account speaking for people)?"""
+        return any(
+            _matches_any(host, rule.hosts) and _matches_any(os_user, rule.os_users) and _matches_any(name, rule.names)
+            for rule in self.policy.identity.may_assert
+        )
+
     def roles_of(self, who: str, groups: tuple[str, ...] = ()) -> set[str]:
         ids = (who, *groups)
         return {role for role, members in self.policy.roles.items() if any(_matches_any(i, members) for i in ids)}

@@ -57,9 +57,23 @@ class RateLimits(_Strict):
     writes_per_user: RateLimit | None = None
 
 
+class IdentityAssertion(_Strict):
+    """Who may speak as someone else from the CLI: a bot account on named hosts."""
+
+    hosts: list[str] = Field(min_length=1, description="host name globs (socket.gethostname())")
+    os_users: list[str] = Field(min_length=1, description="the OS logins allowed to assert")
+    names: list[str] = Field(default_factory=lambda: ["*"], description="identity globs they may assert")
+
+
+class Identity(_Strict):
+    # Empty (the default): the CLI identity is always the OS login; OPSGRAPH_USER cannot change it.
+    may_assert: list[IdentityAssertion] = Field(default_factory=list)
+
+
 class PolicyFile(_Strict):
     version: Literal[1]
     roles: dict[str, list[str]] = Field(default_factory=dict)
     namespaces: Namespaces = Field(default_factory=Namespaces)
     rules: list[Rule] = Field(min_length=1)
     rate_limits: RateLimits = Field(default_factory=RateLimits)
+    identity: Identity = Field(default_factory=Identity)
