@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -12,7 +15,10 @@ from opsgraph.channels.render import print_result
 if TYPE_CHECKING:
     from opsgraph.agent.service import Agent
 
+log = logging.getLogger(__name__)
+
 EXIT_WORDS = {"exit", "quit", ":q", "bye"}
+FAILED_TURN = "That turn failed ({kind}); nothing ran that is not in the audit log. The error was logged; try again."
 BANNER = "opsgraph chat. Ask in plain words ('status of prod', 'scale checkout in prod to 5'); 'help'; 'exit'."
 
 
@@ -25,7 +31,7 @@ def run_repl(agent: Agent, *, session: Any = None, console: Console | None = Non
     console = console or Console()
     if session is None:
         agent.settings.ensure_state_dir()
-        session = PromptSession(history=FileHistory(str(agent.settings.state_dir / "chat_history")))
+        session = PromptSession(history=redacted_history(FileHistory, agent.settings.state_dir / "chat_history"))
     thread_id = uuid.uuid4().hex[:12]
     console.print(BANNER)
     while True:
@@ -40,17 +46,45 @@ def run_repl(agent: Agent, *, session: Any = None, console: Console | None = Non
         if text.lower() in EXIT_WORDS:
             break
         request = AgentRequest(text=text[:8000], user=agent.settings.user, channel="repl", thread_id=thread_id)
-        with console.status("working...", spinner="dots"):
-            result = agent.handle(request)
-        print_result(result, console)
-        while result.status == "needs_approval":
+        result = _turn(console, "working...", agent.handle, request)
+        while result is not None and result.status == "needs_approval":
             approval = result.approvals[0]
             try:
                 answer = session.prompt(f"approve {approval.id}? [y/N] ").strip().lower()
             except (EOFError, KeyboardInterrupt):
                 answer = "n"
             approve = answer in ("y", "yes")
-            with console.status("running..." if approve else "recording denial...", spinner="dots"):
-                result = agent.decide(approval.id, approve=approve, by=agent.settings.user)
-            print_result(result, console)
+            doing = "running..." if approve else "recording denial..."
+            result = _turn(console, doing, agent.decide, approval.id, approve=approve, by=agent.settings.user)
     console.print("bye")
+
+
+def _turn(console: Console, doing: str, run: Any, *args: Any, **kwargs: Any) -> Any:
+    """One turn; a failure is reported and the REPL goes on (a person's session never dies)."""
+    try:
+        with console.status(doing, spinner="dots"):
+            result = run(*args, **kwargs)
+    except KeyboardInterrupt:
+        console.print("interrupted; an approved write that was running is reconciled on the next start")
+        return None
+    except Exception as exc:  # the channel boundary: log it with the traceback, answer politely
+        log.exception("REPL turn failed")
+        console.print(FAILED_TURN.format(kind=type(exc).__name__))
+        return None
+    print_result(result, console)
+    return result
+
+
+def redacted_history(base: Any, path: Path) -> Any:
+    """prompt_toolkit's FileHistory, with every line passed through the redactor before it is
+    written, in a file only its owner can read (0600)."""
+    from opsgraph.guardrails.redaction import redact
+
+    class RedactedHistory(base):
+        def store_string(self, string: str) -> None:
+            super().store_string(redact(string))
+
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    return RedactedHistory(str(path))

@@ -162,7 +162,7 @@ class EntityExtractor:
                 workloads.append(name)
                 take(i, "<svc>")
         unknown_names, unknown_namespaces = self._unknown(text, tokens, slots)
-        numbers = self._numbers(tokens, slots)
+        numbers = self._numbers(tokens, slots, text)
         for n in numbers:
             keyed = "=" in tokens[n.index].low
             slots[n.index] = f"{n.before} <num>" if keyed else "<num>"
@@ -256,7 +256,10 @@ class EntityExtractor:
         return i > 0 and tokens[i - 1].low in flags
 
     @staticmethod
-    def _numbers(tokens: list[Token], slots: list[str | None]) -> list[NumberMention]:
+    def _numbers(tokens: list[Token], slots: list[str | None], text: str = "") -> list[NumberMention]:
+        """Every number, with its sign as written: the tokenizer drops a leading "-", so it is read
+        back from the text ("scale to -1" is -1, never 1; the planner refuses it, see
+        `number_problem`). Values are exact, however large; the planner bounds them."""
         found = []
         for i, tok in enumerate(tokens):
             if slots[i] is not None:
@@ -268,7 +271,7 @@ class EntityExtractor:
                 value = int(tok.low[1:])
             elif tok.low in NUMBER_WORDS and tok.low not in ("a", "an"):
                 value = NUMBER_WORDS[tok.low]
-            elif "=" in tok.low and tok.low.split("=", 1)[1].isdigit():
+            elif "=" in tok.low and _INT.match(tok.low.split("=", 1)[1]):
                 value = int(tok.low.split("=", 1)[1])
                 before = tok.low.split("=", 1)[0].lstrip("-")
                 after = tokens[i + 1].low if i + 1 < len(tokens) else ""
@@ -276,10 +279,41 @@ class EntityExtractor:
                 continue
             if value is None:
                 continue
+            if value > 0 and _minus_before(text, tok.start):
+                value = -value
             before = tokens[i - 1].low if i > 0 else ""
             after = tokens[i + 1].low if i + 1 < len(tokens) else ""
             found.append(NumberMention(value, i, before.lstrip("-"), after))
         return found
+
+
+# The largest count or revision any Kubernetes field takes (int32 replicas); nothing larger is
+# a request opsgraph can carry out, and it is never passed on (it would not even serialise).
+MAX_NUMBER = 2**31 - 1
+_MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash
+
+
+def _minus_before(text: str, start: int) -> bool:
+    """A sign directly before the digits, itself not inside a word ("-3", not "web-3")."""
+    if start == 0 or text[start - 1] not in _MINUS:
+        return False
+    return start == 1 or not (text[start - 2].isalnum() or text[start - 2] in "_.")
+
+
+def number_problem(ents: Entities) -> str | None:
+    """Why a number in the message cannot be used as written, or None. A negative count or
+    revision is refused rather than read as positive; a number beyond any API limit is refused
+    rather than passed on."""
+    for n in ents.numbers:
+        if n.value < 0:
+            return (
+                f"I can't use {n.value}: a count, replica number or revision is never negative, and I don't "
+                "drop the minus sign. Say it another way, e.g. 'scale checkout to 2' or 'remove 3 pods'."
+            )
+        if n.value > MAX_NUMBER:
+            shown = str(n.value) if n.value < 10**30 else f"a {len(str(n.value))}-digit number"
+            return f"I can't use {shown}: it is larger than any count Kubernetes accepts (at most {MAX_NUMBER:,})."
+    return None
 
 
 def _previous_word(tokens: list[Token], i: int) -> str:

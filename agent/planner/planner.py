@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from opsgraph.agent.planner.entities import EntityExtractor
+from opsgraph.agent.planner.entities import EntityExtractor, number_problem
 from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
 from opsgraph.agent.planner.limits import unavailable
 from opsgraph.agent.planner.text import SpellFixer
@@ -107,6 +107,9 @@ class DeterministicPlanner:
         return EntityExtractor(inventory, self._vocabulary).extract(text)
 
     def _build(self, intent: str, confidence: float, ents: Entities, inv: Inventory, carried: dict[str, Any]) -> Plan:
+        problem = number_problem(ents)
+        if problem is not None:  # refused as written: never flipped, clamped or passed on
+            return Plan(intent, confidence, reply=problem, failed=True)
         try:
             if intent in PLAYBOOKS:
                 step = PLAYBOOKS[intent].start(ents, inv, carried)
