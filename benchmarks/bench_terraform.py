@@ -1,0 +1,155 @@
+"""Natural language to Terraform: time per request (generate + init + validate + plan + checks).
+
+    .venv/bin/python benchmarks/bench_terraform.py [--repeats 2] [--out benchmarks/results/terraform.json]
+
+opsgraph, warm: the provider workspace is initialised once (each request links it instead of
+running `terraform init`), `validate -json` runs beside `plan`, then `show -json`, our plan and
+Kubernetes checks, and checkov through a worker that imported checkov once. The first request
+of the run warms up (provider workspace, checkov worker) and is not counted.
+
+Baseline, the naive pipeline: for each request a cold `terraform init -plugin-dir` in a fresh
+directory, then validate, plan and show one after the other, the same checks, and checkov as a
+fresh `checkov` process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REQUESTS = [
+    "Deploy a PostgreSQL database with 3 replicas for high availability, daily backups retained for 30 days, "
+    "accessible only from the backend namespace",
+    "PostgreSQL 15 on RDS in eu-west-1 for prod with 2 replicas, 100 GB, backups kept 14 days, reachable from 10.20.0.0/16",
+    "redis cache on aws with 3 nodes, snapshots kept 5 days, reachable from 10.0.0.0/8",
+    "an s3 bucket named acme-logs-archive with objects expiring after 90 days",
+    "a vpc 10.1.0.0/16 with three public subnets and an internet gateway",
+]
+
+
+def opsgraph_request(request: str, state: Path, settings: Any) -> dict[str, float]:
+    from opsgraph.tools.terraform.pipeline import generate
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        outcome = generate(request, Path(out), settings, state)
+        total = time.perf_counter() - started
+    assert outcome.validation is not None and outcome.validation.valid, outcome.contract()
+    return {"total": total, **outcome.validation.seconds}
+
+
+def baseline_request(request: str, state: Path, settings: Any) -> dict[str, float]:
+    """Cold init, sequential terraform commands, checkov as a fresh process."""
+    from opsgraph.tools.terraform import k8s_checks, plan_checks
+    from opsgraph.tools.terraform.checkov_client import SKIPPED, ensure_installed
+    from opsgraph.tools.terraform.offline import make_offline
+    from opsgraph.tools.terraform.pipeline import plan_files, write_files
+    from opsgraph.tools.terraform.report import resource_lines
+    from opsgraph.tools.terraform.validate import allowed_namespaces, expectations
+
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "BC_SKIP_MAPPING": "TRUE"}
+    env.pop("TF_CLI_CONFIG_FILE", None)
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        spec, files = plan_files(request, settings)
+        write_files(root, files)
+        tf = root / "scratch"
+        shutil.copytree(root / "terraform", tf)
+        make_offline(tf, settings.default_region)
+
+        def run(*argv: str) -> str:
+            mark = time.perf_counter()
+            done = subprocess.run([settings.binary, *argv], cwd=tf, env=env, capture_output=True, text=True, check=True)
+            seconds[argv[0]] = time.perf_counter() - mark
+            return done.stdout
+
+        run("init", "-input=false", "-no-color", f"-plugin-dir={settings.mirror()}")
+        run("validate", "-json", "-no-color")
+        run("plan", "-input=false", "-no-color", "-lock=false", "-out=p.tfplan")
+        plan = json.loads(run("show", "-json", "p.tfplan"))
+        checks = plan_checks.run(plan, resource_lines(root), expectations(spec))
+        if (root / "kubernetes").is_dir():
+            checks += k8s_checks.run(root, allowed_namespaces(spec))
+        python = ensure_installed(settings.checkov_dir(state), settings.checkov_version)
+        mark = time.perf_counter()
+        targets = [a for p in sorted((root / "terraform").glob("*.tf")) + sorted((root / "kubernetes").glob("*.yaml"))
+                   for a in ("-f", str(p))]  # fmt: skip
+        subprocess.run(
+            [str(python.parent / "checkov"), *targets, "-o", "json", "--compact", "--skip-download",
+             "--skip-check", ",".join(sorted(SKIPPED))],
+            env=env, capture_output=True, check=False,
+        )  # fmt: skip
+        seconds["checkov"] = time.perf_counter() - mark
+        seconds["total"] = time.perf_counter() - started
+    assert all(c.passed for c in checks)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "terraform.json")
+    args = parser.parse_args()
+    from opsgraph.agent.settings import Settings
+    from opsgraph.tools.terraform.settings import TerraformSettings
+
+    settings = TerraformSettings()
+    if settings.terraform_path() is None or settings.mirror() is None:
+        print("terraform or its provider mirror is missing: nothing to measure")
+        return 1
+    state = Settings().ensure_state_dir()
+    load_before = os.getloadavg()[0]
+    opsgraph_request(REQUESTS[3], state, settings)  # warm-up: provider workspace, checkov worker
+    ours: list[dict[str, float]] = []
+    for _ in range(args.repeats):
+        for request in REQUESTS:
+            ours.append(opsgraph_request(request, state, settings))
+            print(f"opsgraph  {ours[-1]['total']:6.2f} s  {request[:60]}", flush=True)
+    base: list[dict[str, float]] = []
+    for request in REQUESTS:
+        base.append(baseline_request(request, state, settings))
+        print(f"baseline  {base[-1]['total']:6.2f} s  {request[:60]}", flush=True)
+    p50 = statistics.median(r["total"] for r in ours)
+    base_p50 = statistics.median(r["total"] for r in base)
+    result = {
+        "requests": len(REQUESTS),
+        "repeats": args.repeats,
+        "opsgraph_p50_s": round(p50, 2),
+        "opsgraph_max_s": round(max(r["total"] for r in ours), 2),
+        "baseline_p50_s": round(base_p50, 2),
+        "speedup": round(base_p50 / p50, 2),
+        "opsgraph_phases_mean_s": _means(ours),
+        "baseline_phases_mean_s": _means(base),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cores": os.cpu_count(),
+        "target_s": 5.0,
+    }
+    print(
+        f"\nper request, warm: p50 {p50:.2f} s (max {result['opsgraph_max_s']} s); baseline (cold init, sequential, "
+        f"checkov process): p50 {base_p50:.2f} s; {result['speedup']}x; target < 5 s: "
+        f"{'met' if p50 < 5 else 'NOT met'} (load average {load_before:.1f} on {os.cpu_count()} cores)"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+def _means(rows: list[dict[str, float]]) -> dict[str, float]:
+    keys = sorted({k for r in rows for k in r})
+    return {k: round(statistics.mean(r[k] for r in rows if k in r), 2) for k in keys}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
