@@ -30,7 +30,8 @@ HERE = Path(__file__).resolve().parent
 REQUESTS = [
     "Deploy a PostgreSQL database with 3 replicas for high availability, daily backups retained for 30 days, "
     "accessible only from the backend namespace",
-    "PostgreSQL 15 on RDS in eu-west-1 for prod with 2 replicas, 100 GB, backups kept 14 days, reachable from 10.20.0.0/16",
+    "PostgreSQL 15 on RDS in eu-west-1 for prod with 2 replicas, 100 GB, backups kept 14 days, "
+    "reachable from 10.20.0.0/16",
     "redis cache on aws with 3 nodes, snapshots kept 5 days, reachable from 10.0.0.0/8",
     "an s3 bucket named acme-logs-archive with objects expiring after 90 days",
     "a vpc 10.1.0.0/16 with three public subnets and an internet gateway",

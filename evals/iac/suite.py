@@ -75,7 +75,12 @@ def run(data_dir: Path | None = None, tasks: Path | None = None, limit: int | No
         limit = DEFAULT_LIMIT
     chosen = _sample(all_tasks, limit)
     started = time.perf_counter()
-    results = score(chosen)
+    from opsgraph.tools.terraform.tf_runner import TerraformUnavailable
+
+    try:
+        results = score(chosen)
+    except TerraformUnavailable as exc:
+        return EvalReport(suite="iac", skipped=f"cannot plan here: {exc}")
     elapsed = time.perf_counter() - started
     return _report(path, results, elapsed, limit)
 
