@@ -85,6 +85,7 @@ class Agent:
 
         from opsgraph.agent.approvals import ApprovalStore
         from opsgraph.agent.audit import AuditLog
+        from opsgraph.agent.checkpoint_serde import RedactingSerializer
         from opsgraph.agent.context import RunContext
         from opsgraph.agent.graph import compile_graph
         from opsgraph.agent.inventory import CachedInventory
@@ -117,7 +118,8 @@ class Agent:
         # Checkpoints survive an opsgraph crash without an fsync per turn; approvals themselves
         # live in the approval store, which is fsync'd.
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self.graph = compile_graph(SqliteSaver(self._db))
+        # Checkpoints pass the redactor (agent.checkpoint_serde): no secret is stored in the clear.
+        self.graph = compile_graph(SqliteSaver(self._db, serde=RedactingSerializer()))
         self.reconciled = self._reconcile()
 
     # -- one turn ------------------------------------------------------------------------------

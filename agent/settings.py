@@ -104,5 +104,7 @@ class Settings(SettingsSection):
         return self.model_cache_dir or self.state_dir / "cache"
 
     def ensure_state_dir(self) -> Path:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        """The state directory, created private (0700): approvals, audit, checkpoints, history."""
+        if not self.state_dir.exists():
+            self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self.state_dir

@@ -36,7 +36,7 @@ def _p(kind: str, regex: str, group: int = 0, flags: int = 0) -> _Pattern:
 
 _SENSITIVE_KEY = (
     r"(?:[A-Za-z0-9]+[_.-])*(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|"
-    r"auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|password|passwd|pwd|passphrase)"
+    r"auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|token|secret|password|passwd|pwd|passphrase|pass)"
 )
 _PLACEHOLDER = re.compile(
     r"^(?:\$\{?[A-Za-z_][\w.-]*\}?|<[^>]*>|\{\{.*\}\}|%\(?\w+\)?s?|\*+|x+|X+|true|false|null|none|None|"
@@ -61,6 +61,18 @@ _PATTERNS: tuple[_Pattern, ...] = (
         r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
         1,
     ),
+    # A bare secret key beside its access key id (CSV exports, `aws configure` echoes): the access
+    # key is already marked, so the 40-character neighbour on either side is the secret.
+    _p(
+        "aws_secret_key",
+        r"\[REDACTED:aws_access_key\][\s,;:|\"'=]{1,12}(?!\[REDACTED)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        1,
+    ),
+    _p(
+        "aws_secret_key",
+        r"(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})[\s,;:|\"'=]{1,12}\[REDACTED:aws_access_key\]",
+        1,
+    ),
     _p("azure_storage_key", r"(?i:AccountKey)=([A-Za-z0-9+/]{20,}={0,2})", 1),
     _p("azure_sas_token", r"(?i:SharedAccessSignature)=([^;\s\"']+)", 1),
     _p("azure_sas_token", r"[?&]sig=([A-Za-z0-9%+/=]{16,})", 1),
@@ -78,7 +90,28 @@ _PATTERNS: tuple[_Pattern, ...] = (
         1,
     ),
     _p("basic_auth", r"(?i:\bauthorization\s*:\s*basic)\s+" + _NOT_REDACTED + r"([A-Za-z0-9+/=]{8,})", 1),
-    _p("password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:" + _NOT_REDACTED + r"([^\s@/]+)@", 1),
+    # Any other scheme ("Authorization: Token ...", "Digest ...", "SSWS ...") or none at all.
+    _p(
+        "authorization",
+        r"(?i:\bauthorization)[\"']?\s*[:=]\s*[\"']?[A-Za-z][\w-]*[ \t]+" + _NOT_REDACTED + r"([^\s\"',;]{6,})",
+        1,
+    ),
+    _p(
+        "authorization",
+        r"(?i:\bauthorization)[\"']?\s*[:=]\s*[\"']?(?![A-Za-z][\w-]*[ \t])" + _NOT_REDACTED + r"([^\s\"',;]{8,})",
+        1,
+    ),
+    # user:password@host, with an empty user (redis://:pw@host) and passwords that contain "@"
+    # (the password runs to the last "@" before the host).
+    _p(
+        "password",
+        r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@\"']*:"
+        + _NOT_REDACTED
+        + r"([^\s/\"'<>]+)@(?=[^\s@/\"'<>]*(?:[/?#\s\"'<>]|$))",
+        1,
+    ),
+    # mysql -pSECRET (the password glued to -p; "-p 3306" elsewhere is a port)
+    _p("password", r"\bmysql(?:dump|admin|import|show|check)?\b[^\n]*?\s-p(?![\s-])" + _NOT_REDACTED + r"(\S+)", 1),
     # container env in YAML: "- name: DB_PASSWORD" then "value: ..."
     _p("password", _ENV_VALUE.format(names="password|passwd"), 1),
     _p("secret", _ENV_VALUE.format(names="token|secret|api_?key|access_?key"), 1),
@@ -135,7 +168,7 @@ def _replace_assignment(match: re.Match[str]) -> str:
 _MARKERS = (
     "key", "secret", "token", "pass", "pwd", "signature", "sig=", "hooks.slack", "xox", "github_pat_", "aiza",
     "sk-", "eyj", "bearer", "authorization", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa",
-    "anpa", "anva", "apka", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+    "anpa", "anva", "apka", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "mysql",
 )  # fmt: skip
 
 

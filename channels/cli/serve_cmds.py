@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
 
         from opsgraph.agent.settings import Settings
         from opsgraph.channels.webhooks.app import create_app
+        from opsgraph.channels.webhooks.logs import uvicorn_log_config
         from opsgraph.tools.alerts.topology import EMPTY, TopologyError, load_topology
 
         try:
@@ -60,7 +61,7 @@ def register(app: typer.Typer) -> None:
             die(f"Slack: {exc}")
         if slack_on:
             application = _with_slack(settings, graph, respond)
-            uvicorn.run(application, host=host, port=port, log_level=log_level)
+            uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=uvicorn_log_config())
             return
         try:
             if respond:
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
                 application = create_app(settings, topology=graph)
         except (OSError, sqlite3.Error) as exc:
             die(f"cannot open the alert store {settings.alerts_db}: {exc}")
-        uvicorn.run(application, host=host, port=port, log_level=log_level)
+        uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=uvicorn_log_config())
 
 
 def _with_slack(settings: Any, graph: Any, respond: bool) -> Any:

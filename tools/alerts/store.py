@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opsgraph.guardrails.redaction import redact, redact_data
 from opsgraph.tools.alerts.incidents import IncidentSnapshot
 from opsgraph.tools.alerts.model import Alert
 
@@ -77,13 +78,16 @@ class AlertStore:
             self._db.close()
 
     def append(self, body: str, alerts: Sequence[Alert], source: str = "alertmanager") -> int:
-        """Store one accepted payload durably (committed on return); returns its id."""
+        """Store one accepted payload durably (committed on return); returns its id. The body and
+        every label and annotation pass the redactor first: alert text is outsiders' text, and a
+        secret pasted into an annotation must not rest in the store (or reach `alerts_list`)."""
         now = time.time()
+        body = _redacted_body(body)
         rows = [
             (
                 a.fingerprint,
-                json.dumps(dict(a.labels), sort_keys=True),
-                json.dumps(dict(a.annotations), sort_keys=True),
+                json.dumps(redact_data(dict(a.labels)), sort_keys=True),
+                json.dumps(redact_data(dict(a.annotations)), sort_keys=True),
                 a.starts_at,
                 a.ends_at,
                 a.status,
@@ -133,7 +137,9 @@ class AlertStore:
 
     def save_incidents(self, snapshots: Sequence[IncidentSnapshot]) -> None:
         now = time.time()
-        rows = [(s.id, s.opened_at, now, s.status, s.alert_count, json.dumps(s.to_dict())) for s in snapshots]
+        rows = [
+            (s.id, s.opened_at, now, s.status, s.alert_count, json.dumps(redact_data(s.to_dict()))) for s in snapshots
+        ]
         with self._lock:
             self._db.executemany(
                 "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -152,3 +158,17 @@ class AlertStore:
         with self._lock:
             rows = self._db.execute("SELECT snapshot FROM incidents ORDER BY opened_at DESC").fetchall()
         return [json.loads(r[0]) for r in rows]
+
+
+def _redacted_body(body: str | bytes) -> str:
+    """The body with secrets marked, still valid JSON (the store replays it after a restart)."""
+    if isinstance(body, bytes):  # some callers hand over the raw request bytes
+        body = body.decode("utf-8", errors="replace")
+    redacted = redact(body)
+    if redacted == body:
+        return body
+    try:
+        json.loads(redacted)
+    except ValueError:  # a pattern spanned JSON syntax: redact the parsed document instead
+        return json.dumps(redact_data(json.loads(body)))
+    return redacted
