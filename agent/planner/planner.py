@@ -127,13 +127,16 @@ class DeterministicPlanner:
         """Use the message as the answer to `pending` when it supplies what was missing."""
         if intent == "cancel" and confidence >= 0.5:
             return Plan("cancel", confidence, reply=CANNED_REPLIES["cancel"])
-        supplied = {
+        recognisable = {
             "name": bool(ents.workloads),
             "namespace": bool(ents.namespaces),
             "replicas": bool(ents.numbers) or ents.has_word("double", "halve", "half"),
             "image": bool(ents.image),
             "revision": bool(ents.numbers) or ents.has_word("previous", "last"),
-        }.get(pending.missing, False)
+        }
+        # A detail the extractor knows must be in the answer; any other (a capability's own, like a
+        # database engine) is whatever the person answered, read together with the first request.
+        supplied = recognisable.get(pending.missing, bool(ents.words))
         new_request = (
             confidence >= SWITCH_CONFIDENCE and intent != pending.intent and intent in set(BUILDERS) | set(PLAYBOOKS)
         )
