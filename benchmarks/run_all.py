@@ -16,6 +16,13 @@ BENCHMARKS = [
     "bench_guard.py",
     "bench_correlator.py",
     "bench_anomaly.py",
+    "bench_gpu.py",
+    "bench_drift.py",
+    "bench_runbooks.py",
+    "bench_semantic_cache.py",
+    "bench_gateway.py",
+    "bench_slack_incidents.py",
+    "bench_terraform.py",
 ]
 
 
