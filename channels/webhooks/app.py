@@ -2,14 +2,15 @@
 `AlertPipeline`; this module only maps HTTP to it.
 
 - `POST /webhooks/alertmanager`: webhook v4 body. 200 once stored (committed) and correlated;
-  400 when the body is not JSON, 422 when it is not a valid v4 payload (the reason in JSON),
-  413 when too large, 503 when it could not be stored (Alertmanager retries 5xx).
+  400 when the body is not JSON (or not UTF-8 text, nested too deeply, a lone surrogate), 422
+  when it is not a valid v4 payload (the reason in JSON), 413 when too large (found while
+  reading: a huge body is never held whole), 503 when it could not be stored (Alertmanager
+  retries 5xx).
 - `GET /healthz`, `GET /metrics` (Prometheus text format).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from opsgraph.agent.settings import Settings
+from opsgraph.channels.webhooks.body import BodyError, decode_json, read_limited
 from opsgraph.channels.webhooks.metrics import ReceiverMetrics
 from opsgraph.tools.alerts.payloads import PayloadError
 from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
@@ -60,16 +62,12 @@ def create_app(
     metrics = ReceiverMetrics()
 
     async def alertmanager(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            metrics.outcome("rejected")
-            return _error(413, f"payload is {len(body)} bytes; the limit is {MAX_BODY_BYTES}")
         try:
-            text = body.decode("utf-8")
-            document = json.loads(text)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            body = await read_limited(request.headers.get("content-length"), request.stream(), MAX_BODY_BYTES)
+            document, text = decode_json(body)
+        except BodyError as exc:
             metrics.outcome("rejected")
-            return _error(400, f"body is not valid JSON: {exc}")
+            return _error(exc.status, exc.message)
         try:
             result = await run_in_threadpool(receiver.receive, document, text)
         except PayloadError as exc:
