@@ -4,30 +4,39 @@ sandbox scenario when no cluster is running). Fast: no graph, no sklearn, no clu
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from opsgraph.channels.cli._output import die
 
 
-def read_messages(path: Path) -> list[str]:
-    """`{"text": ...}` per line; a bad line is an error naming its number, nothing is skipped."""
+def read_messages(path: Path) -> Iterator[str]:
+    """`{"text": ...}` per line, read as it is planned (a file of any length streams); a bad line
+    is an error naming its number, nothing is skipped."""
+    from opsgraph.core.files import InputFileError, loads_json, not_utf8
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        handle = path.open("rb")
     except OSError as exc:
         die(f"cannot read {path}: {exc.strerror}")
-    texts = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            die(f"{path}:{number}: not JSON ({exc.msg})")
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            die(f'{path}:{number}: expected an object with a "text" string, e.g. {{"text": "status of prod"}}')
-        texts.append(record["text"])
-    return texts
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                die(not_utf8(f"{path}:{number}", exc).replace("at offset", "at column"))
+            if not line.strip():
+                continue
+            try:
+                record = loads_json(line, f"{path}:{number}")
+            except json.JSONDecodeError as exc:
+                die(f"{path}:{number}: not JSON ({exc.msg})")
+            except InputFileError as exc:
+                die(str(exc))
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                die(f'{path}:{number}: expected an object with a "text" string, e.g. {{"text": "status of prod"}}')
+            yield record["text"]
 
 
 class OfflinePlanner:

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from opsgraph.core.files import InputFileError, loads_yaml, read_text
+
 from .faults.spec import NODE_KINDS, Fault
 from .quantity import is_quantity
 
@@ -289,7 +291,9 @@ def default_scenario_path() -> Path:
 def load_scenario(path: Path | str) -> Scenario:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = loads_yaml(read_text(path), path)
+    except InputFileError as exc:
+        raise ScenarioError(str(exc)) from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read the scenario file ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

@@ -44,6 +44,19 @@ def main() -> None:
         app()
     except ValidationError as exc:
         _settings_error(exc)
+    except (RecursionError, UnicodeDecodeError) as exc:  # an input no reader caught: one line, no traceback
+        _input_error(exc)
+
+
+def _input_error(exc: Exception) -> None:
+    import sys
+
+    if isinstance(exc, UnicodeDecodeError):
+        what = f"an input file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+    else:
+        what = "an input is nested too deeply to read"
+    sys.stderr.write(f"error: {what}\n")
+    raise SystemExit(2)
 
 
 def _settings_error(exc: Exception) -> None:

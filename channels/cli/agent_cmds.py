@@ -47,7 +47,7 @@ def plan_command(
         die('the message is empty; say what you want, e.g. opsgraph plan "status of prod"')
     from opsgraph.channels.planning import OfflinePlanner, read_messages
 
-    texts = read_messages(file) if file else [str(message)]
+    texts = read_messages(file) if file else iter([str(message)])  # a file streams: one line, one plan
     planner = OfflinePlanner.from_env()
     for text in texts:
         plan = planner.plan(text)

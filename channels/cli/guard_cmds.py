@@ -126,6 +126,8 @@ def _read_jsonl(file: Path) -> list[str]:
             raise _BadInput(f"{file}: line {number} is empty; every line needs a JSON object like {_LINE_SHAPE}")
         try:
             row = json.loads(line)
+        except RecursionError:
+            raise _BadInput(f"{file}: line {number} is nested too deeply") from None
         except ValueError as exc:
             raise _BadInput(f"{file}: line {number} is not valid JSON ({exc.args[0].split(':')[0]})") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from opsgraph.core.files import InputFileError, loads_yaml, read_text, too_deep
 from opsgraph.guardrails.policy.model import PolicyFile
 
 Path_ = tuple[str | int, ...]
@@ -24,12 +25,15 @@ def default_policy_path() -> Path:
 
 def load_policy_file(path: Path) -> PolicyFile:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+        raw = loads_yaml(text, path)
+        root = yaml.compose(text)
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from exc
-    try:
-        root = yaml.compose(text)
-        raw = yaml.safe_load(text)
+    except InputFileError as exc:
+        raise PolicyError(str(exc)) from None
+    except RecursionError:
+        raise PolicyError(too_deep(path)) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise PolicyError(f"{path}:{line}: not valid YAML ({exc.problem})") from exc

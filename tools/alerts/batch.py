@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from opsgraph.core.files import InputFileError, loads_json, read_text
 from opsgraph.tools.alerts.correlator import Correlator
 from opsgraph.tools.alerts.incidents import IncidentSnapshot, by_size, snapshot
 from opsgraph.tools.alerts.model import Alert
@@ -18,13 +19,12 @@ from opsgraph.tools.alerts.topology import EMPTY, Topology
 def read_alerts(path: Path, now: float | None = None) -> list[Alert]:
     """Alerts from a JSON file (list of v2 alerts or a webhook payload); PayloadError names the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+        document: Any = loads_json(text, path)
     except OSError as exc:
         raise PayloadError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise PayloadError(f"{path}: not a UTF-8 text file") from None
-    try:
-        document: Any = json.loads(text)
+    except InputFileError as exc:
+        raise PayloadError(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from opsgraph.core.files import InputFileError, loads_json, loads_yaml, read_text
 from opsgraph.tools.alerts.payloads import PayloadError, explain
 
 NodeKind = Literal["service", "pod", "node", "database", "cache", "other"]
@@ -131,11 +132,12 @@ def from_document(document: Any, source: str = "topology") -> Topology:
 def load_topology(path: Path) -> Topology:
     """Read a JSON or YAML topology file; raises TopologyError naming the file and the problem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+        document = loads_json(text, path) if path.suffix.lower() == ".json" else loads_yaml(text, path)
     except OSError as exc:
         raise TopologyError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except InputFileError as exc:
+        raise TopologyError(str(exc)) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise TopologyError(
             f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'} ({exc})"

@@ -77,9 +77,14 @@ class CsvRow(BaseModel):
 
 def read_csv(path: Path) -> Series:
     """Read `timestamp,value` rows; raise `SeriesError` with file:line for anything unusable."""
+    reader = None
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return parse_csv_lines(csv.reader(handle), source=str(path), name=path.stem)
+            reader = csv.reader(handle)
+            return parse_csv_lines(reader, source=str(path), name=path.stem)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+        line = reader.line_num if reader is not None else 0
+        raise SeriesError(f"{path}:{line}: not a usable CSV line ({exc}); expected timestamp,value") from None
     except FileNotFoundError:
         raise SeriesError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -8,13 +8,13 @@ dcgm-exporter itself scraped through the API server's service proxy.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opsgraph.core.files import InputFileError, loads_json, read_text
 from opsgraph.tools.gpu.model import Usage
 
 UTIL = "DCGM_FI_DEV_GPU_UTIL"
@@ -129,12 +129,16 @@ def _vector_sample(item: Any, name: str | None) -> Sample:
 
 def load_metrics_file(path: Path) -> Utilisation:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except OSError as exc:
         raise MetricsError(f"{path}: cannot read the metrics file ({exc.strerror or exc})") from exc
+    except InputFileError as exc:
+        raise MetricsError(str(exc)) from None
     try:
         try:
-            document = json.loads(text)
+            document = loads_json(text, path)
+        except InputFileError as exc:
+            raise MetricsError(str(exc)) from None
         except ValueError:
             samples = parse_exposition(text)
         else:

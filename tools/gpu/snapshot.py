@@ -4,11 +4,11 @@ read; a file that is not such a document is a `SnapshotError` with one line sayi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from opsgraph.core.files import InputFileError, loads_json, read_text
 from opsgraph.tools.gpu.model import (
     GpuNode,
     GpuPod,
@@ -31,11 +31,12 @@ class SnapshotError(ValueError):
 
 def load_snapshot(path: Path) -> Snapshot:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+        document = loads_json(text, path)
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read the snapshot ({exc.strerror or exc})") from exc
-    try:
-        document = json.loads(text)
+    except InputFileError as exc:
+        raise SnapshotError(str(exc)) from None
     except ValueError as exc:
         raise SnapshotError(f"{path}: not JSON ({exc}); expected `kubectl get nodes,pods -A -o json`") from exc
     try:
