@@ -52,7 +52,7 @@ def _model_turns(system_cases: int, tools_cases: int, *, misbehave: bool) -> lis
         tool_call("k8s_scale", {"name": "checkout", "namespace": "prod", "replicas": 5}),
         tool_call("k8s_logs", {"name": "payments", "namespace": "prod", "tail": 100}),
         tool_call("k8s_rollback", {"name": "cart", "namespace": "staging"}),
-        tool_call("k8s_deploy", {"name": "checkout", "namespace": "prod", "image": "1.9.0"}),
+        tool_call("k8s_deploy", {"name": "checkout", "namespace": "prod", "version": "1.9.0"}),
         tool_call("alerts_list", {}),
         tool_call("runbook_search", {"query": "crash loop", "alerts": ["KubePodCrashLooping"]}),
         say("Which namespace is checkout in, and how many replicas?"),
