@@ -57,8 +57,10 @@ def _flags(ctx: RunContext, text: str, source: str) -> list[str]:
 
 def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     ctx = runtime.context
-    checked = []
-    for result in state.get("results", []):
+    results = list(state.get("results", []))
+    start = int(state.get("step_start") or 0)
+    checked = results[:start]  # earlier steps' results were checked when they came back
+    for result in results[start:]:
         result = dict(result)
         if result.get("untrusted"):
             parts = result.get("untrusted_parts") or [str(result.get("text", ""))]
