@@ -140,28 +140,25 @@ def _conclude(
     return Conclusion(diagnosis, tuple(evidence), {"resource": root, "reason": symptom.reason}, fix, fix_reason)
 
 
+BECAUSE = {  # how each symptom reads in the diagnosis ({summary} and {detail} from the symptom)
+    "ImagePullBackOff": "the image cannot be pulled{detail}",
+    "OOMKilled": "{summary}: it needs more memory than its limit",
+    "Unschedulable": "a pod cannot be scheduled{detail}",
+    "ReadinessProbeFailed": "pods run but fail their readiness probe{detail}",
+    "CreateContainerConfigError": "its container cannot be created{detail}",
+    "CreateContainerError": "its container cannot be created{detail}",
+    "ProgressDeadlineExceeded": "the rollout stalled{detail}",
+    "RolloutStuck": "{summary}{detail}",
+    "HPAAtMax": "{summary}: load exceeds what it may scale to",
+}
+
+
 def _because(symptom: Symptom, logs: Observation | None) -> str:
     detail = f" ({symptom.detail})" if symptom.detail else ""
     if symptom.reason == "CrashLoopBackOff":
         said = _last_line(logs) if logs is not None else ""
         return f"its container crash-loops{'; ' + said if said else ''}"
-    if symptom.reason == "ImagePullBackOff":
-        return f"the image cannot be pulled{detail}"
-    if symptom.reason == "OOMKilled":
-        return f"{symptom.summary}: it needs more memory than its limit"
-    if symptom.reason == "Unschedulable":
-        return f"a pod cannot be scheduled{detail}"
-    if symptom.reason == "ReadinessProbeFailed":
-        return f"pods run but fail their readiness probe{detail}"
-    if symptom.reason in ("CreateContainerConfigError", "CreateContainerError"):
-        return f"its container cannot be created{detail}"
-    if symptom.reason == "ProgressDeadlineExceeded":
-        return f"the rollout stalled{detail}"
-    if symptom.reason == "RolloutStuck":
-        return f"{symptom.summary}{detail}"
-    if symptom.reason == "HPAAtMax":
-        return f"{symptom.summary}: load exceeds what it may scale to"
-    return symptom.summary + detail
+    return BECAUSE.get(symptom.reason, "{summary}{detail}").format(summary=symptom.summary, detail=detail)
 
 
 def _advice(symptom: Symptom) -> str:
