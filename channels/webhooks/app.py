@@ -1,7 +1,9 @@
 """The Alertmanager receiver, an ASGI app (Starlette). Thin: parse -> store -> correlate, all in
 `AlertPipeline`; this module only maps HTTP to it.
 
-- `POST /webhooks/alertmanager`: webhook v4 body. 200 once stored (committed) and correlated;
+- `POST /webhooks/alertmanager`: webhook v4 body. 200 once stored (committed, in a group commit
+  with whatever else arrived meanwhile); correlation and incident updates follow in the
+  background within `update_interval_s` (`background=False`: in the request, as before);
   400 when the body is not JSON (or not UTF-8 text, nested too deeply, a lone surrogate), 422
   when it is not a valid v4 payload (the reason in JSON), 413 when too large (found while
   reading: a huge body is never held whole), 503 when it could not be stored (Alertmanager
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -26,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from opsgraph.agent.settings import Settings
 from opsgraph.channels.webhooks.body import BodyError, decode_json, read_limited
 from opsgraph.channels.webhooks.metrics import ReceiverMetrics
+from opsgraph.tools.alerts.intake import Busy
 from opsgraph.tools.alerts.payloads import PayloadError
 from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
 from opsgraph.tools.alerts.topology import EMPTY, Topology
@@ -47,6 +51,7 @@ def create_app(
     on_incident: IncidentCallback | None = None,
     store_path: Path | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    background: bool = True,
 ) -> Starlette:
     """Build the receiver. Without `pipeline`, opens the store (`Settings().alerts_db` unless
     `store_path`) and rebuilds incidents from it. `on_incident(snapshot)` is called when an incident
@@ -60,6 +65,10 @@ def create_app(
         pipeline.on_incident = on_incident
     receiver = pipeline
     metrics = ReceiverMetrics()
+    # The storm path: the answer waits for the durable store only (a group commit); correlation
+    # and incident updates follow in the background (tools.alerts.intake). background=False keeps
+    # everything in the request (the ack then names the incidents).
+    intake = receiver.intake() if background else None
 
     async def alertmanager(request: Request) -> Response:
         try:
@@ -69,23 +78,25 @@ def create_app(
             metrics.outcome("rejected")
             return _error(exc.status, exc.message)
         try:
-            result = await run_in_threadpool(receiver.receive, document, text)
+            if intake is not None:
+                accepted = await asyncio.wrap_future(intake.accept(document, text))
+                stored = {"payload_id": accepted.payload_id, "alerts": accepted.alerts, "incidents": []}
+                metrics.stored(accepted.alerts, accepted.seconds)
+            else:
+                result = await run_in_threadpool(receiver.receive, document, text)
+                stored = {"payload_id": result.payload_id, "alerts": result.alerts, "incidents": list(result.incidents)}
+                metrics.stored(result.alerts, result.seconds)
         except PayloadError as exc:
             metrics.outcome("rejected")
             return _error(422, f"not an Alertmanager webhook v4 payload: {exc}")
+        except Busy as exc:
+            metrics.outcome("failed")
+            return _error(503, str(exc))
         except (sqlite3.Error, OSError) as exc:
             metrics.outcome("failed")
             log.error("could not store an Alertmanager payload: %s", exc)
             return _error(503, "could not store the payload; retry later")
-        metrics.stored(result.alerts, result.seconds)
-        return JSONResponse(
-            {
-                "status": "stored",
-                "payload_id": result.payload_id,
-                "alerts": result.alerts,
-                "incidents": list(result.incidents),
-            }
-        )
+        return JSONResponse({"status": "stored", **stored})
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -97,6 +108,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if intake is not None:
+            await run_in_threadpool(intake.close)
         if owned:
             await run_in_threadpool(receiver.close)
 
@@ -110,5 +123,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.pipeline = receiver
+    app.state.intake = intake
     app.state.metrics = metrics
     return app

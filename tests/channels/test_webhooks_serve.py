@@ -65,10 +65,12 @@ def test_acknowledged_alerts_survive_kill_9_and_restart(isolated_state: Path) ->
     with serve(isolated_state) as url:
         acks = [httpx.post(f"{url}/webhooks/alertmanager", json=webhook_payload([a]), timeout=10) for a in alerts]
         assert [r.status_code for r in acks] == [200, 200, 200]
-        incident = acks[-1].json()["incidents"][0]
     with serve(isolated_state) as url:
         metrics = httpx.get(f"{url}/metrics", timeout=5).text
         assert "opsgraph_incidents_open 1" in metrics
+    from opsgraph.tools.alerts.store import AlertStore
+
+    incident = AlertStore(isolated_state / "alerts.sqlite").incidents()[0]["id"]  # the replay saved it
     from opsgraph.agent.settings import Settings
     from opsgraph.tools.context import ToolContext
     from opsgraph.tools.registry import load_builtin_tools

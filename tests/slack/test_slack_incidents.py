@@ -58,7 +58,9 @@ def wired(api: SlackAPI, team_settings: Any, tmp_path: Path) -> Iterator[SlackHa
     pipeline = AlertPipeline.open(team_settings.alerts_db)
     runtime = build(team_settings, slack_settings(api, tmp_path), pipeline=pipeline, background=False)
     respond_to_incidents(runtime, pipeline, background=False)
-    app = create_app(team_settings, pipeline=pipeline, extra_routes=slack_routes(runtime.bolt))
+    # background=False: the incident is posted before the webhook answers, so each step can be
+    # checked right after it (serve itself correlates in the background).
+    app = create_app(team_settings, pipeline=pipeline, extra_routes=slack_routes(runtime.bolt), background=False)
     with serve_app(app) as base_url, httpx.Client(timeout=60) as http:
         yield SlackHarness(api, base_url, runtime, http)
     runtime.close()

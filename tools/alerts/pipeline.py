@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsgraph.tools.alerts.correlator import Correlator, IncidentState
 from opsgraph.tools.alerts.incidents import IncidentSnapshot, snapshot
@@ -24,6 +24,9 @@ from opsgraph.tools.alerts.model import Alert
 from opsgraph.tools.alerts.payloads import PayloadError, parse_webhook
 from opsgraph.tools.alerts.store import AlertStore
 from opsgraph.tools.alerts.topology import EMPTY, Topology
+
+if TYPE_CHECKING:
+    from opsgraph.tools.alerts.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -87,23 +90,53 @@ class AlertPipeline:
         return snapshot(inc, self.topology, self.correlator.baseline)
 
     def receive(self, document: Any, body: str) -> Received:
-        """Validate (PayloadError if bad), store durably, correlate; returns what happened."""
+        """Validate (PayloadError if bad), store durably, correlate; returns what happened. All in
+        the caller's thread (the CLI, tests); the HTTP receiver uses `intake()` instead."""
         start = time.perf_counter()
         _, alerts = parse_webhook(document)
         with self._lock:
             payload_id = self.store.append(body, alerts)
             touched = self._ingest(alerts)
-            snaps = [self._snapshot(self.correlator.incident(n)) for n in touched]
-            self.store.save_incidents(snaps)
-            if self.correlator.merged:
-                self.store.drop_incidents(self.correlator.merged)
-                self.correlator.merged.clear()
-            news = [s for s in snaps if s.alert_count > self._notified.get(s.id, 0)]
-            for snap in news:
-                self._notified[snap.id] = snap.alert_count
+            snaps, news = self._publish_locked(touched)
         for snap in news:
             self._notify(snap)
         return Received(payload_id, len(alerts), tuple(s.id for s in snaps), time.perf_counter() - start)
+
+    def intake(self, **options: Any) -> Intake:
+        """The storm path: acknowledge after a group commit, correlate in the background."""
+        from opsgraph.tools.alerts.intake import Intake
+
+        return Intake(self, **options)
+
+    def correlate(self, alerts: list[Alert]) -> set[int]:
+        """Ingest stored alerts; the numbers of the incidents they touched (see `publish`)."""
+        with self._lock:
+            return self._ingest(alerts)
+
+    def publish(self, touched: set[int]) -> None:
+        """Snapshot, save and announce the incidents `correlate` touched."""
+        with self._lock:
+            _, news = self._publish_locked(touched)
+        for snap in news:
+            self._notify(snap)
+
+    def _publish_locked(self, touched: set[int]) -> tuple[list[IncidentSnapshot], list[IncidentSnapshot]]:
+        current: dict[str, IncidentState] = {}
+        for number in sorted(touched):
+            try:
+                inc = self.correlator.incident(number)  # merged: its survivor
+            except KeyError:  # forgotten (expired) since it was touched
+                continue
+            current[inc.id] = inc
+        snaps = [self._snapshot(inc) for inc in current.values()]
+        self.store.save_incidents(snaps)
+        if self.correlator.merged:
+            self.store.drop_incidents(self.correlator.merged)
+            self.correlator.merged.clear()
+        news = [s for s in snaps if s.alert_count > self._notified.get(s.id, 0)]
+        for snap in news:
+            self._notified[snap.id] = snap.alert_count
+        return snaps, news
 
     def _notify(self, snap: IncidentSnapshot) -> None:
         if self.on_incident is None:

@@ -81,8 +81,13 @@ class AlertStore:
         """Store one accepted payload durably (committed on return); returns its id. The body and
         every label and annotation pass the redactor first: alert text is outsiders' text, and a
         secret pasted into an annotation must not rest in the store (or reach `alerts_list`)."""
+        return self.append_many([(body, alerts)], source)[0]
+
+    def append_many(self, items: Sequence[tuple[str, Sequence[Alert]]], source: str = "alertmanager") -> list[int]:
+        """Several payloads in one transaction and one fsync (group commit); their ids, in order.
+        Nothing is acknowledged before this returns."""
         now = time.time()
-        body = _redacted_body(body)
+        bodies = [_redacted_body(body) for body, _ in items]
         rows = [
             (
                 a.fingerprint,
@@ -94,14 +99,19 @@ class AlertStore:
                 int(a.suppressed),
                 now,
             )
+            for _, alerts in items
             for a in alerts
         ]
+        ids: list[int] = []
         with self._lock:
             cur = self._db.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
-                cur.execute("INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?)", (now, source, body))
-                payload_id = int(cur.lastrowid or 0)
+                for body in bodies:
+                    cur.execute(
+                        "INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?)", (now, source, body)
+                    )
+                    ids.append(int(cur.lastrowid or 0))
                 cur.executemany(
                     "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(fingerprint) DO UPDATE SET "
@@ -114,7 +124,7 @@ class AlertStore:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-        return payload_id
+        return ids
 
     def payloads(self) -> Iterator[tuple[int, float, str]]:
         """Every stored payload, oldest first: (id, received_at, body)."""
@@ -164,11 +174,11 @@ def _redacted_body(body: str | bytes) -> str:
     """The body with secrets marked, still valid JSON (the store replays it after a restart)."""
     if isinstance(body, bytes):  # some callers hand over the raw request bytes
         body = body.decode("utf-8", errors="replace")
-    redacted = redact(body)
-    if redacted == body:
-        return body
     try:
-        json.loads(redacted)
-    except ValueError:  # a pattern spanned JSON syntax: redact the parsed document instead
-        return json.dumps(redact_data(json.loads(body)))
-    return redacted
+        document = json.loads(body)
+    except ValueError:
+        return redact(body)
+    # Value by value: a fraction of the cost of the patterns over the whole text (every body
+    # says "groupKey", so the whole-text prefilter never spares one), and the JSON stays valid.
+    redacted = redact_data(document)
+    return body if redacted == document else json.dumps(redacted)
