@@ -121,6 +121,7 @@ class RouterBrain:
             answer, detail = None, str(exc)
             problem: str | None = "unavailable"
         else:
+            assert answer is not None
             problem = model_problem(answer)
             detail = str(answer.extra.get("fallback") or answer.message.content or "")[:200] if problem else ""
         latency = time.perf_counter() - started

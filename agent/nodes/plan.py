@@ -63,7 +63,9 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         )
     )
     executed = set(state.get("executed") or [])
-    proposed = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls]
+    proposed: list[dict[str, Any]] = [
+        {"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls
+    ]
     calls = [c for c in proposed if signature(c["name"], c["args"]) not in executed]
     brain = "proposal" if proposal and not state.get("steps") else ctx.brain.name
     record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": brain}

@@ -58,8 +58,8 @@ def register(app: typer.Typer) -> None:
             llm = ModelClient.from_settings(settings)
         try:
             outcome = generate(
-                request, out, TerraformSettings(), settings.state_dir, platform=platform,
-                brain=settings.brain, llm=llm, overwrite=overwrite, keep_invalid=keep_invalid,
+                request, out, TerraformSettings(), settings.state_dir, platform=platform,  # type: ignore[arg-type]
+                brain="planner" if llm is None else "llm", llm=llm, overwrite=overwrite, keep_invalid=keep_invalid,
             )  # fmt: skip
         except OutputConflict as exc:
             die(f"{exc} (use --overwrite)")

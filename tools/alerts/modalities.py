@@ -32,8 +32,10 @@ TraceUse = Literal["ignore", "server", "both"]
 
 def modality(alert: Alert) -> Modality:
     source = alert.labels.get("source", "")
-    if source == "logs" or source == "traces":
-        return source
+    if source == "logs":
+        return "logs"
+    if source == "traces":
+        return "traces"
     return "metrics"
 
 

@@ -159,7 +159,7 @@ def _evacuate(p: Packing, i: int, stay: set[int]) -> bool:
     return True
 
 
-NodeOrder = Callable[[Packing, int], tuple[float, ...]]
+NodeOrder = Callable[[Packing, int], tuple[float | str, ...]]
 
 ORDERS: dict[str, NodeOrder] = {
     # fewest GPUs in use first (fewest moves), then the most expensive

@@ -36,7 +36,7 @@ def model_status(args: ModelStatusArgs, ctx: ToolContext) -> ToolResult:
             return results.no_data(
                 "model_status", "The model registry is empty (`opsgraph models demo` seeds examples)."
             )
-        models = [{"model": n, "aliases": registry.aliases(n)} for n in names]
+        models: list[dict[str, Any]] = [{"model": n, "aliases": registry.aliases(n)} for n in names]
         lines = [f"{len(names)} registered model{'s' if len(names) > 1 else ''}:"]
         for m in models:
             pointers = ", ".join(f"{a}=v{v}" for a, v in sorted(m["aliases"].items()))

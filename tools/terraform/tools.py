@@ -104,7 +104,7 @@ def terraform_generate(args: TerraformGenerateArgs, ctx: ToolContext) -> ToolRes
     try:
         outcome = generate(
             args.request, out, TerraformSettings(), ctx.settings.state_dir,
-            platform=args.platform, brain=ctx.settings.brain, llm=llm, overwrite=args.overwrite,
+            platform=args.platform, brain="planner" if llm is None else "llm", llm=llm, overwrite=args.overwrite,
         )  # fmt: skip
     except OutputConflict as exc:
         raise Conflict(str(exc), hint="set overwrite, or choose another output directory") from exc
