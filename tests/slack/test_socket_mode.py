@@ -67,7 +67,15 @@ class FakeSocketMode:
         body = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event": event, "event_id": envelope_id}
         envelope = {"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
                     "payload": body}  # fmt: skip
-        self.connections[-1].send(json.dumps(envelope))
+        # The newest connection that is still open (one the client dropped while reconnecting may
+        # be the last one accepted).
+        for ws in reversed(self.connections):
+            try:
+                ws.send(json.dumps(envelope))
+                return
+            except Exception:  # closed: try the one before
+                continue
+        raise AssertionError("the client has no open connection to Slack")
 
 
 def wait(predicate: Any, timeout: float = 30, what: str = "") -> Any:
