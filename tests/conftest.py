@@ -38,6 +38,23 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache:
 
 
 @pytest.fixture(scope="session")
+def planner(model_cache: Path) -> Any:
+    """The deterministic planner with every installed capability's intents, trained once."""
+    from opsgraph.agent.planner.planner import DeterministicPlanner
+
+    return DeterministicPlanner.load(model_cache)
+
+
+@pytest.fixture(scope="session")
+def inventory() -> Any:
+    """What the shipped sandbox scenario holds, as the planner resolves names against it."""
+    from opsgraph.agent.inventory import from_scenario
+    from opsgraph.sandbox.scenario import default_scenario_path
+
+    return from_scenario(default_scenario_path(), None)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data, or skip with a clear message (a user's clone has no ../shared)."""
     from opsgraph.evals.base import shared_data_dir

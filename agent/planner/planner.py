@@ -21,22 +21,24 @@ from opsgraph.core.playbook import Playbook
 from opsgraph.tools.capabilities import capabilities
 
 
-def capability_playbooks() -> dict[str, Playbook]:
-    """intent -> playbook, from every installed capability's playbooks module."""
-    playbooks: dict[str, Playbook] = {}
+def _declared(module_of: str, table: str) -> dict[str, Any]:
+    """Merge one table (BUILDERS, PLAYBOOKS) from the module every installed capability names."""
+    merged: dict[str, Any] = {}
     for capability in capabilities():
-        if capability.playbooks_module:
-            playbooks |= importlib.import_module(capability.playbooks_module).PLAYBOOKS
-    return playbooks
+        module = getattr(capability, module_of)
+        if module:
+            merged |= getattr(importlib.import_module(module), table)
+    return merged
 
 
 def capability_builders() -> dict[str, Builder]:
     """intent -> builder, from every installed capability's planner module."""
-    builders: dict[str, Builder] = {}
-    for capability in capabilities():
-        if capability.planner_module:
-            builders |= importlib.import_module(capability.planner_module).BUILDERS
-    return builders
+    return _declared("planner_module", "BUILDERS")
+
+
+def capability_playbooks() -> dict[str, Playbook]:
+    """intent -> playbook, from every installed capability's playbooks module."""
+    return _declared("playbooks_module", "PLAYBOOKS")
 
 
 BUILDERS: dict[str, Builder] = capability_builders()

@@ -150,19 +150,11 @@ def test_the_detail_view_shows_rollout_history_and_events_not_only_pods(agent: A
     assert "recent events of staging/catalog" in shown and "(untrusted text)" in shown
 
 
-def test_an_answer_to_a_capabilitys_own_question_is_read_with_the_first_request() -> None:
+def test_an_answer_to_a_capabilitys_own_question_is_read_with_the_first_request(planner: Any, inventory: Any) -> None:
     """A question about a detail the extractor does not know (a terraform engine) is answered by
     whatever the person says next, read together with the request; nothing is restated."""
-    from pathlib import Path
-
-    from opsgraph.agent.inventory import from_scenario
-    from opsgraph.agent.planner.planner import DeterministicPlanner
-    from opsgraph.agent.settings import Settings
     from opsgraph.core.planning import FollowUp
-    from opsgraph.sandbox.scenario import default_scenario_path
 
-    planner = DeterministicPlanner.load(Path(Settings().cache_dir))
-    inventory = from_scenario(default_scenario_path(), None)
     pending = FollowUp("k8s_scale", {}, "flavour", (), text="scale catalog in prod to 7")
     answered = planner.plan("the big one", inventory, pending=pending)
     assert [(c.name, c.args) for c in answered.tool_calls] == [

@@ -11,19 +11,6 @@ from opsgraph.agent.planner.planner import DeterministicPlanner
 from opsgraph.agent.service import Agent, AgentRequest
 
 
-@pytest.fixture(scope="module")
-def planner(model_cache: Any) -> DeterministicPlanner:
-    return DeterministicPlanner.load(model_cache)
-
-
-@pytest.fixture(scope="module")
-def inventory() -> Any:
-    from opsgraph.agent.inventory import from_scenario
-    from opsgraph.sandbox.scenario import default_scenario_path
-
-    return from_scenario(default_scenario_path(), None)
-
-
 @pytest.mark.parametrize(
     ("text", "shown"),
     [

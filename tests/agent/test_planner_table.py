@@ -10,21 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from opsgraph.agent.inventory import Inventory, from_scenario
+from opsgraph.agent.inventory import Inventory
 from opsgraph.agent.planner.planner import DeterministicPlanner
-from opsgraph.sandbox.scenario import default_scenario_path
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "planner_cases.yaml").read_text())
-
-
-@pytest.fixture(scope="module")
-def planner(tmp_path_factory: pytest.TempPathFactory) -> DeterministicPlanner:
-    return DeterministicPlanner.load(tmp_path_factory.mktemp("cache"))
-
-
-@pytest.fixture(scope="module")
-def inventory() -> Inventory:
-    return from_scenario(default_scenario_path(), None)
 
 
 def test_the_table_is_large_enough() -> None:

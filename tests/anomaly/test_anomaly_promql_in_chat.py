@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from opsgraph.tools.anomaly.planner import promql_expression
@@ -31,14 +33,6 @@ def test_no_expression_when_there_is_none_or_it_never_closes(message: str) -> No
     assert promql_expression(message) is None
 
 
-def test_the_planner_passes_the_expression_to_the_scan(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from opsgraph.agent.inventory import from_scenario
-    from opsgraph.agent.planner.planner import DeterministicPlanner
-    from opsgraph.agent.settings import Settings
-    from opsgraph.sandbox.scenario import default_scenario_path
-
-    planner = DeterministicPlanner.load(Path(Settings().cache_dir))
-    plan = planner.plan("any anomalies in rate(x[10s]) over the last 5m?", from_scenario(default_scenario_path(), None))
+def test_the_planner_passes_the_expression_to_the_scan(planner: Any, inventory: Any) -> None:
+    plan = planner.plan("any anomalies in rate(x[10s]) over the last 5m?", inventory)
     assert [(c.name, c.args.get("query")) for c in plan.tool_calls] == [("anomaly_scan", "rate(x[10s])")]

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from opsgraph.agent.inventory import Inventory, from_scenario
+from opsgraph.agent.inventory import Inventory
 from opsgraph.agent.planner.planner import DeterministicPlanner
 from opsgraph.agent.policy import ActionRequest
 from opsgraph.guardrails.policy.engine import PolicyEngine
-from opsgraph.sandbox.scenario import default_scenario_path
 from opsgraph.tools.registry import load_builtin_tools
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
@@ -31,16 +30,6 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("apply the gpu rebalancing plan", "gpu_rebalance_apply", {}),
     ("go ahead and execute the gpu rebalance", "gpu_rebalance_apply", {}),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def planner(tmp_path_factory: pytest.TempPathFactory) -> DeterministicPlanner:
-    return DeterministicPlanner.load(tmp_path_factory.mktemp("cache"))
-
-
-@pytest.fixture(scope="module")
-def inventory() -> Inventory:
-    return from_scenario(default_scenario_path(), None)
 
 
 @pytest.mark.parametrize(("text", "tool", "args"), CASES, ids=[c[0] for c in CASES])

@@ -34,21 +34,6 @@ def test_a_question_comes_back_as_invalid_input_not_a_guess(tmp_path: Path) -> N
     assert "Kubernetes cluster" in result.text and "?" in result.text
 
 
-@pytest.fixture(scope="module")
-def planner(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from opsgraph.agent.planner.planner import DeterministicPlanner
-
-    return DeterministicPlanner.load(tmp_path_factory.mktemp("cache"))
-
-
-@pytest.fixture(scope="module")
-def inventory():  # type: ignore[no-untyped-def]
-    from opsgraph.agent.inventory import from_scenario
-    from opsgraph.sandbox.scenario import default_scenario_path
-
-    return from_scenario(default_scenario_path(), None)
-
-
 @pytest.mark.parametrize(
     "text",
     [
