@@ -86,9 +86,9 @@ def render_tool_result(result: dict[str, Any]) -> Any:
 def print_result(result: Any, console: Console | None = None) -> None:
     console = console or Console()
     if getattr(result, "answer", None):
-        from opsgraph.agent.nodes.respond import findings_view
+        from opsgraph.core.views import FindingsView
 
-        console.print(render_view(findings_view(result.answer).model_dump()))
+        console.print(render_view(FindingsView.of_answer(result.answer).model_dump()))
     for approval in result.approvals:
         if approval.refusal:
             console.print(Text(f"not approved: {approval.refusal}", style="red"))

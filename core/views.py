@@ -4,7 +4,7 @@ findings, an incident."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,17 @@ class FindingsView(_View):
     diagnosis: str
     evidence: tuple[Finding, ...] = ()
     stopped_by: str = ""  # the limit that ended the investigation early, if one did
+
+    @classmethod
+    def of_answer(cls, answer: dict[str, Any]) -> FindingsView:
+        """A turn's `answer` (diagnosis, evidence, stopped_by) as the view every channel renders."""
+        evidence = [e for e in answer.get("evidence") or [] if isinstance(e, dict) and {"step", "saw"} <= set(e)]
+        return cls(
+            title="investigation",
+            diagnosis=str(answer.get("diagnosis") or ""),
+            evidence=tuple(Finding(step=str(e["step"]), saw=str(e["saw"])) for e in evidence),
+            stopped_by=str(answer.get("stopped_by") or ""),
+        )
 
 
 View = Annotated[TableView | DiffView | TextView | FindingsView, Field(discriminator="kind")]

@@ -14,7 +14,6 @@ from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
 from opsgraph.agent.state import AgentState
-from opsgraph.core.views import Finding, FindingsView
 
 
 def respond(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -84,15 +83,6 @@ def answer_text(answer: dict[str, Any]) -> str:
     if answer.get("stopped_by"):
         lines.append(f"Stopped early by {answer['stopped_by']}; this is what I found so far.")
     return "\n".join(lines)
-
-
-def findings_view(answer: dict[str, Any]) -> FindingsView:
-    return FindingsView(
-        title="investigation",
-        diagnosis=str(answer["diagnosis"]),
-        evidence=tuple(Finding(step=e["step"], saw=e["saw"]) for e in answer.get("evidence", [])),
-        stopped_by=str(answer.get("stopped_by") or ""),
-    )
 
 
 def as_evidence(outcomes: list[dict[str, Any]], registry: Any) -> list[dict[str, Any]]:

@@ -99,18 +99,13 @@ def result_blocks(result: dict[str, Any]) -> list[Block]:
 
 def answer_blocks(answer: dict[str, Any]) -> list[Block]:
     """An investigation's findings (diagnosis, evidence, proposed fix), as a findings view."""
-    view = {
-        "kind": "findings",
-        "title": "Findings",
-        "diagnosis": str(answer.get("diagnosis") or ""),
-        "evidence": [e for e in answer.get("evidence") or [] if isinstance(e, dict) and "step" in e and "saw" in e],
-        "stopped_by": str(answer.get("stopped_by") or ""),
-    }
-    blocks = view_blocks(view)
+    from opsgraph.core.views import FindingsView
+
+    blocks = view_blocks(FindingsView.of_answer(answer).model_dump())
     fix = answer.get("fix")
-    if isinstance(fix, dict) and fix.get("tool"):
+    if isinstance(fix, dict) and fix.get("name"):  # a tool call: {"name", "args"}
         why = f" ({answer['fix_reason']})" if answer.get("fix_reason") else ""
-        blocks.append(context(f"proposed fix: `{escape(str(fix['tool']))}`{escape(why)}"))
+        blocks.append(context(f"proposed fix: `{escape(str(fix['name']))}`{escape(why)}"))
     return blocks
 
 

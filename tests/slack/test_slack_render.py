@@ -144,3 +144,18 @@ def test_a_real_step_event_is_described_in_words(api: Any, tmp_path: Any) -> Non
                        status=None, summary=""))  # fmt: skip
     assert "reading logs of prod/checkout" in block_text(api.ok_calls("chat.update")[-1]["blocks"])
     poster.close()
+
+
+def test_an_investigation_answer_shows_its_diagnosis_evidence_and_proposed_fix() -> None:
+    from opsgraph.channels.slack.render import answer_blocks
+
+    answer = {
+        "diagnosis": "staging/catalog fails since its rollout 40 s ago to revision 3.",
+        "evidence": [{"step": "k8s_status staging/catalog", "saw": "1 pod in CrashLoopBackOff"}],
+        "root_cause": {"resource": "staging/catalog", "reason": "CrashLoopBackOff"},
+        "fix": {"name": "k8s_rollback", "args": {"namespace": "staging", "name": "catalog"}},
+        "fix_reason": "it started with revision 3",
+    }
+    text = block_text(answer_blocks(answer))
+    assert "fails since its rollout" in text and "CrashLoopBackOff" in text
+    assert "proposed fix: `k8s_rollback`" in text and "it started with revision 3" in text
