@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from opsgraph.evals.base import EvalReport, Metric
+from opsgraph.evals.base import EvalReport, Metric, SuiteOptionError
 from opsgraph.evals.investigation.case import Case, CaseError, load_cases
 
 SHIPPED = Path(__file__).parent / "cases"
@@ -19,7 +19,8 @@ def run(data_dir: Path | None = None, cases: Path | None = None) -> EvalReport:
     try:
         loaded = load_cases(cases or SHIPPED)
     except CaseError as exc:
-        return EvalReport(suite="investigation", skipped=str(exc))
+        # A folder the user named that holds no valid cases is their input to fix, not a skip.
+        raise SuiteOptionError(f"--cases: {exc}") from None
     rows = [_run_case(path, case) for path, case in loaded]
     return _report(rows)
 

@@ -3,7 +3,6 @@ cause is named, the expected fix is proposed (never run), and nothing writes wit
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,11 @@ def test_the_report_holds_thresholds_on_development_cases_and_shows_held_out_bes
 def test_a_case_folder_that_is_not_one_says_so(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("name: x\nquestion: why\n")
     done = run_cli("eval", "investigation", "--cases", str(tmp_path), "--json")
-    report = json.loads(done.stdout)[0]
-    assert "broken.yaml" in report["skipped"] and "root_cause" in report["skipped"]
+    assert done.returncode == 2 and "broken.yaml" in done.stderr and "root_cause" in done.stderr
+    assert "Traceback" not in done.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run_cli("eval", "investigation", "--cases", str(empty))
+    assert nothing.returncode == 2 and "no case files" in nothing.stderr
     missing = run_cli("eval", "investigation", "--cases", str(tmp_path / "nope"))
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
