@@ -55,3 +55,6 @@ class LLMSettings(SettingsSection):
     gateway_rate_per_min: int = Field(120, ge=1, description="requests per minute per API key")
     gateway_tokens_per_day: int = Field(2_000_000, ge=1, description="token budget per API key per day")
     gateway_keys: list[str] = Field(default_factory=list, description="accepted API keys (empty: any key)")
+    gateway_speculative: bool = Field(
+        True, description="call the model server during the cache lookup; a hit cancels the call"
+    )

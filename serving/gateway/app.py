@@ -54,6 +54,7 @@ class GatewayConfig:
     keys: list[str] = field(default_factory=list)
     timeout_s: float = 120.0
     scan: bool = True
+    speculative: bool = True  # call the upstream during the cache lookup (see Gateway.chat)
 
     @classmethod
     def from_settings(cls, upstreams: list[Upstream], *, cache: bool = True) -> GatewayConfig:
@@ -70,6 +71,7 @@ class GatewayConfig:
             rate_per_min=llm.gateway_rate_per_min,
             tokens_per_day=llm.gateway_tokens_per_day,
             keys=list(llm.gateway_keys),
+            speculative=llm.gateway_speculative,
         )
 
 
@@ -130,40 +132,76 @@ class Gateway:
         if verdict.invalidate is not None and self.cache is not None:
             await run_in_threadpool(self._invalidate, verdict.invalidate)
         lookup = verdict.cache_question if self.cache is not None else None
-        vector: list[float] | None = None
-        if lookup is not None:
+        upstream, level = pick(self.config.upstreams, body)
+        stream = bool(body.get("stream"))
+        if lookup is None:
+            LLM_METRICS.cache.inc(result="bypass")
+            sent = await self._send(upstream, body, key, stream)
+            return await self._relay(sent, upstream, body, key, started, None, level)
+        # The upstream call starts while the question is encoded and looked up, so a miss costs
+        # the proxy and not the encoding; a hit cancels the call (vLLM aborts a request whose
+        # client went away), so the model server works at most for the lookup's duration.
+        speculative = (
+            asyncio.ensure_future(self._send(upstream, body, key, stream)) if self.config.speculative else None
+        )
+        try:
             vector = (await run_in_threadpool(self.cache.encode, [lookup]))[0]
             if self._pending:
                 await asyncio.gather(*self._pending, return_exceptions=True)
             hit = await run_in_threadpool(self.cache.lookup, verdict.context, lookup, vector)
-            if hit is not None:
-                LLM_METRICS.cache.inc(result="hit")
-                LLM_METRICS.latency.observe(time.perf_counter() - started, model=str(body.get("model")), source="cache")
-                return _cached_response(hit.response, bool(body.get("stream")))
-            LLM_METRICS.cache.inc(result="miss")
-        else:
-            LLM_METRICS.cache.inc(result="bypass")
-        upstream, level = pick(self.config.upstreams, body)
-        store = (verdict.context, lookup, vector) if lookup is not None else None
-        if body.get("stream"):
-            return await self._stream(upstream, body, key, started, store, level)
-        return await self._forward(upstream, body, key, started, store, level)
+        except BaseException:
+            if speculative is not None:
+                await _abandon(speculative)
+            raise
+        if hit is not None:
+            if speculative is not None:
+                await _abandon(speculative)
+                LLM_METRICS.requests.inc(model=str(body.get("model")), source="gateway", outcome="cancelled_by_hit")
+            LLM_METRICS.cache.inc(result="hit")
+            LLM_METRICS.latency.observe(time.perf_counter() - started, model=str(body.get("model")), source="cache")
+            return _cached_response(hit.response, stream)
+        LLM_METRICS.cache.inc(result="miss")
+        sent = await speculative if speculative is not None else await self._send(upstream, body, key, stream)
+        return await self._relay(sent, upstream, body, key, started, (verdict.context, lookup, vector), level)
 
-    async def _forward(
-        self, upstream: Upstream, body: dict[str, Any], key: str, started: float, store: Any, level: str
+    async def _send(self, upstream: Upstream, body: dict[str, Any], key: str, stream: bool) -> httpx.Response | str:
+        """The upstream's answer (a streamed one is open at its headers), or why it failed."""
+        try:
+            if stream:
+                sent = self._http.build_request(
+                    "POST", upstream.url + "/chat/completions", json=body, headers=_auth(key)
+                )
+                return await self._http.send(sent, stream=True)
+            return await self._http.post(upstream.url + "/chat/completions", json=body, headers=_auth(key))
+        except httpx.TimeoutException:
+            return "timeout"
+        except httpx.HTTPError as exc:
+            return str(exc) or type(exc).__name__
+
+    async def _relay(
+        self,
+        sent: httpx.Response | str,
+        upstream: Upstream,
+        body: dict[str, Any],
+        key: str,
+        started: float,
+        store: Any,
+        level: str,
     ) -> Response:
         model = str(body.get("model"))
-        try:
-            answer = await self._http.post(upstream.url + "/chat/completions", json=body, headers=_auth(key))
-        except httpx.TimeoutException:
+        if sent == "timeout":
             return self._upstream_failed(model, 504, f"the model server {upstream.name} did not answer in time")
-        except httpx.HTTPError as exc:
-            return self._upstream_failed(model, 502, f"cannot reach the model server {upstream.name}: {exc}")
+        if isinstance(sent, str):
+            return self._upstream_failed(model, 502, f"cannot reach the model server {upstream.name}: {sent}")
         headers = {CACHE_HEADER: "miss", "x-opsgraph-upstream": upstream.name, "x-opsgraph-complexity": level}
-        if answer.status_code != 200:
-            LLM_METRICS.requests.inc(model=model, source="gateway", outcome=f"upstream_{answer.status_code}")
-            return Response(answer.content, answer.status_code, headers=headers, media_type="application/json")
-        payload = answer.json()
+        if sent.status_code != 200:
+            content = await sent.aread()
+            await sent.aclose()
+            LLM_METRICS.requests.inc(model=model, source="gateway", outcome=f"upstream_{sent.status_code}")
+            return Response(content, sent.status_code, headers=headers, media_type="application/json")
+        if body.get("stream"):
+            return self._stream(sent, model, key, started, store, headers)
+        payload = sent.json()
         self._account(key, model, payload.get("usage") or {}, time.perf_counter() - started)
         if store is not None and self.rules.answer_cacheable(payload):
             # Stored while the answer goes out: the caller does not wait for the index; the next
@@ -173,25 +211,11 @@ class Gateway:
             task.add_done_callback(self._pending.discard)
         return JSONResponse(payload, headers=headers)
 
-    async def _stream(
-        self, upstream: Upstream, body: dict[str, Any], key: str, started: float, store: Any, level: str
+    def _stream(
+        self, answer: httpx.Response, model: str, key: str, started: float, store: Any, headers: dict[str, str]
     ) -> Response:
         from opsgraph.agent.llm.client import StreamAssembler
 
-        model = str(body.get("model"))
-        sent = self._http.build_request("POST", upstream.url + "/chat/completions", json=body, headers=_auth(key))
-        try:
-            answer = await self._http.send(sent, stream=True)
-        except httpx.TimeoutException:
-            return self._upstream_failed(model, 504, f"the model server {upstream.name} did not answer in time")
-        except httpx.HTTPError as exc:
-            return self._upstream_failed(model, 502, f"cannot reach the model server {upstream.name}: {exc}")
-        headers = {CACHE_HEADER: "miss", "x-opsgraph-upstream": upstream.name, "x-opsgraph-complexity": level}
-        if answer.status_code != 200:
-            content = await answer.aread()
-            await answer.aclose()
-            LLM_METRICS.requests.inc(model=model, source="gateway", outcome=f"upstream_{answer.status_code}")
-            return Response(content, answer.status_code, headers=headers, media_type="application/json")
         assembler = StreamAssembler()
 
         async def relay() -> AsyncIterator[bytes]:
@@ -273,6 +297,16 @@ class Gateway:
 
     async def close(self) -> None:
         await self._http.aclose()
+
+
+async def _abandon(call: asyncio.Future[httpx.Response | str]) -> None:
+    """Cancel a speculative upstream call; one that already answered is closed, not leaked."""
+    if not call.done():
+        call.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        answer = await call
+        if isinstance(answer, httpx.Response):
+            await answer.aclose()
 
 
 def _auth(key: str) -> dict[str, str]:

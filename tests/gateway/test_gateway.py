@@ -48,12 +48,30 @@ def chat(client: httpx.Client, text: str, **extra: Any) -> httpx.Response:
 
 
 def test_a_paraphrase_is_served_from_the_cache(stack: Any) -> None:
-    fake, client = stack([tool_call("k8s_status", {"name": "checkout", "namespace": "prod"})])
+    # The second question's speculative upstream call is abandoned when the cache answers: what
+    # the user gets is the cached tool call, not the (slow) model's new answer.
+    status = tool_call("k8s_status", {"name": "checkout", "namespace": "prod"})
+    _fake, client = stack([status, slow(5.0, say("the model answered again"))])
+    cancelled_before = _cancelled_by_hit(client)
     first = chat(client, "status of checkout in prod")
     second = chat(client, "what's the status of checkout in prod?")
     assert first.headers["x-opsgraph-cache"] == "miss" and second.headers["x-opsgraph-cache"] == "hit"
-    assert len(fake.requests) == 1
     assert second.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "k8s_status"
+    assert _cancelled_by_hit(client) == cancelled_before + 1
+
+
+def _cancelled_by_hit(client: httpx.Client) -> float:
+    text = client.get(str(client.base_url).rstrip("/").removesuffix("/v1") + "/metrics").text
+    lines = [line for line in text.splitlines() if 'outcome="cancelled_by_hit"' in line]
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
+
+def test_without_speculation_a_hit_never_reaches_the_model(stack: Any) -> None:
+    fake, client = stack([tool_call("k8s_status", {"name": "checkout", "namespace": "prod"})], speculative=False)
+    chat(client, "status of checkout in prod")
+    second = chat(client, "what's the status of checkout in prod?")
+    assert second.headers["x-opsgraph-cache"] == "hit"
+    assert len(fake.requests) == 1
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,7 @@ class FakeVLLM:
         self.default = default
         self.token_delay_s = token_delay_s  # per streamed piece, and per completion token when not streaming
         self.requests: list[dict[str, Any]] = []
+        self.abandoned = 0  # answers the client hung up on before they were written
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -239,11 +240,15 @@ class FakeVLLM:
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    with fake._lock:
+                        fake.abandoned += 1  # the client went away first, as vLLM sees an abort
 
         return Handler
 
