@@ -19,6 +19,12 @@ over where it stands (status, decider, times, retries). A row edited in the data
 the key (args 4 -> 40, a revived `expires_at`, a status set to approved) fails its seal and is
 refused before anything runs. Someone who can read the key file can forge seals; keep the state
 directory private to the account that runs opsgraph.
+
+Storage (`opsgraph.core.db`): a SQLite file (the key file beside it), or PostgreSQL shared by
+several replicas. There each transition locks its row (`SELECT ... FOR UPDATE`), so whichever
+replica receives the click, one of them moves it and the other finds it already decided. The
+key then comes from a setting (`OPSGRAPH_APPROVAL_KEY` / `OPSGRAPH_APPROVAL_KEY_FILE`) shared by
+the replicas, never from the database it protects; without one the store refuses to open.
 """
 
 from __future__ import annotations
@@ -28,8 +34,6 @@ import hmac
 import json
 import os
 import secrets
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,14 +41,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from opsgraph.core.db import Database, Migration, StateConfigError, Target, Tx, migrate, open_database
 from opsgraph.tools.errors import ApprovalInvalid
 
 ApprovalStatus = Literal["pending", "approved", "denied", "executing", "executed", "interrupted", "expired"]
 
 RETRIES_ALLOWED = 1  # an interrupted approval can be approved again this many times
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS approvals (
+_COLUMNS_V1 = """(
     id TEXT PRIMARY KEY,
     thread_id TEXT NOT NULL,
     tool TEXT NOT NULL,
@@ -60,9 +64,7 @@ CREATE TABLE IF NOT EXISTS approvals (
     decided_by TEXT,
     decided_at REAL,
     executed_at REAL
-);
-CREATE INDEX IF NOT EXISTS approvals_thread ON approvals(thread_id, status);
-"""
+)"""
 
 # Added after the first release: ALTERed into existing databases.
 _LATER_COLUMNS = {
@@ -73,6 +75,11 @@ _LATER_COLUMNS = {
     "seal": "TEXT",
     "state_seal": "TEXT",
 }
+
+
+def _pg(ddl: str) -> str:
+    """PostgreSQL's REAL is 4 bytes: times (and the seals over them) need DOUBLE PRECISION."""
+    return ddl.replace("REAL", "DOUBLE PRECISION")
 
 
 @dataclass(frozen=True)
@@ -125,16 +132,22 @@ _COLUMNS = (
 
 
 class ApprovalStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._key = _load_key(path.with_name(path.stem + ".key"))
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+    def __init__(self, target: Target, *, key: bytes | None = None) -> None:
+        """`target`: a SQLite path (the key file beside it unless `key`), a PostgreSQL URL or an
+        open Database (then `key` is required: the replicas share it from a setting)."""
+        self.db: Database = open_database(target, timeout=10)
+        self._owned = self.db is not target
+        self.path = getattr(self.db, "path", None)
+        if key is None:
+            if self.path is None:
+                raise StateConfigError(
+                    "approvals on PostgreSQL need the sealing key every replica shares: set "
+                    "OPSGRAPH_APPROVAL_KEY (64 hex characters, e.g. `openssl rand -hex 32`) or "
+                    "OPSGRAPH_APPROVAL_KEY_FILE; it must not live in the database it protects"
+                )
+            key = _load_key(self.path.with_name(self.path.stem + ".key"))
+        self._key = key
+        migrate(self.db, "approvals", self._migrations())
 
     # -- creating and reading ------------------------------------------------------------------
     def create(
@@ -165,8 +178,8 @@ class ApprovalStore:
             expires_at=now + ttl_s,
             status="pending",
         )
-        with self._lock:
-            self._db.execute(
+        with self.db.transaction() as tx:
+            tx.execute(
                 f"INSERT INTO approvals ({_COLUMNS}) VALUES"
                 " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, 0, ?, ?)",
                 (
@@ -189,7 +202,7 @@ class ApprovalStore:
         return approval
 
     def get(self, approval_id: str) -> Approval | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE id = ?", (approval_id,)).fetchone()
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM approvals WHERE id = ?", (approval_id,))
         return self._checked(row) if row else None
 
     def find(self, *, status: ApprovalStatus | None = None, thread_id: str | None = None) -> list[Approval]:
@@ -200,7 +213,7 @@ class ApprovalStore:
         if thread_id:
             query += " AND thread_id = ?"
             params.append(thread_id)
-        rows = self._db.execute(query + " ORDER BY created_at", params).fetchall()
+        rows = self.db.query(query + " ORDER BY created_at", params)
         return [self._checked(r) for r in rows]
 
     # -- transitions ---------------------------------------------------------------------------
@@ -208,7 +221,7 @@ class ApprovalStore:
         """pending -> approved | denied; interrupted -> approved (a retry, once) | denied;
         approved -> approved (its approver's process died before running it)."""
         now = time.time()
-        with self._transaction(approval_id) as current:
+        with self._transaction(approval_id) as (tx, current):
             if current is None or current.tampered or current.expired(now):
                 raise ApprovalInvalid(self._why_not(current, approval_id, "decide", now))
             retry = current.status == "interrupted"
@@ -224,7 +237,7 @@ class ApprovalStore:
                 decided_at=now,
                 retries=current.retries + (1 if retry and approve else 0),
             )
-            self._store_state(decided)
+            self._store_state(tx, decided)
         return decided
 
     def consume(self, approval_id: str, action_hash: str, *, actor: str) -> None:
@@ -248,20 +261,20 @@ class ApprovalStore:
     def expire_stale(self) -> int:
         now = time.time()
         expired = 0
-        for stale in self._db.execute(
+        for stale in self.db.query(
             "SELECT id FROM approvals WHERE status IN ('pending', 'approved', 'interrupted') AND expires_at <= ?",
             (now,),
-        ).fetchall():
-            with self._transaction(stale[0]) as current:
+        ):
+            with self._transaction(stale[0]) as (tx, current):
                 if current is None or current.tampered or current.status not in ("pending", "approved", "interrupted"):
                     continue
-                self._store_state(replace(current, status="expired"))
+                self._store_state(tx, replace(current, status="expired"))
                 expired += 1
         return expired
 
     def _start(self, approval_id: str, action_hash: str, status: ApprovalStatus) -> Approval:
         now = time.time()
-        with self._transaction(approval_id) as current:
+        with self._transaction(approval_id) as (tx, current):
             if (
                 current is None
                 or current.tampered
@@ -271,12 +284,12 @@ class ApprovalStore:
             ):
                 raise ApprovalInvalid(self._why_not(current, approval_id, "execute", now, action_hash))
             started = replace(current, status=status, executed_at=now, started_at=now)
-            self._store_state(started)
+            self._store_state(tx, started)
         return started
 
     def _settle(self, approval_id: str, status: ApprovalStatus, outcome: str) -> Approval:
         now = time.time()
-        with self._transaction(approval_id) as current:
+        with self._transaction(approval_id) as (tx, current):
             if current is None or current.status != "executing":
                 raise ApprovalInvalid(f"approval {approval_id} is not executing")
             settled = replace(
@@ -286,24 +299,21 @@ class ApprovalStore:
                 executed_at=current.executed_at if status == "executed" else None,
                 interrupted_at=now if status == "interrupted" else None,
             )
-            self._store_state(settled)
+            self._store_state(tx, settled)
         return settled
 
     @contextmanager
-    def _transaction(self, approval_id: str) -> Iterator[Approval | None]:
-        """One row read and rewritten under SQLite's write lock (across processes)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE id = ?", (approval_id,)).fetchone()
-                yield self._checked(row) if row else None
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+    def _transaction(self, approval_id: str) -> Iterator[tuple[Tx, Approval | None]]:
+        """One row read and rewritten under a lock every process and replica respects (SQLite's
+        write lock; PostgreSQL's row lock)."""
+        with self.db.transaction() as tx:
+            row = tx.execute(
+                f"SELECT {_COLUMNS} FROM approvals WHERE id = ?{self.db.for_update}", (approval_id,)
+            ).fetchone()
+            yield tx, (self._checked(row) if row else None)
 
-    def _store_state(self, approval: Approval) -> None:
-        self._db.execute(
+    def _store_state(self, tx: Tx, approval: Approval) -> None:
+        tx.execute(
             "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, executed_at = ?, started_at = ?,"
             " interrupted_at = ?, outcome = ?, retries = ?, state_seal = ? WHERE id = ?",
             (
@@ -371,30 +381,44 @@ class ApprovalStore:
             problem = "its status or decision no longer matches its seal"
         return replace(approval, tampered=problem) if problem else approval
 
-    def _migrate(self) -> None:
-        have = {r[1] for r in self._db.execute("PRAGMA table_info(approvals)")}
-        missing = {name: kind for name, kind in _LATER_COLUMNS.items() if name not in have}
-        if not missing:
-            return
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for name, kind in missing.items():
-                    self._db.execute(f"ALTER TABLE approvals ADD COLUMN {name} {kind}")
-                # Rows written before seals existed are sealed as they are now, once.
-                for row in self._db.execute(f"SELECT {_COLUMNS} FROM approvals WHERE seal IS NULL").fetchall():
-                    old = _from_row(row)
-                    self._db.execute(
-                        "UPDATE approvals SET seal = ?, state_seal = ? WHERE id = ?",
-                        (self._seal(old), self._state_seal(old), old.id),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+    def _migrations(self) -> tuple[Migration, ...]:
+        return (
+            Migration(
+                1,
+                "approvals",
+                sqlite=(f"CREATE TABLE IF NOT EXISTS approvals {_COLUMNS_V1}",),
+                postgresql=(_pg(f"CREATE TABLE IF NOT EXISTS approvals {_COLUMNS_V1}"),),
+                both=("CREATE INDEX IF NOT EXISTS approvals_thread ON approvals(thread_id, status)",),
+            ),
+            Migration(2, "crash-safe execution, retries and seals", run=self._add_later_columns),
+        )
+
+    def _add_later_columns(self, tx: Tx) -> None:
+        if tx.db.dialect == "sqlite":
+            have = {r[1] for r in tx.execute("PRAGMA table_info(approvals)").fetchall()}
+        else:
+            have = {
+                r[0]
+                for r in tx.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_name = 'approvals' AND table_schema = current_schema()"
+                ).fetchall()
+            }
+        for name, kind in _LATER_COLUMNS.items():
+            if name not in have:
+                kind = kind if tx.db.dialect == "sqlite" else _pg(kind)
+                tx.execute(f"ALTER TABLE approvals ADD COLUMN {name} {kind}")
+        # Rows written before seals existed are sealed as they are now, once.
+        for row in tx.execute(f"SELECT {_COLUMNS} FROM approvals WHERE seal IS NULL").fetchall():
+            old = _from_row(row)
+            tx.execute(
+                "UPDATE approvals SET seal = ?, state_seal = ? WHERE id = ?",
+                (self._seal(old), self._state_seal(old), old.id),
+            )
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()
 
 
 def _args_json(args: dict[str, Any]) -> str:

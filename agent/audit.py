@@ -14,6 +14,12 @@ Durability has two tiers. Entries that record a change or a decision (approvals,
 refusals, executed writes, blocked input) are fsync'd before `append` returns. Entries of
 read-only turns are committed to the WAL without an fsync: they survive a crash of opsgraph, and
 only a power loss in the same instant could drop them; that halves the cost of a read turn.
+
+On PostgreSQL (several replicas, `opsgraph.core.db`) the head is a row, `audit_head`, locked
+(`SELECT ... FOR UPDATE`) and advanced in the same transaction as every append: concurrent
+writers on any replica take turns, so the log stays one chain. Triggers refuse UPDATE, DELETE and
+TRUNCATE of `audit`, and a head that would go backwards. Read-only entries commit with
+`synchronous_commit=off`, the same two tiers.
 """
 
 from __future__ import annotations
@@ -22,18 +28,18 @@ import contextlib
 import hashlib
 import json
 import os
-import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from opsgraph.core.db import Database, Migration, Target, migrate, open_database
+
 GENESIS = "0" * 64
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
+_SQLITE = (
+    """CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     ts TEXT NOT NULL,
     actor TEXT NOT NULL,
@@ -43,12 +49,44 @@ CREATE TABLE IF NOT EXISTS audit (
     data TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+)""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+)
+
+_POSTGRES = (
+    """CREATE TABLE IF NOT EXISTS audit (
+    seq BIGINT PRIMARY KEY,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)""",
+    "CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), rows BIGINT NOT NULL,"
+    " hash TEXT NOT NULL)",
+    f"INSERT INTO audit_head (id, rows, hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT (id) DO NOTHING",
+    """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
+    """CREATE OR REPLACE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'UPDATE' OR NEW.rows < OLD.rows THEN RAISE EXCEPTION 'the audit head only moves forward'; END IF;
+  RETURN NEW;
+END $$""",
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+    "CREATE TRIGGER audit_head_no_rewind BEFORE UPDATE OR DELETE ON audit_head FOR EACH ROW"
+    " EXECUTE FUNCTION audit_head_forward()",
+    "CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT"
+    " EXECUTE FUNCTION audit_head_forward()",
+)
+
+MIGRATIONS = (Migration(1, "hash-chained audit log", sqlite=_SQLITE, postgresql=_POSTGRES),)
 
 
 @dataclass(frozen=True)
@@ -85,18 +123,23 @@ class AuditLogMissing(FileNotFoundError):
 
 
 class AuditLog:
-    def __init__(self, path: Path, *, redactor: Callable[[Any], Any] | None = None, must_exist: bool = False) -> None:
-        if must_exist and not path.exists():
-            raise AuditLogMissing(f"there is no audit log at {path}: it was deleted, or opsgraph never ran here")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(
+        self, target: Target, *, redactor: Callable[[Any], Any] | None = None, must_exist: bool = False
+    ) -> None:
+        if must_exist and isinstance(target, Path) and not target.exists():
+            raise AuditLogMissing(f"there is no audit log at {target}: it was deleted, or opsgraph never ran here")
+        self.db: Database = open_database(target)
+        self._owned = self.db is not target
+        if must_exist and self.db.dialect == "postgresql" and not _pg_table(self.db, "audit"):
+            self.close()
+            raise AuditLogMissing(f"there is no audit log in {self.db.describe()}: it was dropped, or never written")
         self._redact = redactor or (lambda value: value)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._sync = ""
-        self.head_path = path.with_name(path.name + ".head")
+        migrate(self.db, "audit", MIGRATIONS)
+        self._shared = self.db.dialect == "postgresql"
+        path: Path | None = getattr(self.db, "path", None)
+        self.path = path
+        # The head kept outside the rows: a file beside SQLite; on PostgreSQL the audit_head row.
+        self.head_path = path.with_name(path.name + ".head") if path is not None else None
 
     def append(
         self,
@@ -110,28 +153,25 @@ class AuditLog:
     ) -> AuditEntry:
         payload = json.dumps(self._redact(data or {}), sort_keys=True, separators=(",", ":"), default=str)
         ts = datetime.now(UTC).isoformat(timespec="milliseconds")
-        with self._lock:
-            sync = "FULL" if durable else "NORMAL"
-            if sync != self._sync:
-                self._db.execute(f"PRAGMA synchronous={sync}")
-                self._sync = sync
-            # IMMEDIATE takes the write lock first, so two processes cannot fork the chain.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                digest = _row_hash(prev, seq, ts, actor, event, thread_id, subject, payload)
-                self._db.execute(
-                    "INSERT INTO audit (seq, ts, actor, event, thread_id, subject, data, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
-                )
-                if durable:
-                    self._write_head(seq, digest)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.db.transaction(durable=durable) as tx:
+            # SQLite: BEGIN IMMEDIATE took the write lock, so two processes cannot fork the chain.
+            # PostgreSQL: the head row's lock does the same across replicas.
+            if self._shared:
+                head = tx.execute("SELECT rows, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetchone()
+                last = (int(head[0]), str(head[1])) if head and head[0] else None
+            else:
+                last = tx.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            digest = _row_hash(prev, seq, ts, actor, event, thread_id, subject, payload)
+            tx.execute(
+                "INSERT INTO audit (seq, ts, actor, event, thread_id, subject, data, prev_hash, hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
+            )
+            if self._shared:
+                tx.execute("UPDATE audit_head SET rows = ?, hash = ? WHERE id = 1", (seq, digest))
+            elif durable:
+                self._write_head(seq, digest)
         return AuditEntry(seq, ts, actor, event, thread_id, subject, json.loads(payload), prev, digest)
 
     def entries(
@@ -150,13 +190,13 @@ class AuditLog:
         query += " ORDER BY seq DESC"
         if limit:
             query += f" LIMIT {int(limit)}"
-        rows = self._db.execute(query, params).fetchall()
+        rows = self.db.query(query, params)
         return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in reversed(rows)]
 
     def head(self) -> tuple[int, str]:
         """(rows, last hash): write it down elsewhere; `verify(head=...)` later proves the log
         still holds it, so a cut tail or a chain recomputed from an earlier row shows."""
-        last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        last = self.db.query_one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         return (int(last[0]), str(last[1])) if last else (0, GENESIS)
 
     def verify(self, head: tuple[int | None, str] | None = None) -> VerifyReport:
@@ -183,12 +223,12 @@ class AuditLog:
         return report
 
     def _seq_of(self, digest: str) -> int | None:
-        row = self._db.execute("SELECT seq FROM audit WHERE hash = ?", (digest,)).fetchone()
+        row = self.db.query_one("SELECT seq FROM audit WHERE hash = ?", (digest,))
         return int(row[0]) if row else None
 
     def _verify_chain(self) -> VerifyReport:
         prev, count, expected_seq = GENESIS, 0, 1
-        cursor = self._db.execute(
+        cursor = self.db.query(
             "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit ORDER BY seq"
         )
         for seq, ts, actor, event, thread_id, subject, data, prev_hash, digest in cursor:
@@ -201,7 +241,7 @@ class AuditLog:
                 return VerifyReport(False, count, prev, seq, f"row {seq} was modified after it was written")
             prev, expected_seq = digest, seq + 1
         last_seq = expected_seq - 1
-        issued = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+        issued = None if self._shared else self.db.query_one("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")
         head = self._read_head()
         recorded = max(int(issued[0]) if issued else 0, head[0] if head else 0)
         if recorded > last_seq:
@@ -215,6 +255,7 @@ class AuditLog:
         return VerifyReport(True, count, prev)
 
     def _write_head(self, seq: int, digest: str) -> None:
+        assert self.head_path is not None
         tmp = self.head_path.with_name(self.head_path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(json.dumps({"rows": seq, "hash": digest}))
@@ -223,14 +264,24 @@ class AuditLog:
         os.replace(tmp, self.head_path)
 
     def _hash_of(self, seq: int) -> str | None:
-        row = self._db.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+        row = self.db.query_one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         return str(row[0]) if row else None
 
     def _read_head(self) -> tuple[int, str] | None:
+        if self._shared:
+            row = self.db.query_one("SELECT rows, hash FROM audit_head WHERE id = 1")
+            return (int(row[0]), str(row[1])) if row and row[0] else None
+        assert self.head_path is not None
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             head = json.loads(self.head_path.read_text(encoding="utf-8"))
             return int(head["rows"]), str(head["hash"])
         return None
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()
+
+
+def _pg_table(db: Database, name: str) -> bool:
+    row = db.query_one("SELECT to_regclass(?)", (name,))
+    return bool(row and row[0] is not None)

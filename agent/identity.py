@@ -44,7 +44,7 @@ def cli_identity(settings: Settings) -> Settings:
     from opsgraph.agent.audit import AuditLog
 
     settings.ensure_state_dir()
-    audit = AuditLog(settings.audit_db)
+    audit = AuditLog(settings.database_for(settings.audit_db))
     try:
         audit.append(
             "identity_asserted", actor=login, subject=settings.user, data={"os_user": login, "host": host,

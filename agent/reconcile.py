@@ -41,7 +41,7 @@ def reconcile(
 ) -> list[Finding]:
     findings = []
     for approval in store.find(status="executing"):
-        lock = ExecutionLock(locks, approval.id)
+        lock = ExecutionLock(locks, approval.id, store.db)
         if not lock.acquire(wait=False):
             continue  # a live process is running it
         try:

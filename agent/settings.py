@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from opsgraph.core.settings import SettingsSection
@@ -77,7 +77,33 @@ class Settings(SettingsSection):
         "host assert identities (agent.identity)",
     )
 
-    @field_validator("state_dir", "kubeconfig", "sandbox_scenario", "policy_file", "model_cache_dir", mode="after")
+    # State. Empty: SQLite files in the state directory (one machine). postgresql://...: every
+    # store (approvals, audit, checkpoints, alerts, Slack incidents, outcomes) in that database,
+    # shared by any number of replicas (opsgraph.core.db).
+    database_url: SecretStr = Field(
+        SecretStr(""), description="empty (SQLite in the state dir) or postgresql://user:pass@host/db"
+    )
+    # The approvals' sealing key, shared by replicas (required with PostgreSQL; with SQLite a key
+    # file beside the database is made when neither is set). Never stored in the database.
+    approval_key: SecretStr | None = Field(None, description="64 hex characters (openssl rand -hex 32)")
+    approval_key_file: Path | None = Field(None, description="a file holding the key (32 bytes, or 64 hex)")
+
+    @field_validator("approval_key", mode="after")
+    @classmethod
+    def _hex_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and _key_bytes(value.get_secret_value().encode(), raw_ok=False) is None:
+            raise ValueError("should be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`")
+        return value
+
+    @field_validator(
+        "state_dir",
+        "kubeconfig",
+        "sandbox_scenario",
+        "policy_file",
+        "model_cache_dir",
+        "approval_key_file",
+        mode="after",
+    )
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -95,6 +121,37 @@ class Settings(SettingsSection):
     def alerts_db(self) -> Path:
         return self.state_dir / "alerts.sqlite"
 
+    def database_for(self, sqlite_file: Path) -> Path | str:
+        """Where a store lives: its SQLite file, or the PostgreSQL URL when one is set."""
+        return self.database_url.get_secret_value() or sqlite_file
+
+    @property
+    def shared_database(self) -> bool:
+        return bool(self.database_url.get_secret_value())
+
+    def approval_key_bytes(self) -> bytes | None:
+        """The configured sealing key, or None (SQLite then keeps a key file beside the database).
+        A key file that is unreadable or not a key raises StateConfigError."""
+        if self.approval_key is not None:
+            return _key_bytes(self.approval_key.get_secret_value().encode(), raw_ok=False)
+        if self.approval_key_file is None:
+            return None
+        from opsgraph.core.db import StateConfigError
+
+        try:
+            raw = self.approval_key_file.read_bytes()
+        except OSError as exc:
+            raise StateConfigError(
+                f"OPSGRAPH_APPROVAL_KEY_FILE {self.approval_key_file}: {exc.strerror or exc}"
+            ) from None
+        key = _key_bytes(raw)
+        if key is None:
+            raise StateConfigError(
+                f"OPSGRAPH_APPROVAL_KEY_FILE {self.approval_key_file} is not a key: it should hold 32 bytes "
+                "or 64 hex characters"
+            )
+        return key
+
     @property
     def sandbox_dir(self) -> Path:
         return self.state_dir / "sandbox"
@@ -108,3 +165,16 @@ class Settings(SettingsSection):
         if not self.state_dir.exists():
             self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self.state_dir
+
+
+def _key_bytes(raw: bytes, *, raw_ok: bool = True) -> bytes | None:
+    """64 hex characters (surrounding whitespace ignored), or, from a file, 32 raw bytes."""
+    if raw_ok and len(raw) == 32:
+        return raw
+    text = raw.strip()
+    if len(text) == 64:
+        try:
+            return bytes.fromhex(text.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+    return None

@@ -8,6 +8,10 @@ executor audits "executed" and `finish()` moves the row to executed and drops th
 
 A `kill -9` anywhere in between leaves the row executing and the lock free (the kernel releases
 a dead process's locks): `agent.reconcile` finds it on the next start.
+
+With several replicas on PostgreSQL the lock is a session advisory lock instead of a file (a lock
+file on one replica's disk means nothing to another): held on its own connection, dropped by
+the server when the process that holds it dies.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import IO
 
 from opsgraph.agent.approvals import ApprovalStore
 from opsgraph.agent.audit import AuditLog
+from opsgraph.core.db import Database, SessionLock
 
 
 def lock_dir(state_dir: Path) -> Path:
@@ -29,12 +34,18 @@ def lock_dir(state_dir: Path) -> Path:
 class ExecutionLock:
     """An exclusive lock on one approval's execution, held by the process running it."""
 
-    def __init__(self, directory: Path, approval_id: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+    def __init__(self, directory: Path, approval_id: str, db: Database | None = None) -> None:
+        self._session: SessionLock | None = None
+        if db is not None and db.dialect == "postgresql":
+            self._session = db.session_lock(f"opsgraph:executing:{approval_id}")
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"{approval_id}.lock"
         self._handle: IO[str] | None = None
 
     def acquire(self, *, wait: bool) -> bool:
+        if self._session is not None:
+            return self._session.acquire(wait=wait)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -48,6 +59,9 @@ class ExecutionLock:
         return True
 
     def release(self, *, remove: bool = True) -> None:
+        if self._session is not None:
+            self._session.release()
+            return
         if self._handle is None:
             return
         if remove:
@@ -67,7 +81,7 @@ class WriteAhead:
         self.begun: str | None = None
 
     def consume(self, approval_id: str, action_hash: str, *, actor: str) -> None:
-        lock = ExecutionLock(self._locks, approval_id)
+        lock = ExecutionLock(self._locks, approval_id, self._store.db)
         lock.acquire(wait=True)
         self._lock = lock
         approval = self._store.begin(approval_id, action_hash)  # raises ApprovalInvalid: nothing runs

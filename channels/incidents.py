@@ -13,7 +13,7 @@ def responding_pipeline(settings: Settings, topology: Any, notifier: Any = None)
     from opsgraph.tools.alerts.pipeline import AlertPipeline
 
     settings.ensure_state_dir()
-    pipeline = AlertPipeline.open(settings.alerts_db, topology)
+    pipeline = AlertPipeline.open(settings.database_for(settings.alerts_db), topology)
     agent = Agent(settings)
     # incident_show reads the live incidents of this process, not a snapshot of the store.
     agent.context.tools.extras["alert_pipeline"] = pipeline

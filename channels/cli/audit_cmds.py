@@ -98,6 +98,6 @@ def _open():  # type: ignore[no-untyped-def]
 
     settings = load_settings()
     try:
-        return AuditLog(settings.audit_db, must_exist=True)
+        return AuditLog(settings.database_for(settings.audit_db), must_exist=True)
     except AuditLogMissing as exc:
         die(str(exc))

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
                 from opsgraph.tools.alerts.pipeline import AlertPipeline
 
                 settings.ensure_state_dir()
-                pipeline = AlertPipeline.open(settings.alerts_db, cluster_topology(settings))
+                pipeline = AlertPipeline.open(settings.database_for(settings.alerts_db), cluster_topology(settings))
             runtime = build(settings, slack_settings, pipeline=pipeline)
         except (SlackNotConfigured, ConfigError, PolicyError) as exc:
             die(f"Slack: {exc}")

@@ -6,36 +6,42 @@ the first call posts the incident; later calls edit the same message and add a t
 channel takes at most `rate_limit.count` new incident posts per window. The agent's own answers
 (the diagnosis, a proposed fix with its approval buttons) go in the incident's thread: this is
 also the responder's notifier (`post(thread, result)`).
+
+Each incident is posted once, also with several replicas on PostgreSQL: the poster first claims
+the incident's row (a unique key); a replica that finds it claimed does not post, and edits the
+message only once it carries its Slack ts.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from opsgraph.channels.slack.config import SlackConfig
 from opsgraph.channels.slack.incident_blocks import incident_blocks, incident_text
+from opsgraph.core.db import Database, Migration, Target, migrate, open_database
 
 log = logging.getLogger(__name__)
 
+CLAIM_STALE_S = 120.0  # a claim not turned into a post by then was left by a replica that died
 SEVERITY_ORDER = {"none": 0, "info": 1, "warning": 2, "error": 3, "critical": 4}
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS slack_incidents (
+_TABLE = """CREATE TABLE IF NOT EXISTS slack_incidents (
     incident TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
     ts TEXT NOT NULL,
     alerts INTEGER NOT NULL,
     status TEXT NOT NULL,
     posted_at REAL NOT NULL
-);
-"""
+)"""
+
+MIGRATIONS = (
+    Migration(1, "incident posts", sqlite=(_TABLE,), postgresql=(_TABLE.replace("REAL", "DOUBLE PRECISION"),)),
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class SlackIncidents:
         self,
         poster: Any,
         config: SlackConfig,
-        db_path: Path,
+        db_path: Target,
         *,
         fallback_channel: str | None = None,
         pipeline: Any = None,
@@ -68,10 +74,9 @@ class SlackIncidents:
         self.suppressed = 0
         self._lock = threading.Lock()
         self._recent: dict[str, deque[float]] = {}
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self.db: Database = open_database(db_path, timeout=10)
+        self._owned = self.db is not db_path
+        migrate(self.db, "slack_incidents", MIGRATIONS)
 
     # -- the pipeline's callback ---------------------------------------------------------------
     def __call__(self, snapshot: Any) -> Posted | None:
@@ -92,19 +97,47 @@ class SlackIncidents:
             self.suppressed += 1
             log.warning("incident %s not posted: channel %s is over its rate limit", snapshot.id, channel)
             return None
-        data = self.poster.call(
-            "chat.postMessage", channel=channel, text=incident_text(snapshot), blocks=incident_blocks(snapshot)
-        )
+        if not self._claim(snapshot, channel):
+            return None  # another replica is posting it
+        try:
+            data = self.poster.call(
+                "chat.postMessage", channel=channel, text=incident_text(snapshot), blocks=incident_blocks(snapshot)
+            )
+        except BaseException:
+            self._unclaim(snapshot.id)
+            raise
         if data is None:
+            self._unclaim(snapshot.id)
             return None  # kept in the outbox; without its ts, updates become new posts later
         posted = Posted(
             snapshot.id, data.get("channel", channel), data["ts"], snapshot.alert_count, snapshot.status, time.time()
         )
-        self._db.execute(
-            "INSERT OR REPLACE INTO slack_incidents VALUES (?, ?, ?, ?, ?, ?)",
-            (posted.incident, posted.channel, posted.ts, posted.alerts, posted.status, posted.posted_at),
-        )
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE slack_incidents SET channel = ?, ts = ?, alerts = ?, status = ?, posted_at = ?"
+                " WHERE incident = ?",
+                (posted.channel, posted.ts, posted.alerts, posted.status, posted.posted_at, posted.incident),
+            )
         return posted
+
+    def _claim(self, snapshot: Any, channel: str) -> bool:
+        """The right to post this incident: one unique row (ts empty until posted). A claim whose
+        replica died before posting is taken over after CLAIM_STALE_S."""
+        now = time.time()
+        with self.db.transaction() as tx:
+            return (
+                tx.execute(
+                    "INSERT INTO slack_incidents VALUES (?, ?, '', ?, ?, ?) ON CONFLICT (incident) DO UPDATE"
+                    " SET channel = excluded.channel, posted_at = excluded.posted_at"
+                    " WHERE slack_incidents.ts = '' AND slack_incidents.posted_at < ?",
+                    (snapshot.id, channel, snapshot.alert_count, snapshot.status, now, now - CLAIM_STALE_S),
+                ).rowcount
+                == 1
+            )
+
+    def _unclaim(self, incident: str) -> None:
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM slack_incidents WHERE incident = ? AND ts = ''", (incident,))
 
     def _update(self, known: Posted, snapshot: Any) -> Posted:
         self.poster.call(
@@ -128,10 +161,11 @@ class SlackIncidents:
                 notes.append("🔥 firing again")
         for note in notes:
             self.poster.call("chat.postMessage", channel=known.channel, thread_ts=known.ts, text=note)
-        self._db.execute(
-            "UPDATE slack_incidents SET alerts = ?, status = ? WHERE incident = ?",
-            (snapshot.alert_count, snapshot.status, known.incident),
-        )
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE slack_incidents SET alerts = ?, status = ? WHERE incident = ?",
+                (snapshot.alert_count, snapshot.status, known.incident),
+            )
         return Posted(known.incident, known.channel, known.ts, snapshot.alert_count, snapshot.status, known.posted_at)
 
     def sweep(self) -> int:
@@ -176,10 +210,12 @@ class SlackIncidents:
         return self.config.route(snapshot.severity, tuple(snapshot.blast_radius), namespaces) or self.fallback_channel
 
     def posted(self, incident: str) -> Posted | None:
-        row = self._db.execute(
-            "SELECT incident, channel, ts, alerts, status, posted_at FROM slack_incidents WHERE incident = ?",
+        """The incident's post, once it has one (a claim still being posted is not one yet)."""
+        row = self.db.query_one(
+            "SELECT incident, channel, ts, alerts, status, posted_at FROM slack_incidents"
+            " WHERE incident = ? AND ts <> ''",
             (incident,),
-        ).fetchone()
+        )
         return Posted(*row) if row else None
 
     def _allow(self, channel: str) -> bool:
@@ -194,4 +230,5 @@ class SlackIncidents:
         return True
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()

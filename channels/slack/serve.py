@@ -43,7 +43,7 @@ def slack_serve(settings: Settings, topology: Any, *, respond: bool) -> SlackSer
         from opsgraph.tools.alerts.pipeline import AlertPipeline
 
         settings.ensure_state_dir()
-        pipeline = AlertPipeline.open(settings.alerts_db, topology)
+        pipeline = AlertPipeline.open(settings.database_for(settings.alerts_db), topology)
     runtime = build(settings, slack, pipeline=pipeline)
     if pipeline is not None:
         respond_to_incidents(runtime, pipeline)

@@ -1,17 +1,19 @@
 """The Slack Web API as opsgraph uses it: a WebClient that retries 429s (after Retry-After), 5xx
 and connection errors with backoff, and an outbox so a post that still fails is not lost: it is
-kept in SQLite, recorded in the audit log, and retried until Slack takes it."""
+kept in the state database, recorded in the audit log, and retried until Slack takes it. With
+several replicas on PostgreSQL one replica at a time flushes the outbox (a session lock), so a
+kept post is sent once."""
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from opsgraph.core.db import Database, Migration, Target, migrate, open_database
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +39,34 @@ def web_client(token: str | None, base_url: str, retries: int = 4) -> Any:
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+_OUTBOX = """CREATE TABLE IF NOT EXISTS outbox (
+    id {id},
     method TEXT NOT NULL,
     payload TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
-);
-"""
+    created_at {real} NOT NULL
+)"""
+
+MIGRATIONS = (
+    Migration(
+        1,
+        "Slack outbox",
+        sqlite=(_OUTBOX.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", real="REAL"),),
+        postgresql=(_OUTBOX.format(id="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", real="DOUBLE PRECISION"),),
+    ),
+)
 
 
 class Poster:
     """Calls the Web API; a durable call that fails after the client's retries goes to the outbox."""
 
-    def __init__(self, client: Any, outbox_path: Path, audit: AuditHook | None = None) -> None:
+    def __init__(self, client: Any, outbox_path: Target, audit: AuditHook | None = None) -> None:
         self.client = client
         self._audit = audit
-        outbox_path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(outbox_path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self.db: Database = open_database(outbox_path, timeout=10)
+        self._owned = self.db is not outbox_path
+        migrate(self.db, "slack_outbox", MIGRATIONS)
 
     def call(self, method: str, *, durable: bool = True, **payload: Any) -> dict[str, Any] | None:
         """The API's response data, or None when it failed (kept for retry when `durable`)."""
@@ -73,18 +80,32 @@ class Poster:
             return None
 
     def pending(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+        row = self.db.query_one("SELECT COUNT(*) FROM outbox")
+        return int(row[0]) if row else 0
 
     def flush(self) -> int:
         """Retry what the outbox holds, oldest first; returns how many went through."""
-        rows = self._db.execute("SELECT id, method, payload, attempts FROM outbox ORDER BY id").fetchall()
+        if self.db.dialect == "sqlite":
+            return self._flush()
+        if not self.pending():
+            return 0
+        lock = self.db.session_lock("opsgraph:slack-outbox")
+        if not lock.acquire(wait=False):
+            return 0  # another replica is flushing it
+        try:
+            return self._flush()
+        finally:
+            lock.release()
+
+    def _flush(self) -> int:
+        rows = self.db.query("SELECT id, method, payload, attempts FROM outbox ORDER BY id")
         sent = 0
         for row_id, method, payload, attempts in rows:
             try:
                 self.client.api_call(method, json=json.loads(payload))
             except Exception as exc:
-                with self._lock:
-                    self._db.execute(
+                with self.db.transaction() as tx:
+                    tx.execute(
                         "UPDATE outbox SET attempts = ?, last_error = ? WHERE id = ?",
                         (attempts + 1, _reason(exc), row_id),
                     )
@@ -93,8 +114,8 @@ class Poster:
                         self._drop(row_id, method, _reason(exc))
                     continue
                 break  # Slack is still unreachable: keep the order, try again later
-            with self._lock:
-                self._db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+            with self.db.transaction() as tx:
+                tx.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
             sent += 1
         return sent
 
@@ -112,15 +133,15 @@ class Poster:
         return stop
 
     def _drop(self, row_id: int, method: str, reason: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
         log.error("Slack %s given up after %d attempts: %s", method, MAX_ATTEMPTS_PERMANENT, reason)
         if self._audit is not None:
             self._audit("slack_post_dropped", {"method": method, "reason": reason})
 
     def _keep(self, method: str, payload: dict[str, Any], reason: str) -> None:
-        with self._lock:
-            self._db.execute(
+        with self.db.transaction() as tx:
+            tx.execute(
                 "INSERT INTO outbox (method, payload, attempts, last_error, created_at) VALUES (?, ?, 1, ?, ?)",
                 (method, json.dumps(payload, default=str), reason, time.time()),
             )
@@ -128,7 +149,8 @@ class Poster:
             self._audit("slack_post_failed", {"method": method, "reason": reason, "payload": payload})
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self.db.close()
 
 
 def _reason(exc: Exception) -> str:

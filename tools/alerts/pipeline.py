@@ -15,9 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from opsgraph.core.db import Target
 from opsgraph.tools.alerts.correlator import Correlator, IncidentState
 from opsgraph.tools.alerts.incidents import IncidentSnapshot, snapshot
 from opsgraph.tools.alerts.model import Alert
@@ -54,7 +54,9 @@ class AlertPipeline:
         self._sequence = 0
 
     @classmethod
-    def open(cls, path: Path, topology: Topology = EMPTY, on_incident: IncidentCallback | None = None) -> AlertPipeline:
+    def open(
+        cls, path: Target, topology: Topology = EMPTY, on_incident: IncidentCallback | None = None
+    ) -> AlertPipeline:
         """Open (or create) the store at `path` and rebuild incidents from what it holds."""
         pipeline = cls(AlertStore(path), topology, on_incident)
         pipeline.replay()

@@ -1,4 +1,6 @@
-"""The alert store: SQLite in WAL mode with synchronous commits.
+"""The alert store: SQLite in WAL mode with synchronous commits, or PostgreSQL shared by
+several replicas (`opsgraph.core.db`; any replica's accepted payload is committed before it
+answers, whichever replica it was).
 
 - `payloads`: every accepted webhook body, append-only, committed before the receiver answers 2xx
   (so nothing acknowledged is lost); replaying them rebuilds every incident after a restart.
@@ -11,26 +13,24 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from opsgraph.core.db import Database, Migration, Target, migrate, open_database
 from opsgraph.guardrails.redaction import redact, redact_data
 from opsgraph.tools.alerts.incidents import IncidentSnapshot
 from opsgraph.tools.alerts.model import Alert
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS payloads (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS payloads (
+    id {id},
     received_at REAL NOT NULL,
     source TEXT NOT NULL,
     body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS alerts (
+)""",
+    """CREATE TABLE IF NOT EXISTS alerts (
     fingerprint TEXT PRIMARY KEY,
     labels TEXT NOT NULL,
     annotations TEXT NOT NULL,
@@ -39,17 +39,29 @@ CREATE TABLE IF NOT EXISTS alerts (
     status TEXT NOT NULL,
     suppressed INTEGER NOT NULL,
     last_seen REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status);
-CREATE TABLE IF NOT EXISTS incidents (
+)""",
+    "CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status)",
+    """CREATE TABLE IF NOT EXISTS incidents (
     id TEXT PRIMARY KEY,
     opened_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     status TEXT NOT NULL,
     size INTEGER NOT NULL,
     snapshot TEXT NOT NULL
-);
-"""
+)""",
+)
+
+MIGRATIONS = (
+    Migration(
+        1,
+        "payloads, alerts, incidents",
+        sqlite=tuple(t.replace("{id}", "INTEGER PRIMARY KEY AUTOINCREMENT") for t in _TABLES),
+        postgresql=tuple(
+            t.replace("{id}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY").replace("REAL", "DOUBLE PRECISION")
+            for t in _TABLES
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -64,18 +76,15 @@ class StoredAlert:
 
 
 class AlertStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, path: Target) -> None:
+        self.db: Database = open_database(path, timeout=30)
+        self._owned = self.db is not path
+        self.path = getattr(self.db, "path", None)
+        migrate(self.db, "alerts", MIGRATIONS)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        if self._owned:
+            self.db.close()
 
     def append(self, body: str, alerts: Sequence[Alert], source: str = "alertmanager") -> int:
         """Store one accepted payload durably (committed on return); returns its id. The body and
@@ -103,46 +112,39 @@ class AlertStore:
             for a in alerts
         ]
         ids: list[int] = []
-        with self._lock:
-            cur = self._db.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                for body in bodies:
-                    cur.execute(
-                        "INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?)", (now, source, body)
-                    )
-                    ids.append(int(cur.lastrowid or 0))
-                cur.executemany(
-                    "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(fingerprint) DO UPDATE SET "
-                    "labels=excluded.labels, annotations=excluded.annotations, starts_at=excluded.starts_at, "
-                    "ends_at=excluded.ends_at, status=excluded.status, suppressed=excluded.suppressed, "
-                    "last_seen=excluded.last_seen",
-                    rows,
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self.db.transaction() as tx:
+            for body in bodies:
+                row = tx.execute(
+                    "INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?) RETURNING id",
+                    (now, source, body),
+                ).fetchone()
+                ids.append(int(row[0]) if row else 0)
+            tx.executemany(
+                "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(fingerprint) DO UPDATE SET "
+                "labels=excluded.labels, annotations=excluded.annotations, starts_at=excluded.starts_at, "
+                "ends_at=excluded.ends_at, status=excluded.status, suppressed=excluded.suppressed, "
+                "last_seen=excluded.last_seen",
+                rows,
+            )
         return ids
 
-    def payloads(self) -> Iterator[tuple[int, float, str]]:
-        """Every stored payload, oldest first: (id, received_at, body)."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, received_at, body FROM payloads ORDER BY id").fetchall()
-        yield from rows
+    def payloads(self, after: int = 0) -> Iterator[tuple[int, float, str]]:
+        """Every stored payload (with an id above `after`), oldest first: (id, received_at, body)."""
+        rows = self.db.query("SELECT id, received_at, body FROM payloads WHERE id > ? ORDER BY id", (after,))
+        for row_id, received_at, body in rows:
+            yield int(row_id), float(received_at), str(body)
 
     def payload_count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM payloads").fetchone()[0])
+        row = self.db.query_one("SELECT count(*) FROM payloads")
+        return int(row[0]) if row else 0
 
     def alerts(self, status: str | None = "firing") -> list[StoredAlert]:
         query = "SELECT fingerprint, labels, annotations, starts_at, ends_at, status, suppressed FROM alerts"
         args: tuple[Any, ...] = ()
         if status is not None:
             query, args = query + " WHERE status = ?", (status,)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY starts_at DESC", args).fetchall()
+        rows = self.db.query(query + " ORDER BY starts_at DESC", args)
         return [StoredAlert(r[0], json.loads(r[1]), json.loads(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def save_incidents(self, snapshots: Sequence[IncidentSnapshot]) -> None:
@@ -150,8 +152,8 @@ class AlertStore:
         rows = [
             (s.id, s.opened_at, now, s.status, s.alert_count, json.dumps(redact_data(s.to_dict()))) for s in snapshots
         ]
-        with self._lock:
-            self._db.executemany(
+        with self.db.transaction() as tx:
+            tx.executemany(
                 "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "updated_at=excluded.updated_at, status=excluded.status, size=excluded.size, "
                 "snapshot=excluded.snapshot",
@@ -160,13 +162,12 @@ class AlertStore:
 
     def drop_incidents(self, ids: Sequence[str]) -> None:
         """Forget snapshots of incidents that no longer exist (merged into another)."""
-        with self._lock:
-            self._db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in ids])
+        with self.db.transaction() as tx:
+            tx.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in ids])
 
     def incidents(self) -> list[dict[str, Any]]:
         """Stored snapshots (`IncidentSnapshot.to_dict()`), newest first."""
-        with self._lock:
-            rows = self._db.execute("SELECT snapshot FROM incidents ORDER BY opened_at DESC").fetchall()
+        rows = self.db.query("SELECT snapshot FROM incidents ORDER BY opened_at DESC")
         return [json.loads(r[0]) for r in rows]
 
 

@@ -44,6 +44,8 @@ class IncidentShowArgs(BaseModel):
 
 
 def _store(ctx: ToolContext) -> AlertStore | None:
+    if ctx.settings.shared_database:
+        return AlertStore(ctx.settings.database_for(ctx.settings.alerts_db))
     path = ctx.settings.alerts_db
     return AlertStore(path) if path.exists() else None
 
@@ -153,7 +155,16 @@ def incident_show(args: IncidentShowArgs, ctx: ToolContext) -> ToolResult:
     chosen = _pick(incidents, args.id)
     if chosen is None:
         return results.no_data("incident_show", "no open incident right now")
+    chosen = with_runbook(chosen)
     return results.ok("incident_show", render_incident(chosen), chosen, untrusted_parts=outsider_text(chosen))
+
+
+def with_runbook(inc: dict[str, Any]) -> dict[str, Any]:
+    """The incident with the runbook for its alerts (tools/runbooks/attach.py), when one fits."""
+    from opsgraph.tools.runbooks.attach import for_incident
+
+    runbook = for_incident([t["alert"] for t in inc.get("timeline") or []], str(inc.get("summary") or ""))
+    return inc | {"runbook": runbook} if runbook else inc
 
 
 def outsider_text(inc: dict[str, Any]) -> tuple[str, ...]:
@@ -186,4 +197,6 @@ def render_incident(inc: dict[str, Any]) -> str:
     ]
     if inc.get("flapping"):
         lines.append(f"Flapping: {', '.join(inc['flapping'])}")
+    if isinstance(inc.get("runbook"), dict):
+        lines.append(str(inc["runbook"]["line"]))
     return "\n".join(lines)
