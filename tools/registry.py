@@ -19,6 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import ApprovalInvalid, DuplicateToolError, ToolError
@@ -54,6 +55,8 @@ class Tool(Generic[ArgsT]):
     dry_run: Callable[[ArgsT, ToolContext], DryRun] | None = None
     examples: tuple[str, ...] = field(default=())
     landed: LandedCheck | None = None
+    # What it needs from the Kubernetes API; the ServiceAccount's RBAC is generated from these.
+    kube_access: tuple[KubeAccess, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -101,13 +104,14 @@ class Registry:
         dry_run: Callable[[ArgsT, ToolContext], DryRun] | None = None,
         examples: tuple[str, ...] = (),
         landed: Callable[[ArgsT, ToolContext, float], bool | None] | None = None,
+        kube_access: tuple[KubeAccess, ...] = (),
     ) -> Callable[[Callable[[ArgsT, ToolContext], ToolResult]], Callable[[ArgsT, ToolContext], ToolResult]]:
         """Decorator form of `register`."""
 
         def decorate(
             fn: Callable[[ArgsT, ToolContext], ToolResult],
         ) -> Callable[[ArgsT, ToolContext], ToolResult]:
-            self.register(Tool(name, description, args, risk, fn, dry_run, examples, landed))
+            self.register(Tool(name, description, args, risk, fn, dry_run, examples, landed, kube_access))
             return fn
 
         return decorate
