@@ -6,7 +6,7 @@ from opsgraph.core.capability import Capability
 CAPABILITY = Capability(
     name="serving",
     summary="the local model on vLLM, its health check, and the AI gateway in front of it",
-    cli_modules=("opsgraph.channels.cli.llm_cmds",),
+    cli_modules=("opsgraph.channels.cli.llm_cmds", "opsgraph.channels.cli.deploy_cmds"),
     eval_suites=(
         ("router", "opsgraph.serving.router_eval:run"),
         ("cache", "opsgraph.serving.gateway.cache_eval:run"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import Failed, ToolError, Unavailable
 from opsgraph.tools.k8s._views import DeploymentView
@@ -15,6 +16,13 @@ STUCK_REASONS = frozenset(
     {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "InvalidImageName"}
 )
 CHECK_EVERY_S = 3.0
+# What following a rollout asks the API for (the crashed container's log when new pods crash-loop).
+FOLLOW_ACCESS = (
+    KubeAccess("apps", "deployments", ("get", "watch")),
+    KubeAccess("apps", "replicasets", ("list",)),
+    KubeAccess("", "pods", ("list",)),
+    KubeAccess("", "pods/log", ("get",)),
+)
 
 
 def wait_for_rollout(ctx: ToolContext, namespace: str, name: str, timeout_s: float) -> DeploymentView:

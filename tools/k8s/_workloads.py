@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import difflib
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import Forbidden, NotFound
 from opsgraph.tools.k8s._client import Obj
 from opsgraph.tools.k8s._views import DeploymentView, PodView, ReplicaSetView
+
+# What finding a deployment by name, and explaining a wrong name, asks the API for.
+FIND_ACCESS = (KubeAccess("apps", "deployments", ("get", "list")), KubeAccess("", "namespaces", ("list",)))
 
 
 def allowed_namespaces(ctx: ToolContext) -> list[str] | None:

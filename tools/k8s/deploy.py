@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import InvalidInput
-from opsgraph.tools.k8s._rollout import wait_for_rollout
+from opsgraph.tools.k8s._rollout import FOLLOW_ACCESS, wait_for_rollout
 from opsgraph.tools.k8s._views import CHANGE_CAUSE, DeploymentView
-from opsgraph.tools.k8s._workloads import get_deployment, render_diff
+from opsgraph.tools.k8s._workloads import FIND_ACCESS, get_deployment, render_diff
 from opsgraph.tools.k8s.args import DeployArgs
 from opsgraph.tools.registry import REGISTRY, DryRun
 from opsgraph.tools.results import ToolResult
@@ -72,6 +73,7 @@ def _dry_run(args: DeployArgs, ctx: ToolContext) -> DryRun:
     description="Deploy a new image (or tag) to a deployment and watch the rollout until it completes or times out.",
     dry_run=_dry_run,
     examples=("deploy checkout 1.15.0 to prod", "roll out payments:2.3.1 in staging"),
+    kube_access=(*FIND_ACCESS, *FOLLOW_ACCESS, KubeAccess("apps", "deployments", ("patch",))),
 )
 def k8s_deploy(args: DeployArgs, ctx: ToolContext) -> ToolResult:
     _view, container, old, new = _plan(args, ctx)

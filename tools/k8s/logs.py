@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import InvalidInput, NotFound
-from opsgraph.tools.k8s._workloads import get_deployment, workload_pods
+from opsgraph.tools.k8s._workloads import FIND_ACCESS, get_deployment, workload_pods
 from opsgraph.tools.k8s.args import LogsArgs
 from opsgraph.tools.registry import REGISTRY
 from opsgraph.tools.results import ToolResult
@@ -19,6 +20,7 @@ MAX_PODS = 5
     risk="read",
     description="Show the last lines of a deployment's pod logs (all pods, or one).",
     examples=("logs of checkout in prod", "last 100 lines from payments"),
+    kube_access=(*FIND_ACCESS, KubeAccess("", "pods", ("list",)), KubeAccess("", "pods/log", ("get",))),
 )
 def k8s_logs(args: LogsArgs, ctx: ToolContext) -> ToolResult:
     _, view = get_deployment(ctx, args.namespace, args.name)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
-from opsgraph.tools.k8s._rollout import wait_for_rollout
+from opsgraph.tools.k8s._rollout import FOLLOW_ACCESS, wait_for_rollout
 from opsgraph.tools.k8s._views import RESTARTED_AT
-from opsgraph.tools.k8s._workloads import get_deployment, render_diff
+from opsgraph.tools.k8s._workloads import FIND_ACCESS, get_deployment, render_diff
 from opsgraph.tools.k8s.args import RestartArgs
 from opsgraph.tools.registry import REGISTRY, DryRun
 from opsgraph.tools.results import ToolResult
@@ -50,6 +51,7 @@ def _landed(args: RestartArgs, ctx: ToolContext, since: float) -> bool:
     dry_run=_dry_run,
     examples=("restart checkout in prod", "bounce the cart pods"),
     landed=_landed,
+    kube_access=(*FIND_ACCESS, *FOLLOW_ACCESS, KubeAccess("apps", "deployments", ("patch",))),
 )
 def k8s_restart(args: RestartArgs, ctx: ToolContext) -> ToolResult:
     get_deployment(ctx, args.namespace, args.name)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import InvalidInput, NotFound
-from opsgraph.tools.k8s._rollout import wait_for_rollout
+from opsgraph.tools.k8s._rollout import FOLLOW_ACCESS, wait_for_rollout
 from opsgraph.tools.k8s._views import CHANGE_CAUSE, REVISION, DeploymentView, ReplicaSetView
-from opsgraph.tools.k8s._workloads import get_deployment, owned_replicasets, render_diff
+from opsgraph.tools.k8s._workloads import FIND_ACCESS, get_deployment, owned_replicasets, render_diff
 from opsgraph.tools.k8s.args import RollbackArgs
 from opsgraph.tools.registry import REGISTRY, DryRun
 from opsgraph.tools.results import ToolResult
@@ -85,6 +86,7 @@ def _patch(template: dict[str, Any], target: ReplicaSetView) -> list[dict[str, A
     description="Roll a deployment back to its previous revision, or to a given revision from its history.",
     dry_run=_dry_run,
     examples=("roll back checkout in prod", "rollback payments to revision 3"),
+    kube_access=(*FIND_ACCESS, *FOLLOW_ACCESS, KubeAccess("apps", "deployments", ("patch",))),
 )
 def k8s_rollback(args: RollbackArgs, ctx: ToolContext) -> ToolResult:
     _view, obj, target = _target(args, ctx)

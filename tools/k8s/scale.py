@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
-from opsgraph.tools.k8s._workloads import get_deployment, render_diff
+from opsgraph.tools.k8s._workloads import FIND_ACCESS, get_deployment, render_diff
 from opsgraph.tools.k8s.args import ScaleArgs
 from opsgraph.tools.registry import REGISTRY, DryRun
 from opsgraph.tools.results import ToolResult
@@ -33,6 +34,7 @@ def _dry_run(args: ScaleArgs, ctx: ToolContext) -> DryRun:
     description="Scale a deployment to a number of replicas.",
     dry_run=_dry_run,
     examples=("scale checkout in prod to 5", "add replicas to cart"),
+    kube_access=(*FIND_ACCESS, KubeAccess("apps", "deployments/scale", ("patch",))),
 )
 def k8s_scale(args: ScaleArgs, ctx: ToolContext) -> ToolResult:
     _, view = get_deployment(ctx, args.namespace, args.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.core.views import TableView
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
@@ -19,6 +20,7 @@ from opsgraph.tools.k8s._views import (
     pod_detail,
 )
 from opsgraph.tools.k8s._workloads import (
+    FIND_ACCESS,
     check_namespace,
     get_deployment,
     owned_replicasets,
@@ -40,6 +42,14 @@ RECENT_EVENTS = 8
         "or one deployment in detail (pods, rollout history, recent events)."
     ),
     examples=("status of checkout in prod", "what's running in staging", "is payments healthy?"),
+    kube_access=(
+        *FIND_ACCESS,
+        KubeAccess("apps", "replicasets", ("list",)),
+        KubeAccess("", "pods", ("list",)),
+        KubeAccess("", "events", ("list",)),
+        KubeAccess("", "nodes", ("list",)),
+        KubeAccess("autoscaling", "horizontalpodautoscalers", ("list",)),
+    ),
 )
 def k8s_status(args: StatusArgs, ctx: ToolContext) -> ToolResult:
     if args.name:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import Conflict, Failed
@@ -208,6 +209,8 @@ def _retrain_preview(args: ModelRetrainArgs, ctx: ToolContext) -> DryRun:
     "version becomes the challenger.",
     dry_run=_retrain_preview,
     examples=("retrain fraud-detector", "retrain churn-model on /data/churn-may.csv"),
+    # retrain_mode=job: retrain.job_exists and retrain.create_job
+    kube_access=(KubeAccess("batch", "jobs", ("get", "create")),),
 )
 def model_retrain(args: ModelRetrainArgs, ctx: ToolContext) -> ToolResult:
     from opsgraph.tools.models.retrain import create_job, job_exists, plan_retrain, run_command
