@@ -81,7 +81,8 @@ def _compare(
 
         result = run_evidently(reference, current, columns=columns, threshold_share=settings.dataset_drift_share)
     else:
-        result = dataset_drift(reference, current, columns=columns, threshold_share=settings.dataset_drift_share)
+        result = dataset_drift(reference, current, columns=columns, threshold_share=settings.dataset_drift_share,
+                               rule=settings.dataset_rule, fdr=settings.dataset_fdr)  # fmt: skip
     return result, checks
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from opsgraph.tools.models.drift import DEFAULT_FDR
+
 
 class ModelsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPSGRAPH_MODELS_", extra="ignore", frozen=True)
@@ -18,9 +20,17 @@ class ModelsSettings(BaseSettings):
     # Validated promotion (the seed's validation stage): improvement > min_improvement and p < max_p_value.
     min_improvement: float = Field(0.01, ge=0, description="accuracy the challenger must gain over the champion")
     max_p_value: float = Field(0.05, gt=0, lt=1, description="significance level of the paired test")
-    # Drift: per-column thresholds follow Evidently's defaults; a dataset drifts when at least
-    # this share of its columns drift (Evidently's DataDriftPreset default, 0.5).
-    dataset_drift_share: float = Field(0.5, gt=0, le=1, description="share of drifted columns that is dataset drift")
+    # Drift: per-column thresholds follow Evidently's defaults. The dataset verdict: `corrected`
+    # (any column significant after a Benjamini-Hochberg correction at `dataset_fdr`, or drifted by
+    # Evidently's verdict), or `share` (Evidently's: at least `dataset_drift_share` of the columns).
+    dataset_rule: Literal["corrected", "share"] = Field("corrected", description="how columns make dataset drift")
+    dataset_fdr: float = Field(
+        DEFAULT_FDR,
+        gt=0,
+        lt=1,
+        description="false discovery rate of the corrected rule (chosen on the eval's tuning seeds)",
+    )
+    dataset_drift_share: float = Field(0.5, gt=0, le=1, description="share rule: drifted share that is dataset drift")
     drift_engine: Literal["fast", "evidently"] = Field(
         "fast", description="fast: our numpy implementation of Evidently's default tests; evidently: Evidently itself"
     )

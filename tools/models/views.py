@@ -39,21 +39,24 @@ def drift_text(done: DriftCheck) -> str:
     drifted = drift.drifted
     failed = done.failed_checks
     if drifted:
+        rule = (f"any column significant at FDR {drift.fdr:g} or drifted" if drift.rule == "corrected"
+                else f"share {drift.drift_share:.2f}, threshold {drift.threshold_share}")  # fmt: skip
         sentence = (f"Drift on {subject}: {len(drifted)} of {len(drift.columns)} columns drifted "
                     f"({', '.join(drifted[:5])}{'...' if len(drifted) > 5 else ''}); dataset drift "
-                    f"{'yes' if drift.dataset_drift else 'no'} (share {drift.drift_share:.2f}, threshold "
-                    f"{drift.threshold_share}).")  # fmt: skip
+                    f"{'yes' if drift.dataset_drift else 'no'} ({rule}).")  # fmt: skip
     else:
         sentence = f"No drift on {subject}: none of {len(drift.columns)} columns drifted."
     lines = [sentence]
     if failed:
         lines.append(f"Data checks failed ({len(failed)}): " + "; ".join(f"{c.column} {c.check}: {c.detail}"
                                                                        for c in failed[:4]))  # fmt: skip
-    ordered = sorted(drift.columns.values(), key=lambda d: (not d.drift, d.column))
+    counted = set(drifted)
+    ordered = sorted(drift.columns.values(), key=lambda d: (d.column not in counted, not d.drift, d.column))
     lines.append(f" {'column':<20} {'method':<30} {'score':>9} {'threshold':>9}  verdict")
     for d in ordered[:MAX_ROWS]:
-        lines.append(f" {d.column[:20]:<20} {d.method:<30} {d.score:>9.4g} {d.threshold:>9g}  "
-                     f"{'DRIFT' if d.drift else 'ok'}")  # fmt: skip
+        verdict = ("DRIFT" if d.column in counted else "drift, not significant" if d.drift
+                   else "significant" if d.significant else "ok")  # fmt: skip
+        lines.append(f" {d.column[:20]:<20} {d.method:<30} {d.score:>9.4g} {d.threshold:>9g}  {verdict}")
     if len(ordered) > MAX_ROWS:
         lines.append(f" ... and {len(ordered) - MAX_ROWS} more columns")
     if done.model and drifted:
