@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite starts for real, when they are missing.
 set -euo pipefail
-packages=(prometheus prometheus-alertmanager)
+packages=(prometheus prometheus-alertmanager postgresql)
 binaries=(prometheus prometheus-alertmanager)
 
 missing=0
 for b in "${binaries[@]}"; do
   command -v "$b" >/dev/null 2>&1 || missing=1
+done
+# PostgreSQL's initdb and pg_ctl are not on PATH on Debian: they live in /usr/lib/postgresql/<version>/bin.
+for b in initdb pg_ctl; do
+  compgen -G "/usr/lib/postgresql/*/bin/$b" >/dev/null || missing=1
 done
 [ "$missing" -eq 0 ] && exit 0
 
