@@ -66,6 +66,8 @@ def render_view(view: Any) -> Any:
             text.append(f"{finding['saw']}\n")
         if view.get("stopped_by"):
             text.append(f"stopped early: {view['stopped_by']}\n", style="yellow")
+        if view.get("runbook"):
+            text.append(f"{view['runbook']}\n", style="cyan")
         return Panel(text, title=title or "findings", border_style="cyan")
     body = Text(str(view.get("text", "")))
     if view.get("untrusted"):

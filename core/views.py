@@ -59,6 +59,7 @@ class FindingsView(_View):
     diagnosis: str
     evidence: tuple[Finding, ...] = ()
     stopped_by: str = ""  # the limit that ended the investigation early, if one did
+    runbook: str = ""  # "Runbook: <title> (<path>#<section>)" for the root cause, when one fits
 
     @classmethod
     def of_answer(cls, answer: dict[str, Any]) -> FindingsView:
@@ -69,6 +70,7 @@ class FindingsView(_View):
             diagnosis=str(answer.get("diagnosis") or ""),
             evidence=tuple(Finding(step=str(e["step"]), saw=str(e["saw"])) for e in evidence),
             stopped_by=str(answer.get("stopped_by") or ""),
+            runbook=str(runbook.get("line") or "") if isinstance(runbook := answer.get("runbook"), dict) else "",
         )
 
 

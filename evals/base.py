@@ -25,6 +25,7 @@ CORE_SUITES: dict[str, str] = {
     "nab": "opsgraph.evals.nab:run",
     "planner": "opsgraph.evals.planner:run",
     "prompts": "opsgraph.evals.prompts:run",
+    "conversations": "opsgraph.evals.conversations:run",
 }
 
 

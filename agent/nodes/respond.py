@@ -80,6 +80,8 @@ def answer_text(answer: dict[str, Any]) -> str:
         args = " ".join(f"{k}={v}" for k, v in fix["args"].items())
         why = f" ({answer['fix_reason']})" if answer.get("fix_reason") else ""
         lines.append(f"Proposed fix: {fix['name']} {args}{why}")
+    if isinstance(answer.get("runbook"), dict) and answer["runbook"].get("line"):
+        lines.append(str(answer["runbook"]["line"]))
     if answer.get("stopped_by"):
         lines.append(f"Stopped early by {answer['stopped_by']}; this is what I found so far.")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""`opsgraph alerts correlate FILE... [--topology T] [--json]`: alerts into incidents."""
+"""`opsgraph alerts correlate FILE... [--topology T] [--json]`: alerts into incidents;
+`opsgraph alerts incidents [--json]`: the incidents `opsgraph serve` keeps, each with its runbook."""
 
 from __future__ import annotations
 
@@ -38,6 +39,38 @@ def register(app: typer.Typer) -> None:
                 print_json({"incidents": [i.contract() for i in incidents]})
             else:
                 _print_table(path, len(batch), [i.contract() for i in incidents])
+
+    @alerts.command("incidents")
+    def incidents_command(
+        show_all: Annotated[bool, typer.Option("--all", help="resolved and noise incidents too")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    ) -> None:
+        """The incidents the webhook receiver correlated (open ones, largest first), with their runbook."""
+        from opsgraph.agent.settings import Settings
+        from opsgraph.tools.alerts.store import AlertStore
+        from opsgraph.tools.alerts.tools import NO_STORE, with_runbook
+
+        path = Settings().alerts_db
+        if not path.exists():
+            die(NO_STORE, code=1)
+        store = AlertStore(path)
+        try:
+            stored = store.incidents()
+        finally:
+            store.close()
+        shown = [i for i in stored if show_all or (i["status"] == "firing" and not i["noise"])]
+        shown = [with_runbook(i) for i in sorted(shown, key=lambda i: (-i["alert_count"], i["opened_at"], i["id"]))]
+        if as_json:
+            print_json({"incidents": shown})
+            return
+        if not shown:
+            typer.echo("no open incidents" + ("" if show_all else " (--all shows resolved ones)"))
+        for inc in shown:
+            typer.echo(
+                f"{inc['id']} [{inc['severity']}, {inc['status']}] {inc['alert_count']} alerts: {inc['summary']}"
+            )
+            runbook = inc.get("runbook")
+            typer.echo(f"  {runbook['line'] if runbook else 'Runbook: none matches its alerts'}")
 
 
 def _print_table(path: Path, count: int, incidents: list[dict[str, Any]]) -> None:

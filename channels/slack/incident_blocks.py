@@ -56,6 +56,9 @@ def incident_blocks(snapshot: Any) -> list[Block]:
             for i, c in enumerate(snapshot.causes[:3], 1)
         ]
         blocks += [divider(), section("*Probable causes*\n" + "\n".join(lines))]
+    runbook = _runbook(snapshot)
+    if runbook:
+        blocks.append(context(f"📖 {escape(runbook)}"))
     other = [a.text for a in snapshot.actions if not a.specific or a.tool is None]
     if other:
         blocks.append(context("Also worth a look: " + escape("; ".join(dict.fromkeys(other)))))
@@ -67,6 +70,14 @@ def incident_blocks(snapshot: Any) -> list[Block]:
         blocks.append(context("Suggested fixes (each one is shown as a diff and waits for an approval):"))
         blocks.append(actions(f"incident:{snapshot.id}", buttons))
     return fit(blocks)
+
+
+def _runbook(snapshot: Any) -> str:
+    """The "Runbook: <title> (<path>#<section>)" line for the incident's alerts (no model: a post never waits)."""
+    from opsgraph.tools.runbooks.attach import for_incident
+
+    found = for_incident([t.alert for t in snapshot.timeline], snapshot.summary)
+    return str(found["line"]) if found else ""
 
 
 def incident_text(snapshot: Any) -> str:

@@ -77,6 +77,8 @@ def view_blocks(view: dict[str, Any]) -> list[Block]:
         blocks.append(section(f"*{escape(view['diagnosis'])}*" + (f"\n{evidence}" if evidence else "")))
         if view.get("stopped_by"):
             blocks.append(context(f"stopped early: {escape(view['stopped_by'])}"))
+        if view.get("runbook"):
+            blocks.append(context(f"📖 {escape(view['runbook'])}"))
     else:
         text = str(view.get("text", ""))
         blocks.append(code(text) if view.get("untrusted") else section(escape(text)))
