@@ -7,7 +7,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsgraph.core.kube_access import KubeAccess
 from opsgraph.tools.k8s._client import ClusterClient, Obj
+
+# What reading the GPU picture asks the API for: nodes, pods, disruption budgets, dcgm-exporter.
+OBSERVE_ACCESS = (
+    KubeAccess("", "nodes", ("list",)),
+    KubeAccess("", "pods", ("list",)),
+    KubeAccess("policy", "poddisruptionbudgets", ("list",)),
+    KubeAccess("", "services/proxy", ("get",)),
+)
+# What applying a plan adds: cordon (node patches), evictions, scaling idle workloads to zero.
+APPLY_ACCESS = (
+    KubeAccess("", "nodes", ("get", "patch")),
+    KubeAccess("", "pods", ("get", "list")),
+    KubeAccess("", "pods/eviction", ("create",)),
+    KubeAccess("apps", "deployments", ("get",)),
+    KubeAccess("apps", "deployments/scale", ("patch",)),
+)
 
 
 class GpuApi:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import InvalidInput
+from opsgraph.tools.gpu._client import APPLY_ACCESS, OBSERVE_ACCESS
 from opsgraph.tools.gpu.metrics import Utilisation
 from opsgraph.tools.gpu.model import Snapshot
 from opsgraph.tools.gpu.settings import OBJECTIVES, GpuSettings, Objective
@@ -76,6 +77,7 @@ def _observe(ctx: ToolContext, settings: GpuSettings) -> tuple[Snapshot, Utilisa
         "on one node by default) fits."
     ),
     examples=("where is GPU money going?", "can a new 8-GPU training job fit?"),
+    kube_access=OBSERVE_ACCESS,
 )
 def gpu_status(args: GpuStatusArgs, ctx: ToolContext) -> ToolResult:
     from opsgraph.tools.gpu.report import gpu_status as build
@@ -107,6 +109,7 @@ def _plan(args: GpuPlanArgs, ctx: ToolContext, default: list[Objective] | None =
         "freed and a lower bound on the nodes needed. Changes nothing."
     ),
     examples=("rebalance the GPUs", "how many GPU nodes could we free?"),
+    kube_access=OBSERVE_ACCESS,
 )
 def gpu_rebalance_plan(args: GpuPlanArgs, ctx: ToolContext) -> ToolResult:
     from opsgraph.tools.gpu.plan import render_plan
@@ -152,6 +155,7 @@ def _apply_dry_run(args: GpuApplyArgs, ctx: ToolContext) -> DryRun:
     ),
     dry_run=_apply_dry_run,
     examples=("apply the GPU rebalancing plan",),
+    kube_access=(*OBSERVE_ACCESS, *APPLY_ACCESS),
 )
 def gpu_rebalance_apply(args: GpuApplyArgs, ctx: ToolContext) -> ToolResult:
     from opsgraph.tools.gpu._client import GpuApi
