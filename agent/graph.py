@@ -16,6 +16,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import traced_node
 from opsgraph.agent.nodes.approval import approval, still_pending
 from opsgraph.agent.nodes.execute import execute
 from opsgraph.agent.nodes.guard import guard_input, guard_output
@@ -44,15 +45,9 @@ def _after_approval(state: AgentState) -> str:
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:
     graph: StateGraph[Any, Any, Any, Any] = StateGraph(AgentState, context_schema=RunContext)
-    graph.add_node("guard_input", guard_input)
-    graph.add_node("route", route)
-    graph.add_node("plan", plan)
-    graph.add_node("policy", policy)
-    graph.add_node("approval", approval)
-    graph.add_node("execute", execute)
-    graph.add_node("guard_output", guard_output)
-    graph.add_node("observe", observe)
-    graph.add_node("respond", respond)
+    steps = (guard_input, route, plan, policy, approval, execute, guard_output, observe, respond)
+    for step in steps:  # each under its own span and timer (agent.instrumentation)
+        graph.add_node(step.__name__, traced_node(step.__name__, step))
     graph.add_edge(START, "guard_input")
     graph.add_conditional_edges("guard_input", _after_guard, ["route", "respond"])
     graph.add_edge("route", "plan")

@@ -134,7 +134,7 @@ class Agent:
             "untrusted_input": request.untrusted_input,
             "proposal": request.proposal.model_dump() if request.proposal else None,
         }
-        return self._run(state, thread_id, on_step)
+        return self._run(state, thread_id, on_step, channel=request.channel)
 
     def decide(
         self,
@@ -154,7 +154,8 @@ class Agent:
         if approval.status == "interrupted" and not approval.tampered:
             return self._retry(approval, approve=approve, by=by, groups=groups)
         config = {"configurable": {"thread_id": approval.thread_id}}
-        waiting = self.graph.get_state(config).interrupts
+        paused = self.graph.get_state(config)
+        waiting = paused.interrupts
         waiting_ids = {a["id"] for i in waiting for a in (i.value or {}).get("approvals", [])}
         if approval_id not in waiting_ids:
             return TurnResult(
@@ -167,7 +168,8 @@ class Agent:
         command: Command[Any] = Command(
             resume={"approve": approve, "by": by, "groups": list(groups), "ids": [approval_id]}
         )
-        return self._run(command, approval.thread_id, on_step)
+        channel = str((paused.values or {}).get("channel") or "cli")
+        return self._run(command, approval.thread_id, on_step, channel=channel, kind="decide")
 
     def _retry(self, approval: Any, *, approve: bool, by: str, groups: tuple[str, ...]) -> TurnResult:
         """An interrupted approval (its run died before the change landed): once more, or denied."""
@@ -203,7 +205,9 @@ class Agent:
         expire), interrupted ones that expired in the last day, and rows that fail their seal."""
         import time
 
-        self.approvals.expire_stale()
+        from opsgraph.agent.instrumentation import count_approval
+
+        count_approval("expired", self.approvals.expire_stale())
         now = time.time()
         shown = []
         for a in self.approvals.find():
@@ -255,7 +259,26 @@ class Agent:
         self.approvals.close()
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _run(self, graph_input: Any, thread_id: str, on_step: StepCallback | None = None) -> TurnResult:
+    def _run(
+        self,
+        graph_input: Any,
+        thread_id: str,
+        on_step: StepCallback | None = None,
+        *,
+        channel: str = "cli",
+        kind: str = "turn",
+    ) -> TurnResult:
+        """One run of the graph under a request id, a span, and the turn metrics."""
+        from opsgraph.agent.instrumentation import turn
+
+        with turn(channel, kind) as record:
+            result, plan = self._run_graph(graph_input, thread_id, on_step)
+            record.finish(result.status, plan, thread_id)
+        return result
+
+    def _run_graph(
+        self, graph_input: Any, thread_id: str, on_step: StepCallback | None
+    ) -> tuple[TurnResult, dict[str, Any] | None]:
         config = {"configurable": {"thread_id": thread_id}}
         # "exit": checkpoint only where the turn can end or pause (an approval), not after every
         # node; a crash mid-turn loses nothing that was executed, which the audit log records.
@@ -263,7 +286,7 @@ class Agent:
             out = self.graph.invoke(graph_input, config=config, context=self.context, durability="exit")
         else:
             out = self._streamed(graph_input, config, on_step)
-        return _redacted(_to_result(thread_id, out, self.context.registry))
+        return _redacted(_to_result(thread_id, out, self.context.registry)), out.get("plan")
 
     def _streamed(self, graph_input: Any, config: dict[str, Any], on_step: StepCallback) -> dict[str, Any]:
         from opsgraph.agent.progress import StepEvent

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -24,6 +26,8 @@ from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.errors import ApprovalInvalid, DuplicateToolError, ToolError
 from opsgraph.tools.results import ToolResult
+
+log = logging.getLogger(__name__)
 
 Risk = Literal["read", "write", "destructive"]
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -141,6 +145,31 @@ class Registry:
         approval_id: str | None = None,
         dry_run: bool = False,
     ) -> ToolResult:
+        """Every tool call passes here: counted by tool and status, timed, and traced (a span
+        named after the tool, under the turn's) when tracing is on. Dry runs are traced only."""
+        from opsgraph.core.telemetry.tracing import span
+
+        with span(f"opsgraph.tool.{name}", {"opsgraph.tool": name, "opsgraph.dry_run": dry_run}) as current:
+            started = time.perf_counter()
+            status = "crashed"
+            try:
+                result = self._call(name, args, ctx, approval_id=approval_id, dry_run=dry_run)
+                status = result.status
+                return result
+            finally:
+                current.set_attribute("opsgraph.status", status)
+                if not dry_run:
+                    _count(name if name in self._tools else "unknown", status, time.perf_counter() - started)
+
+    def _call(
+        self,
+        name: str,
+        args: dict[str, Any],
+        ctx: ToolContext,
+        *,
+        approval_id: str | None = None,
+        dry_run: bool = False,
+    ) -> ToolResult:
         tool = self._tools.get(name)
         if tool is None:
             return results.error(
@@ -184,6 +213,16 @@ class Registry:
         ctx.approvals.consume(approval_id, digest, actor=ctx.actor)
         result = tool.handler(parsed, ctx)
         return result.model_copy(update={"action_hash": digest, "diff": preview.diff})
+
+
+def _count(tool: str, status: str, seconds: float) -> None:
+    from opsgraph.core.telemetry.metrics import metrics
+
+    m = metrics()
+    m.tool_calls.labels(tool, status).inc()
+    m.tool_seconds.labels(tool).observe(seconds)
+    fields = {"tool": tool, "status": status, "seconds": round(seconds, 4)}
+    log.info("tool %s %s in %.3f s", tool, status, seconds, extra=fields)
 
 
 def explain_validation(exc: ValidationError) -> str:

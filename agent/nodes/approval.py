@@ -15,6 +15,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import count_approval
 from opsgraph.agent.nodes.policy import action_request
 from opsgraph.agent.policy import Decision
 from opsgraph.agent.state import AgentState
@@ -51,6 +52,7 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             refusal = exc.message
         else:
             event = "approved" if approve else "denied"
+            count_approval(event)
             ctx.audit.append(
                 event,
                 actor=by,
@@ -72,6 +74,8 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
 
 
 def _audit_refusal(ctx: RunContext, state: AgentState, item: dict[str, Any], by: str, reason: str) -> None:
+    current = ctx.approvals.get(item["id"])
+    count_approval("expired" if current is not None and current.expired() else "refused")
     ctx.audit.append(
         "refused", actor=by, thread_id=state["thread_id"], subject=item["id"],
         data={"tool": item["tool"], "reason": reason},

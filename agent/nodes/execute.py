@@ -13,6 +13,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import count_approval
 from opsgraph.agent.nodes.policy import action_request
 from opsgraph.agent.state import AgentState
 from opsgraph.agent.writeahead import WriteAhead, lock_dir
@@ -68,6 +69,8 @@ def execute(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         )
         if gate is not None:
             gate.finish(result.status)
+        if grant is not None:
+            count_approval("executed" if result.status == "ok" else "failed")
         if grant is not None and result.status == "ok":
             ctx.policy.record_execution(action_request(state, ctx, decision["tool"], decision["args"]))
             last_change = _change(decision, result)

@@ -9,6 +9,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import count_guard
 from opsgraph.agent.state import AgentState
 from opsgraph.guardrails.injection.explain import refusal
 
@@ -20,6 +21,7 @@ def guard_input(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, An
     text = state["text"]
     untrusted = state.get("source") == "alert" or bool(state.get("untrusted_input"))
     verdict = ctx.scan_untrusted(text, "alert") if untrusted else ctx.scan_input(text)
+    count_guard("input", "block" if verdict.injection else "allow")
     fresh: dict[str, Any] = {
         "guard": {"injection": verdict.injection, "score": verdict.score, "reasons": list(verdict.reasons)},
         "plan": None,
@@ -66,6 +68,7 @@ def guard_output(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, A
             parts = result.get("untrusted_parts") or [str(result.get("text", ""))]
             source = f"tool:{result.get('tool', '')}"
             flags = [r for part in parts for r in _flags(ctx, part, source)]
+            count_guard("output", "flag" if flags else "allow")
             if flags:
                 result["flagged"] = flags
                 result["text"] = f"{result['text']}\n({FLAG_NOTE})"

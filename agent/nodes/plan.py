@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 
 from opsgraph.agent.brain import BrainInput, BrainOutput
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import count_plan
 from opsgraph.agent.state import AgentState
 from opsgraph.core.playbook import Observation
 from opsgraph.tools.errors import ToolError
@@ -73,6 +74,7 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     for key in ("answered_by", "route", "model_problem", "tokens", "note"):
         if out.extra.get(key):
             record[key] = out.extra[key]
+    count_plan(record)
     ctx.audit.append(
         "plan",
         actor=state["user"],

@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from opsgraph.agent.context import RunContext
+from opsgraph.agent.instrumentation import count_approval
 from opsgraph.agent.policy import ActionRequest
 from opsgraph.agent.state import AgentState
 from opsgraph.tools import results
@@ -76,6 +77,7 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             reason=decision.reason,
             ttl_s=ctx.settings.approval_ttl_s,
         )
+        count_approval("requested")
         ctx.audit.append(
             "approval_requested",
             actor=state["user"],
@@ -88,6 +90,7 @@ def policy(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             # Policy lets this write run without a person: the grant is issued and recorded as the
             # policy's, so every write that runs still has exactly one approval behind it.
             ctx.approvals.decide(approval.id, approve=True, by="policy")
+            count_approval("approved")
             ctx.audit.append(
                 "approved",
                 actor="policy",

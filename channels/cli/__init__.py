@@ -11,7 +11,16 @@ import importlib
 
 import typer
 
-from opsgraph.channels.cli import agent_cmds, audit_cmds, eval_cmds, guard_cmds, sandbox_cmds, serve_cmds, slack_cmds
+from opsgraph.channels.cli import (
+    agent_cmds,
+    audit_cmds,
+    doctor_cmds,
+    eval_cmds,
+    guard_cmds,
+    sandbox_cmds,
+    serve_cmds,
+    slack_cmds,
+)
 from opsgraph.tools.capabilities import capabilities
 
 app = typer.Typer(
@@ -26,7 +35,7 @@ app = typer.Typer(
     context_settings={"max_content_width": 120, "terminal_width": 120},
 )
 
-for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds, slack_cmds):
+for module in (agent_cmds, sandbox_cmds, audit_cmds, eval_cmds, serve_cmds, guard_cmds, slack_cmds, doctor_cmds):
     module.register(app)
 # Each capability brings its own commands (declared in its capability.py).
 for capability in capabilities():
@@ -39,8 +48,8 @@ def main() -> None:
 
     from opsgraph.guardrails.logs import setup_logging
 
-    setup_logging()
     try:
+        setup_logging()
         app()
     except ValidationError as exc:
         _settings_error(exc)
@@ -79,9 +88,11 @@ def _settings_error(exc: Exception) -> None:
 def _settings_class(title: str) -> type | None:
     from opsgraph.agent.settings import Settings
     from opsgraph.core.capability import load_object
+    from opsgraph.core.telemetry.log_settings import LogSettings
 
-    if title == Settings.__name__:
-        return Settings
+    for known in (Settings, LogSettings):
+        if title == known.__name__:
+            return known
     for capability in capabilities():
         if capability.settings_class and capability.settings_class.endswith(f":{title}"):
             loaded: type = load_object(capability.settings_class)

@@ -40,8 +40,9 @@ def register(app: typer.Typer) -> None:
 
         from opsgraph.agent.settings import Settings
         from opsgraph.channels.webhooks.app import create_app
-        from opsgraph.channels.webhooks.logs import uvicorn_log_config
         from opsgraph.tools.alerts.topology import EMPTY, TopologyError, load_topology
+
+        _serve_logging()
 
         try:
             graph = load_topology(topology) if topology is not None else EMPTY
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
             die(f"Slack: {exc}")
         if slack_on:
             application = _with_slack(settings, graph, respond)
-            uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=uvicorn_log_config())
+            uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=_uvicorn_logging())
             return
         try:
             if respond:
@@ -72,7 +73,27 @@ def register(app: typer.Typer) -> None:
                 application = create_app(settings, topology=graph)
         except (OSError, sqlite3.Error) as exc:
             die(f"cannot open the alert store {settings.alerts_db}: {exc}")
-        uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=uvicorn_log_config())
+        uvicorn.run(application, host=host, port=port, log_level=log_level, log_config=_uvicorn_logging())
+
+
+def _serve_logging() -> None:
+    """A server logs JSON lines at INFO by default (OPSGRAPH_LOG_FORMAT / OPSGRAPH_LOG_LEVEL override)."""
+    import logging
+
+    from opsgraph.guardrails.logs import setup_logging
+
+    setup_logging(default_format="json", default_level=logging.INFO)
+
+
+def _uvicorn_logging() -> dict[str, Any]:
+    """uvicorn's own loggers (access, errors) in the same format, redacted, with the request id."""
+    from opsgraph.channels.webhooks.logs import uvicorn_log_config
+    from opsgraph.core.telemetry.log_settings import LogSettings
+    from opsgraph.core.telemetry.logs import with_format
+
+    return with_format(
+        uvicorn_log_config(), LogSettings().format or "json", "ext://opsgraph.guardrails.redaction.redact_data"
+    )
 
 
 def _with_slack(settings: Any, graph: Any, respond: bool) -> Any:

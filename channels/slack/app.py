@@ -27,14 +27,22 @@ def build_app(
 ) -> Any:
     from slack_bolt import App
 
+    from opsgraph.core.telemetry.metrics import metrics
+    from opsgraph.core.telemetry.requests import ContextExecutor
+
     client = assistant.poster.client
+    # Listeners run in the request's context (its request id), and their backlog is a metric.
+    listeners = ContextExecutor(5, "slack-listener")
+    metrics().register_queue("slack_listeners", listeners.waiting)
     app = App(
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=bool(signing_secret),
         token_verification_enabled=token_verification,
         logger=logging.getLogger("opsgraph.slack.bolt"),
+        listener_executor=listeners,
     )
+    app.use(_request_id)
 
     @app.event("app_mention")
     def mention(event: dict[str, Any]) -> None:
@@ -113,3 +121,13 @@ def build_app(
         log.error("Slack listener failed: %s", error, exc_info=error)
 
     return app
+
+
+def _request_id(req: Any, next: Any) -> Any:  # Bolt passes middleware arguments by name: `next`
+    """Every Slack event, command or click is a request: the HTTP one's id (set by the webhook
+    app's middleware), or a new one for Socket Mode (its threads are reused between events)."""
+    from opsgraph.core.telemetry.requests import begin_request, current
+
+    if req.mode == "socket_mode" or current() is None:
+        begin_request()
+    return next()

@@ -8,7 +8,9 @@
   when it is not a valid v4 payload (the reason in JSON), 413 when too large (found while
   reading: a huge body is never held whole), 503 when it could not be stored (Alertmanager
   retries 5xx).
-- `GET /healthz`, `GET /metrics` (Prometheus text format).
+- `GET /healthz` (alive), `GET /readyz` (database, policy, queue: 503 with the reason when one
+  is not ready), `GET /metrics` (the process registry: agent, receiver, queues, model path).
+- Every request carries a request id (`X-Request-ID`, channels.webhooks.requestid).
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from opsgraph.agent.settings import Settings
 from opsgraph.channels.webhooks.body import BodyError, decode_json, read_limited
+from opsgraph.channels.webhooks.exposition import expose
+from opsgraph.channels.webhooks.health import readiness
 from opsgraph.channels.webhooks.metrics import ReceiverMetrics
+from opsgraph.channels.webhooks.requestid import RequestIdMiddleware
+from opsgraph.core.db import DatabaseError
 from opsgraph.tools.alerts.intake import Busy
 from opsgraph.tools.alerts.payloads import PayloadError
 from opsgraph.tools.alerts.pipeline import AlertPipeline, IncidentCallback
@@ -60,7 +67,7 @@ def create_app(
     if pipeline is None:
         settings = settings or Settings()
         settings.ensure_state_dir()
-        pipeline = AlertPipeline.open(store_path or settings.alerts_db, topology, on_incident)
+        pipeline = AlertPipeline.open(store_path or settings.database_for(settings.alerts_db), topology, on_incident)
     elif on_incident is not None:
         pipeline.on_incident = on_incident
     receiver = pipeline
@@ -69,6 +76,8 @@ def create_app(
     # and incident updates follow in the background (tools.alerts.intake). background=False keeps
     # everything in the request (the ack then names the incidents).
     intake = receiver.intake() if background else None
+    expose(metrics, receiver, intake)
+    checked_settings = settings or Settings()
 
     async def alertmanager(request: Request) -> Response:
         try:
@@ -92,7 +101,7 @@ def create_app(
         except Busy as exc:
             metrics.outcome("failed")
             return _error(503, str(exc))
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, DatabaseError, OSError) as exc:
             metrics.outcome("failed")
             log.error("could not store an Alertmanager payload: %s", exc)
             return _error(503, "could not store the payload; retry later")
@@ -101,9 +110,20 @@ def create_app(
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> Response:
+        try:
+            checks = await asyncio.wait_for(run_in_threadpool(readiness, checked_settings, receiver, intake), 5.0)
+        except TimeoutError:
+            return JSONResponse({"status": "not ready", "checks": {"timeout": "checks took over 5 s"}}, 503)
+        body = {"status": "ready" if all(c.ok for c in checks) else "not ready",
+                "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}}  # fmt: skip
+        return JSONResponse(body, status_code=200 if body["status"] == "ready" else 503)
+
     async def prometheus(request: Request) -> Response:
-        incidents_open = await run_in_threadpool(receiver.open_incidents)
-        return PlainTextResponse(metrics.render(incidents_open), media_type="text/plain; version=0.0.4")
+        from opsgraph.core.telemetry.metrics import CONTENT_TYPE
+        from opsgraph.core.telemetry.metrics import metrics as registry
+
+        return Response(await run_in_threadpool(registry().render), media_type=CONTENT_TYPE)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -117,10 +137,12 @@ def create_app(
         routes=[
             Route("/webhooks/alertmanager", alertmanager, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
             *extra_routes,
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
     )
     app.state.pipeline = receiver
     app.state.intake = intake
