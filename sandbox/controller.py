@@ -10,6 +10,7 @@ from .config import SimConfig
 from .deployments import DeploymentController
 from .events import EventRecorder
 from .faults.engine import FaultEngine
+from .gpu_operator import GpuOperator
 from .kubelet import Kubelet
 from .meta import Obj, controller_uid
 from .replicasets import ReplicaSetController
@@ -29,6 +30,7 @@ class Controller:
         self.kubelet.faults = self.faults
         self.replicasets = ReplicaSetController(store, self.events, self.kubelet)
         self.deployments = DeploymentController(store, self.events, config)
+        self.gpu_operator = GpuOperator(store, self.events, config)
         self.heartbeat = max(config.tick, min(0.5, config.scaled(1.0)))
         self._reconciled_at = -1.0
         self._reconciled_mutations = -1
@@ -40,6 +42,7 @@ class Controller:
             for pod in self.store.items("pods"):
                 self.kubelet.advance(pod, now)
             self.faults.tick(now)
+            self.gpu_operator.tick(now)
             due = now - self._reconciled_at >= self.heartbeat
             if self.store.mutations != self._reconciled_mutations or due:
                 self.reconcile(now)

@@ -17,12 +17,15 @@ OBSERVE_ACCESS = (
     KubeAccess("policy", "poddisruptionbudgets", ("list",)),
     KubeAccess("", "services/proxy", ("get",)),
 )
-# What applying a plan adds: cordon (node patches), evictions, scaling idle workloads to zero.
+# What applying a plan adds: cordon, MIG / device-plugin labels and the shared taint (node
+# patches), evictions, scaling idle workloads to zero, the time-slicing ConfigMap entry, and
+# patching converted Deployments to request a slice.
 APPLY_ACCESS = (
     KubeAccess("", "nodes", ("get", "patch")),
     KubeAccess("", "pods", ("get", "list")),
     KubeAccess("", "pods/eviction", ("create",)),
-    KubeAccess("apps", "deployments", ("get",)),
+    KubeAccess("", "configmaps", ("get", "create", "patch")),
+    KubeAccess("apps", "deployments", ("get", "patch")),
     KubeAccess("apps", "deployments/scale", ("patch",)),
 )
 
@@ -71,6 +74,20 @@ class GpuApi:
 
     def deployment(self, namespace: str, name: str) -> Obj:
         return self.cluster.deployment(namespace, name)
+
+    def configmap(self, namespace: str, name: str) -> Obj:
+        return self.cluster._call(self._core.read_namespaced_config_map, name, namespace)
+
+    def create_configmap(self, namespace: str, body: Obj) -> Obj:
+        return self.cluster._call(self._core.create_namespaced_config_map, namespace, body, field_manager="opsgraph")
+
+    def patch_configmap(self, namespace: str, name: str, patch: Obj) -> Obj:
+        return self.cluster._call(
+            self._core.patch_namespaced_config_map, name, namespace, patch, field_manager="opsgraph"
+        )
+
+    def patch_deployment(self, namespace: str, name: str, patch: Obj) -> Obj:
+        return self.cluster.patch_deployment(namespace, name, patch, dry_run=False)
 
     def dcgm_metrics(self, service: str) -> str:
         """dcgm-exporter's /metrics through the API server (`namespace/service:port`)."""

@@ -201,17 +201,30 @@ def sharing_options(settings: GpuSettings) -> tuple[Sharing, ...]:
 
 
 def _eligible_for_sharing(p: Packing, usage: Utilisation, settings: GpuSettings, option: Sharing) -> list[str]:
+    """Pods of Deployments whose every GPU pod is light enough for `option`, in one node pool.
+    A conversion patches the Deployment's template (the slice resource, the shared nodes), so it
+    moves all of its replicas or none."""
+    by_workload: dict[str, list[str]] = {}
+    for key, pod in p.pods.items():
+        by_workload.setdefault(f"{pod.namespace}/{pod.workload}", []).append(key)
     out = []
-    for key in sorted(p.where):
-        if key not in p.movable or p.req[key][0] != 1 or any(p.req[key][d] for d in range(1, len(p.dims) - 3)):
-            continue
-        measured = usage.pods.get(key)
-        node = p.nodes[p.where[key]]
-        if measured is None or node.sharing != "none" or node.memory_mib <= 0 or node.mig_resources:
-            continue
-        if option.fits(node, measured.util_pct, measured.fb_used_mib, settings.memory_headroom):
-            out.append(key)
+    for workload, keys in sorted(by_workload.items()):
+        one_pool = len({p.nodes[p.where[k]].pool for k in keys if k in p.where}) == 1
+        if "/Deployment/" in workload and one_pool and all(_light(p, usage, settings, option, k) for k in keys):
+            out.extend(sorted(keys))
     return out
+
+
+def _light(p: Packing, usage: Utilisation, settings: GpuSettings, option: Sharing, key: str) -> bool:
+    if key not in p.where or key not in p.movable or p.req[key][0] != 1:
+        return False
+    if any(p.req[key][d] for d in range(1, len(p.dims) - 3)):
+        return False
+    measured = usage.pods.get(key)
+    node = p.nodes[p.where[key]]
+    if measured is None or node.sharing != "none" or node.memory_mib <= 0 or node.mig_resources:
+        return False
+    return option.fits(node, measured.util_pct, measured.fb_used_mib, settings.memory_headroom)
 
 
 def _share_low_util(
@@ -345,7 +358,7 @@ def _actions(
                     f"taint {SHARED_TAINT}): {len(keys)} low-utilisation pod(s) move here and request "
                     f"nvidia.com/mig-{profile} instead of a whole GPU",
                     {"node": node.name, "config": f"all-{profile}", "resource": f"nvidia.com/mig-{profile}",
-                     "pods": sorted(keys)},
+                     "pods": sorted(keys), "workloads": _workloads(p, keys)},
                 )
             )  # fmt: skip
             continue
@@ -361,6 +374,7 @@ def _actions(
                     "replicas": replicas,
                     "config": f"{SHARED_CONFIG}-{replicas}",
                     "pods": sorted(keys),
+                    "workloads": _workloads(p, keys),
                 },
             )
         )
@@ -381,6 +395,7 @@ def _actions(
                     "from": p.nodes[src].name,
                     "to": p.nodes[dst].name,
                     "shared": dst in shared,
+                    "workload": pod.workload,
                 },
             )
         )
@@ -399,6 +414,11 @@ def _actions(
             )
         )
     return actions
+
+
+def _workloads(p: Packing, keys: list[str]) -> list[str]:
+    """`namespace/Deployment/name` of the pods' controllers: what a conversion patches."""
+    return sorted({f"{p.pods[k].namespace}/{p.pods[k].workload}" for k in keys})
 
 
 def render_plan(plan: RebalancePlan, limit: int = 15) -> str:

@@ -57,6 +57,21 @@ class GpuSettings(BaseSettings):
     )
     time_limit_s: float = Field(5.0, gt=0, description="planning time limit")
     apply_timeout_s: float = Field(120.0, gt=0, description="how long apply waits for one step to settle")
+    time_slicing_configmap: str = Field(
+        "gpu-operator/time-slicing-config",
+        description="namespace/name of the device plugin's time-slicing ConfigMap (the ClusterPolicy's "
+        "devicePlugin.config.name); apply adds an entry per sharing level and selects it with the node label "
+        "nvidia.com/device-plugin.config",
+    )
+    solver: Literal["cpsat", "heuristic"] = Field(
+        "cpsat", description="cpsat: CP-SAT per node group, warm-started by the heuristic; heuristic: best fit only"
+    )
+    cpsat_time_limit_s: float = Field(
+        2.0, gt=0, description="CP-SAT's budget for the whole plan (wall clock), shared by the node groups"
+    )
+    cpsat_max_pods: int = Field(
+        400, ge=1, description="node groups with more movable pods than this keep the heuristic's packing"
+    )
 
     @field_validator("objectives")
     @classmethod

@@ -9,15 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opsgraph.tools import results
 from opsgraph.tools.context import ToolContext
-from opsgraph.tools.errors import InvalidInput
 from opsgraph.tools.gpu._client import APPLY_ACCESS, OBSERVE_ACCESS
 from opsgraph.tools.gpu.metrics import Utilisation
 from opsgraph.tools.gpu.model import Snapshot
 from opsgraph.tools.gpu.settings import OBJECTIVES, GpuSettings, Objective
 from opsgraph.tools.registry import REGISTRY, DryRun
 from opsgraph.tools.results import ToolResult
-
-APPLY_OBJECTIVES: list[Objective] = ["free_nodes", "defragment", "scale_to_zero"]
 
 
 class GpuStatusArgs(BaseModel):
@@ -45,8 +42,8 @@ class GpuPlanArgs(BaseModel):
 class GpuApplyArgs(GpuPlanArgs):
     objectives: list[Objective] | None = Field(
         None,
-        description="objectives in order (default: free_nodes, defragment, scale_to_zero; "
-        "MIG and time-slicing conversions from right_size are planned but not applied automatically)",
+        description="objectives in order (default: the plan's, all of them: free nodes, defragment, MIG and "
+        "time-slicing conversions, scale to zero)",
     )
 
 
@@ -118,30 +115,19 @@ def gpu_rebalance_plan(args: GpuPlanArgs, ctx: ToolContext) -> ToolResult:
     return results.ok("gpu_rebalance_plan", render_plan(plan), plan.details())
 
 
-def _apply_plan(args: GpuApplyArgs, ctx: ToolContext) -> Any:
-    from opsgraph.tools.gpu.apply import unsupported
-
-    plan = _plan(args, ctx, APPLY_OBJECTIVES)
-    skipped = unsupported(plan)
-    if skipped:
-        kinds = sorted({a.kind for a in skipped})
-        raise InvalidInput(
-            f"the plan has {len(skipped)} step(s) opsgraph does not apply automatically ({', '.join(kinds)})",
-            hint="plan without right_size to apply; MIG and time-slicing conversions are done by hand for now",
-        )
-    return plan
-
-
 def _apply_dry_run(args: GpuApplyArgs, ctx: ToolContext) -> DryRun:
-    plan = _apply_plan(args, ctx)
-    steps = plan.actions
-    changes = any(a.kind in ("cordon", "move", "scale_to_zero") for a in plan.actions)
-    lines = [f"GPU rebalancing: {plan.nodes_used_before} -> {plan.nodes_used_after} GPU nodes in use "
-             f"(lower bound {plan.nodes_needed_lower_bound}), ${plan.usd_per_hour_saved:,.2f}/h"]  # fmt: skip
-    lines += [f"  {i}. {a.kind} {a.target}: {a.detail}" for i, a in enumerate(steps, 1)]
-    if not changes:
-        lines.append("  nothing to move: the packing is already as tight as the plan can make it")
-    return DryRun(diff="\n".join(lines), changes=changes, data=plan.details())
+    from opsgraph.tools.gpu.applying import describe, resolve
+
+    pinned = resolve(args, ctx, lambda: _plan(args, ctx))
+    diff, changes = describe(pinned)
+    return DryRun(diff=diff, changes=changes, data={**pinned.plan, "plan_id": pinned.plan_id,
+                                                     "resumes": pinned.resumes})  # fmt: skip
+
+
+def _apply_landed(args: GpuApplyArgs, ctx: ToolContext, since: float) -> bool | None:
+    from opsgraph.tools.gpu.applying import landed
+
+    return landed(args, ctx, since)
 
 
 @REGISTRY.tool(
@@ -150,21 +136,23 @@ def _apply_dry_run(args: GpuApplyArgs, ctx: ToolContext) -> DryRun:
     risk="destructive",
     description=(
         "Apply the GPU rebalancing plan: cordon the nodes it empties, evict pods (disruption budgets "
-        "enforced) so their controllers recreate them elsewhere, scale idle workloads to zero; verifies each "
-        "step, stops at the first failure and says how to undo. Needs approval."
+        "enforced) so their controllers recreate them elsewhere, convert nodes to MIG slices or time-sliced GPUs "
+        "(drain, GPU operator label, device-plugin config) and move light inference Deployments onto them, scale "
+        "idle workloads to zero; journals and verifies each step, resumes after a crash, stops at the first "
+        "failure and says how to undo. Needs approval."
     ),
     dry_run=_apply_dry_run,
     examples=("apply the GPU rebalancing plan",),
+    landed=_apply_landed,
     kube_access=(*OBSERVE_ACCESS, *APPLY_ACCESS),
 )
 def gpu_rebalance_apply(args: GpuApplyArgs, ctx: ToolContext) -> ToolResult:
-    from opsgraph.tools.gpu._client import GpuApi
-    from opsgraph.tools.gpu.apply import Executor
+    from opsgraph.tools.gpu.applying import approved, execute
 
-    plan = _apply_plan(args, ctx)
-    settings = gpu_settings(ctx)
-    report = Executor(GpuApi(ctx.cluster), timeout_s=settings.apply_timeout_s).run(plan)
-    data = {"plan": plan.to_json(), **report.to_json()}
+    pinned = approved(args, ctx, lambda: _plan(args, ctx))
+    report = execute(pinned, ctx, gpu_settings(ctx))
+    data = {"plan": pinned.plan, "plan_id": pinned.plan_id, **report.to_json()}
     if report.failed:
-        return results.error("gpu_rebalance_apply", "failed", report.render(), hint="; ".join(report.undo) or None)
+        undo = "; ".join(reversed(report.undo)) or None
+        return results.error("gpu_rebalance_apply", "failed", report.render(), hint=undo)
     return results.ok("gpu_rebalance_apply", report.render(), data)
