@@ -62,4 +62,23 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(drift_text(done))
 
+    @group.command("watch")
+    def watch_command(
+        once: Annotated[bool, typer.Option("--once", help="one pass, then exit (for cron)")] = False,
+        interval: Annotated[
+            float | None, typer.Option(min=1, help="seconds between passes (default: settings)")
+        ] = None,
+        model: Annotated[list[str] | None, typer.Option(help="watch this model (repeat; default: settings)")] = None,
+        propose: Annotated[bool, typer.Option(help="file a retrain/rollback proposal for approval on drift")] = True,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON line per model and pass")] = False,
+    ) -> None:
+        """Check the watched models' current data on a schedule; drift raises an alert and a proposal."""
+        from opsgraph.channels.cli._drift_watch import run_watch
+        from opsgraph.tools.errors import ToolError
+
+        try:
+            run_watch(once=once, interval=interval, models=model or [], propose=propose, as_json=as_json)
+        except ToolError as exc:
+            die(exc.message + (f" ({exc.hint})" if exc.hint else ""), code=1 if exc.kind == "unavailable" else 2)
+
     app.add_typer(group)

@@ -37,6 +37,14 @@ class ModelsSettings(BaseSettings):
     max_null_increase: float = Field(0.05, ge=0, le=1, description="data check: allowed rise in a column's null share")
     max_out_of_range: float = Field(0.01, ge=0, le=1, description="data check: allowed share outside reference range")
     max_unseen_categories: float = Field(0.01, ge=0, le=1, description="data check: allowed share of new categories")
+    # Watching production data (`opsgraph drift watch`).
+    watch_models: list[str] = Field(
+        default_factory=list, description="models to watch (JSON list; default: every model with current data)"
+    )
+    watch_interval_s: float = Field(3600.0, gt=0, description="seconds between two passes of `drift watch`")
+    watch_webhook_url: str | None = Field(
+        None, description="send drift alerts to this Alertmanager-style webhook (default: the local alert store)"
+    )
     # Retraining.
     retrain_mode: Literal["command", "job"] = Field("command", description="command: run locally; job: Kubernetes Job")
     retrain_command: str | None = Field(
