@@ -171,7 +171,9 @@ def test_vllm_runs_what_opsgraph_llm_serve_runs_on_a_gpu_with_a_model_cache(over
     assert container["readinessProbe"]["httpGet"]["path"] == HEALTH_PATH
     port = int(args[args.index("--port") + 1])
     assert [p["containerPort"] for p in container["ports"]] == [port]
-    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if "persistentVolumeClaim" in v}
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if v.get("persistentVolumeClaim")
+    }
     mounted = {m["name"] for m in container["volumeMounts"]}
     assert claims and set(claims) <= mounted
     for claim in claims.values():
