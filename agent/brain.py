@@ -53,14 +53,19 @@ class Brain(Protocol):
 
 
 def answer_of(conclusion: Conclusion) -> dict[str, Any]:
+    from opsgraph.tools.runbooks.attach import for_answer
+
     fix = {"name": conclusion.fix.name, "args": conclusion.fix.args} if conclusion.fix else None
-    return {
+    answer = {
         "diagnosis": conclusion.diagnosis,
         "evidence": [{"step": step, "saw": saw} for step, saw in conclusion.evidence],
         "root_cause": dict(conclusion.root_cause),
         "fix": fix,
         "fix_reason": conclusion.fix_reason,
     }
+    # The runbook for the root cause found (alert names / keywords first; the model only if needed).
+    runbook = for_answer(answer)
+    return answer | {"runbook": runbook} if runbook else answer
 
 
 class PlannerBrain:
@@ -100,12 +105,22 @@ class PlannerBrain:
             last_change=request.last_change,
         )
         if plan.step is not None:
-            return _from_step(plan.intent, plan.step, plan.confidence, plan.target)
+            out = _from_step(plan.intent, plan.step, plan.confidence, plan.target)
+            out.extra["planner_familiarity"] = plan.familiarity
+            return out
         follow_up = asdict(plan.follow_up) if plan.follow_up else None
         if follow_up:
             follow_up["options"] = list(follow_up["options"])
         message = _message(plan.reply, [(c.name, c.args) for c in plan.tool_calls])
-        return BrainOutput(message, plan.intent, plan.confidence, follow_up, plan.target, failed=plan.failed)
+        return BrainOutput(
+            message,
+            plan.intent,
+            plan.confidence,
+            follow_up,
+            plan.target,
+            extra={"planner_familiarity": plan.familiarity},
+            failed=plan.failed,
+        )
 
 
 def _message(text: str, calls: list[tuple[str, dict[str, Any]]], start: int = 0) -> AIMessage:

@@ -73,6 +73,8 @@ class Plan:
     target: tuple[str, str] | None = field(default=None)  # (namespace, name) the plan is about
     failed: bool = False  # the request names something that does not exist: `reply` says what
     step: Step | None = None  # an investigation's first step, when a playbook serves the intent
+    # Share of the request's words the planner met in its intent examples: low means it is guessing.
+    familiarity: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         """The `opsgraph plan --json` contract."""

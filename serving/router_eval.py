@@ -4,10 +4,12 @@ Cases: the planner's table (tests/agent/planner_cases.yaml: requests with the an
 must give) and the router's open questions (tests/llm/router_cases.yaml: requests that need the
 model). A stable hash of the text puts each case in the tuning half or the scoring half, in code.
 
-- The setting (planner confidence threshold, longest request the planner keeps) is chosen on the
+- The setting (planner confidence threshold, longest request the planner keeps, least share of
+  the request's words the planner met in its examples) is chosen on the
   tuning half only: the one that keeps the most turns with the planner while the answers it keeps
   are right at least TARGET_PRECISION of the time (an open question kept counts as wrong). The
-  router's open-question cue words were also written from the tuning half's texts.
+  router's open-question cue words were also written from the tuning half's texts, so the choice
+  is made without them (see `choose`).
 - The scoring half reports, at that threshold: planner_share (turns that never reach the model:
   the saving), kept_precision (the planner's answers there are as good as the planner alone on
   them), open_recall (open questions that do reach the model).
@@ -39,35 +41,43 @@ class Row:
     confidence: float
     planner_right: bool  # the planner's answer is the expected one (never for an open question)
     open_question: bool
+    familiarity: float = 1.0
 
 
 def tuning_half(text: str) -> bool:
     return hashlib.sha256(text.encode()).digest()[0] % 2 == 0
 
 
-Setting = tuple[float, int]  # (planner confidence threshold, max words)
+Setting = tuple[float, int, float]  # (planner confidence threshold, max words, min familiarity)
 
 
-def keeps(row: Row, setting: Setting) -> bool:
+def keeps(row: Row, setting: Setting, cues: bool = True) -> bool:
     from opsgraph.agent.llm import router
 
-    return router.keeps(row.text, row.intent, row.confidence, setting[0], setting[1])
+    return router.keeps(
+        row.text, row.intent, row.confidence, setting[0], setting[1], row.familiarity, setting[2], cues=cues
+    )
 
 
 def choose(rows: list[Row], target: float = TARGET_PRECISION) -> Setting:
     """The setting that keeps the most turns with the planner while its kept answers are right at
-    least `target` of the time (ties: the lowest threshold, then the fewest words)."""
+    least `target` of the time (ties: the lowest threshold, then the fewest words).
+
+    The open-question cue words are left out while choosing: they were written from these same
+    texts, so with them every setting looks right here and the generic signals (confidence,
+    length, familiarity) would never be asked to work. They still apply when the router runs."""
     best: tuple[float, Setting] | None = None
-    for max_words in range(4, 41):
-        for step in range(0, 101):
-            setting = (step / 100, max_words)
-            kept = [r for r in rows if keeps(r, setting)]
-            if not kept or sum(r.planner_right for r in kept) / len(kept) < target:
-                continue
-            share = len(kept) / len(rows)
-            if best is None or share > best[0]:
-                best = (share, setting)
-    return best[1] if best else (1.0, 0)
+    for min_familiarity in (step / 20 for step in range(0, 21)):
+        for max_words in range(4, 41):
+            for step in range(0, 101, 5):
+                setting = (step / 100, max_words, min_familiarity)
+                kept = [r for r in rows if keeps(r, setting, cues=False)]
+                if not kept or sum(r.planner_right for r in kept) / len(kept) < target:
+                    continue
+                share = len(kept) / len(rows)
+                if best is None or share > best[0]:
+                    best = (share, setting)
+    return best[1] if best else (1.0, 0, 1.0)
 
 
 def score(rows: list[Row], setting: Setting) -> dict[str, float]:
@@ -99,10 +109,10 @@ def rows_from_cases(planner_cases: Path = PLANNER_CASES, open_cases: Path = OPEN
         else:
             right = got == expected_calls(case, inventory)
         right = right and plan.intent == case["intent"]
-        rows.append(Row(case["text"], plan.intent, plan.confidence, right, False))
+        rows.append(Row(case["text"], plan.intent, plan.confidence, right, False, plan.familiarity))
     for text in yaml.safe_load(open_cases.read_text()):
         plan = planner.plan(text, inventory)
-        rows.append(Row(text, plan.intent, plan.confidence, False, True))
+        rows.append(Row(text, plan.intent, plan.confidence, False, True, plan.familiarity))
     return rows
 
 
@@ -117,6 +127,7 @@ def run(data_dir: Path | None = None) -> EvalReport:
     details: dict[str, Any] = {
         "threshold": threshold[0],
         "max_words": threshold[1],
+        "min_familiarity": threshold[2],
         "chosen_on": f"tuning half ({len(tuning)} cases, sha256(text)[0] even), target precision {TARGET_PRECISION}",
         "tuning": score(tuning, threshold),
         "scoring": held,

@@ -35,7 +35,11 @@ log = logging.getLogger(__name__)
 # TARGET_PRECISION of the time there); tests/llm/test_router_eval.py checks the two agree.
 DEFAULT_CONFIDENCE = 0.0
 # Longer requests are usually open questions; chosen on the same tuning half, the same way.
-DEFAULT_MAX_WORDS = 13
+DEFAULT_MAX_WORDS = 11
+# The planner keeps a request only when at least this share of its words appear in the intent
+# examples (Plan.familiarity): words it never met mean it is mapping a question it does not
+# understand onto a tool call. Chosen on the same tuning half, the same way.
+DEFAULT_MIN_FAMILIARITY = 0.9
 
 # Requests that ask for analysis, judgement or writing: the planner maps words to one tool call
 # and cannot answer these well, whatever its confidence. Written from the tuning half of the
@@ -58,11 +62,22 @@ def open_question(text: str) -> bool:
     return OPEN_CUES.search(text) is not None
 
 
-def keeps(text: str, intent: str, confidence: float, threshold: float, max_words: int = DEFAULT_MAX_WORDS) -> bool:
+def keeps(
+    text: str,
+    intent: str,
+    confidence: float,
+    threshold: float,
+    max_words: int = DEFAULT_MAX_WORDS,
+    familiarity: float = 1.0,
+    min_familiarity: float = DEFAULT_MIN_FAMILIARITY,
+    cues: bool = True,
+) -> bool:
     """Whether the planner's plan is the answer (else the model is asked)."""
     if intent == "unknown" or confidence < threshold or len(text.split()) > max_words:
         return False
-    return not open_question(text)
+    if familiarity < min_familiarity:
+        return False
+    return not (cues and open_question(text))
 
 
 def model_problem(out: BrainOutput) -> str | None:
@@ -92,6 +107,7 @@ class RouterBrain:
         *,
         confidence: float = DEFAULT_CONFIDENCE,
         max_words: int = DEFAULT_MAX_WORDS,
+        min_familiarity: float = DEFAULT_MIN_FAMILIARITY,
         registry: Any = None,
         ledger: Any = None,
         prices: Any = None,
@@ -101,6 +117,7 @@ class RouterBrain:
         self._model = model
         self.confidence = confidence
         self.max_words = max_words
+        self.min_familiarity = min_familiarity
         self._registry = registry
         self._ledger = ledger
         self._prices = prices
@@ -138,7 +155,16 @@ class RouterBrain:
             return True  # the answer to the planner's own question
         if getattr(request, "playbook", None):
             return True  # the planner's investigation in progress: it runs to its end
-        return keeps(request.text, planned.intent, planned.confidence, self.confidence, self.max_words)
+        familiarity = float(planned.extra.get("planner_familiarity", 1.0))
+        return keeps(
+            request.text,
+            planned.intent,
+            planned.confidence,
+            self.confidence,
+            self.max_words,
+            familiarity,
+            self.min_familiarity,
+        )
 
     def _fallback(self, planned: BrainOutput, problem: str, usage: dict[str, Any]) -> BrainOutput:
         note = {

@@ -8,11 +8,12 @@ question is answered by the next message when that message supplies what was mis
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from opsgraph.agent.planner.entities import EntityExtractor, number_problem
-from opsgraph.agent.planner.intent_model import IntentModel, load_or_train
+from opsgraph.agent.planner.intent_model import IntentModel, features, load_or_train
 from opsgraph.agent.planner.limits import unavailable
 from opsgraph.agent.planner.text import SpellFixer
 from opsgraph.core.inventory import Inventory
@@ -78,7 +79,26 @@ class DeterministicPlanner:
         last_change: dict[str, Any] | None = None,
     ) -> Plan:
         ents = self._extract(text, inventory)
-        ranked = self.model.predict(self._spelling.fix(ents.masked))
+        masked = self._spelling.fix(ents.masked)
+        plan = self._plan(ents, masked, inventory, pending, last_target, last_change)
+        return replace(plan, familiarity=self.familiarity(masked))
+
+    def familiarity(self, masked: str) -> float:
+        """Share of the (masked, spelling-fixed) request's words seen in the intent examples. It
+        grows with the examples by itself: nothing here is a list of words."""
+        words = [f for f in features(masked) if f.startswith("w:") and not f.startswith("w:<")]
+        return sum(f in self.model.idf for f in words) / len(words) if words else 1.0
+
+    def _plan(
+        self,
+        ents: Entities,
+        masked: str,
+        inventory: Inventory,
+        pending: FollowUp | None,
+        last_target: tuple[str, str] | None,
+        last_change: dict[str, Any] | None,
+    ) -> Plan:
+        ranked = self.model.predict(masked)
         intent, confidence = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         understood = confidence >= MIN_CONFIDENCE or confidence >= CLEAR_LEAD * runner_up
