@@ -25,6 +25,7 @@ import heapq
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.entities import Entity, EntityResolver
@@ -33,6 +34,9 @@ from opsgraph.tools.alerts.patterns import incident_keys
 from opsgraph.tools.alerts.related import RelatedIndex
 from opsgraph.tools.alerts.signals import signal
 from opsgraph.tools.alerts.topology import EMPTY, Topology
+
+if TYPE_CHECKING:
+    from opsgraph.tools.alerts.digest import IncidentDigest
 
 LABEL_KEYS = ("service", "app", "job", "instance", "deployment")
 RECENT_LIMIT = 64
@@ -69,6 +73,9 @@ class IncidentState:
     recorded: bool = False  # in the baseline already (ranking must not count it as history)
     absorbed: list[int] = field(default_factory=list)  # numbers of incidents merged into this one
     version: int = 0
+    # Snapshot inputs kept up to date alert by alert, from its first snapshot on (digest.py);
+    # None: the next snapshot builds it from the members.
+    digest: IncidentDigest | None = None
 
     @property
     def noise(self) -> bool:
@@ -174,6 +181,11 @@ class Correlator:
         keep.last_at = max(keep.last_at, other.last_at)
         for member in other.members:
             member.incident = keep.number
+        if keep.digest is not None and other.digest is not None:
+            keep.digest.absorb(other.digest)
+        else:
+            keep.digest = None
+        other.digest = None
         keep.version += 1
         return keep
 
@@ -257,7 +269,7 @@ class Correlator:
             if state.firing:
                 state.firing = False
                 state.resolved_at = at
-                state.alert = alert
+                self._replace(state, inc, alert)
                 inc.firing -= 1
                 inc.version += 1
                 self.stats.resolves += 1
@@ -267,7 +279,7 @@ class Correlator:
         if state.resolved_at is not None and at - state.resolved_at > self.flap_window_s and not inc.active:
             return False
         state.firing = True
-        state.alert = alert
+        self._replace(state, inc, alert)
         state.refires += 1
         inc.firing += 1
         inc.version += 1
@@ -275,7 +287,18 @@ class Correlator:
         if state.refires >= self.flap_threshold and not state.flapping:
             state.flapping = True
             self.stats.flapping += 1
+            if inc.digest is not None:
+                inc.digest.flap(state)
         return True
+
+    @staticmethod
+    def _replace(state: AlertState, inc: IncidentState, alert: Alert) -> None:
+        """The alert's latest notification. Same labels (Alertmanager's fingerprint is their
+        hash): the incident's digest holds. A sender that sets fingerprints itself may change
+        them: names and severity may change, so the digest is rebuilt at the next snapshot."""
+        if inc.digest is not None and alert.labels != state.alert.labels:
+            inc.digest = None
+        state.alert = alert
 
     def _candidates(self, entity: Entity, at: float) -> Iterator[tuple[int, IncidentState]]:
         """(tier, incident) for the active incidents this entity links to. Past `max_age_s` an
@@ -317,6 +340,8 @@ class Correlator:
             state.resolved_at = at
         self._alerts[alert.fingerprint] = state
         target.members.append(state)
+        if target.digest is not None:
+            target.digest.add(state)
         if index is not None:
             target.events.append(index)
         if state.firing:

@@ -16,12 +16,13 @@ surprise apart: the graph step credits them to what the entity depends on.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
-from opsgraph.tools.alerts.patterns import SHARED_PREFIX, shared_patterns
+from opsgraph.tools.alerts.patterns import SHARED_PREFIX
+from opsgraph.tools.alerts.tally import EntityTally, PatternTally, Tally
 from opsgraph.tools.alerts.topology import Topology
 
 if TYPE_CHECKING:
@@ -54,27 +55,32 @@ class EntityEvidence:
         return sum(s.weight for s in self.signals.values())
 
 
-def _entities(members: Sequence[AlertState], topology: Topology) -> dict[str, EntityEvidence]:
-    ev: dict[str, EntityEvidence] = {}
-    for m in members:
-        e = m.entity
-        item = ev.get(e.id)
-        if item is None:
-            item = ev[e.id] = EntityEvidence(e.kind, e.service, e.host, m.first_at)
-        item.onset = min(item.onset, m.first_at)
-        sig = item.signals.get(m.family)
-        if sig is None:
-            item.signals[m.family] = Signal(m.family, m.category, m.alert.name or m.family, m.first_at)
-        elif m.first_at < sig.first_at:
-            sig.first_at = m.first_at
-    for item in list(ev.values()):
-        if item.service and item.service not in ev:
-            kind = topology.kind(item.service) if item.service in topology else "service"
-            ev[item.service] = EntityEvidence(kind, None, None, item.onset)
-        if item.service:
-            owner = ev[item.service]
-            owner.onset = min(owner.onset, item.onset)
-    return ev
+@dataclass(frozen=True)
+class Evidence:
+    """The weighed evidence of one incident. `entities` holds every entity with evidence or,
+    pruned, all but those whose evidence is provably nothing (see `_inert`); those stay in
+    `alerting` and in `t0`, which is all the ranking reads of them."""
+
+    entities: dict[str, EntityEvidence]
+    alerting: Collection[str]  # every entity with evidence: alerting, or a service of one that is
+    t0: float
+
+
+class _Names(Collection[str]):
+    """The names of an incident's entities and of the services they name, without a copy."""
+
+    def __init__(self, entities: Mapping[str, object], owners: Mapping[str, object]) -> None:
+        self._entities, self._owners = entities, owners
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entities or name in self._owners
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._entities
+        yield from self._owners
+
+    def __len__(self) -> int:
+        return len(self._entities) + len(self._owners)
 
 
 def collect(
@@ -86,40 +92,111 @@ def collect(
 ) -> dict[str, EntityEvidence]:
     """Entity id -> its evidence in the incident made of `members` (services of alerting pods
     included); `recorded` when the baseline already holds this incident."""
-    t0 = min(m.first_at for m in members)
-    ev = _entities(members, topology)
-    low = {(m.entity.id, m.family) for m in members if m.low_value}
-    low -= {(m.entity.id, m.family) for m in members if not m.low_value}
+    return weigh(Tally.of(members), topology, baseline, cfg, recorded).entities
 
-    def surprise(key: tuple[str, str]) -> float:
+
+def weigh(
+    tally: Tally,
+    topology: Topology,
+    baseline: AlertBaseline,
+    cfg: RankingConfig,
+    recorded: bool = False,
+    *,
+    prune: bool = False,
+) -> Evidence:
+    """The evidence of the incident `tally` describes. `prune` leaves out the entities whose
+    every signal provably weighs nothing (instances whose signals all belong to a pattern every
+    instance of their service shows): in a storm over one service's pods that is nearly all of
+    them, and what the ranking reads is the same."""
+    t0 = tally.t0
+    owners, lowered = tally.owners()
+    shared = {key: pattern for key, pattern in tally.patterns.items() if len(pattern.pods) >= 2}
+    share_of = {key: len(p.pods) / max(len(topology.instances(key[0])), len(p.pods)) for key, p in shared.items()}
+    order = {key: i for i, key in enumerate(shared)}
+    pattern_services = {service for service, _ in shared}
+    names = _Names(tally.entities, owners)
+    ev: dict[str, EntityEvidence] = {}
+    for name, item in tally.entities.items():
+        if prune and _inert(name, item, shared, share_of, pattern_services, names):
+            continue
+        out = ev[name] = EntityEvidence(item.kind, item.service, item.host, lowered.get(name, item.onset))
+        for family, sig in item.signals.items():
+            out.signals[family] = Signal(family, sig.category, sig.name, sig.first_at)
+    for service, earliest in owners.items():
+        if not prune or service in pattern_services:
+            kind = topology.kind(service) if service in topology else "service"
+            ev[service] = EntityEvidence(kind, None, None, earliest)
+
+    def surprise(key: tuple[str, str], low: bool = False) -> float:
         p = baseline.probability(key, t0, exclude=recorded)
-        return max(0.0, math.log(cfg.q / p)) * (cfg.low_value_factor if key in low else 1.0)
+        return max(0.0, math.log(cfg.q / p)) * (cfg.low_value_factor if low else 1.0)
 
     def onset(at: float) -> float:
         return math.exp(-max(0.0, at - t0) / cfg.onset_tau_s)
 
-    groups: dict[str, set[str]] = {}
-    for m in members:
-        groups.setdefault(m.family, set()).add(m.entity.service or m.entity.id)
-    moved: dict[tuple[str, str], float] = {}
-    for (service, family), pods in shared_patterns(members).items():
-        share = len(pods) / max(len(topology.instances(service)), len(pods))
-        first = min(ev[p].signals[family].first_at for p in pods)
-        sample = ev[min(pods)].signals[family]
+    for (service, family), pattern in shared.items():
+        share = share_of[(service, family)]
+        sample = tally.entities[pattern.min_pod].signals[family]
         owner = ev[service]
         key = SHARED_PREFIX + family
-        weight = surprise((service, key)) * share * onset(first)
-        owner.signals[key] = Signal(key, sample.category, sample.name, first, weight)
-        owner.instances = max(owner.instances, len(pods))
-        for pod in pods:
-            moved[(pod, family)] = share
+        weight = surprise((service, key)) * share * onset(pattern.first_at)
+        owner.signals[key] = Signal(key, sample.category, sample.name, pattern.first_at, weight)
+        owner.instances = max(owner.instances, len(pattern.pods))
     for name, item in ev.items():
+        counted = tally.entities.get(name)
+        if counted is None:  # a service alerting only through its instances: shared signals only
+            continue
         for family, sig in item.signals.items():
             if family.startswith(SHARED_PREFIX):
                 continue
-            raw = surprise((name, family))
+            raw = surprise((name, family), counted.signals[family].meaningful == 0)
             if sig.category == "symptom" and raw > item.symptom:
                 item.symptom, item.symptom_at = raw, sig.first_at
-            specific = len(groups[family]) ** cfg.specificity
-            sig.weight = raw * onset(sig.first_at) / specific * (1.0 - moved.get((name, family), 0.0))
-    return ev
+            specific = len(tally.groups[family]) ** cfg.specificity
+            moved = _moved(name, family, counted, shared, share_of, order)
+            sig.weight = raw * onset(sig.first_at) / specific * (1.0 - moved)
+    return Evidence(ev, names, t0)
+
+
+def _moved(
+    name: str,
+    family: str,
+    counted: EntityTally,
+    shared: Mapping[tuple[str, str], PatternTally],
+    share_of: Mapping[tuple[str, str], float],
+    order: Mapping[tuple[str, str], int],
+) -> float:
+    """The share of an instance's signal its service's pattern took over (the last pattern, in
+    first-seen order, that holds it; an entity's alerts name one service, rarely more)."""
+    best, moved = -1, 0.0
+    for service in counted.services:
+        key = (service, family)
+        pattern = shared.get(key)
+        if pattern is not None and name in pattern.pods and order[key] > best:
+            best, moved = order[key], share_of[key]
+    return moved
+
+
+def _inert(
+    name: str,
+    item: EntityTally,
+    shared: Mapping[tuple[str, str], PatternTally],
+    share_of: Mapping[tuple[str, str], float],
+    pattern_services: Collection[str],
+    names: Collection[str],
+) -> bool:
+    """Whether every signal of the entity weighs exactly 0 and nothing else reads it: each is a
+    non-symptom signal of a pattern all instances of its one service show (its share moved to
+    the service is 1), it holds no pattern itself, and its host (if any) has no evidence here
+    (a node's resource alert could move to it)."""
+    if name in pattern_services or len(item.services) != 1:
+        return False
+    if item.host is not None and item.host in names:
+        return False
+    (service,) = item.services
+    for family, sig in item.signals.items():
+        if sig.category == "symptom" or share_of.get((service, family)) != 1.0:
+            return False
+        if name not in shared[(service, family)].pods:
+            return False
+    return True

@@ -15,13 +15,13 @@ from typing import Any
 
 from opsgraph.tools.alerts.actions import SuggestedAction, suggest
 from opsgraph.tools.alerts.baseline import AlertBaseline
-from opsgraph.tools.alerts.correlator import AlertState, IncidentState
+from opsgraph.tools.alerts.correlator import IncidentState
+from opsgraph.tools.alerts.digest import IncidentDigest, Related
 from opsgraph.tools.alerts.model import SEVERITY_RANK
-from opsgraph.tools.alerts.ranking import Cause, RankingConfig, rank_causes
+from opsgraph.tools.alerts.ranking import Cause, RankingConfig, rank_tally
 from opsgraph.tools.alerts.topology import Topology
 
 SEVERITY_NAMES = {0: "none", 1: "info", 2: "warning", 3: "error", 4: "critical"}
-TIMELINE_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -94,50 +94,49 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _blast_radius(members: Sequence[AlertState]) -> tuple[tuple[str, ...], int]:
-    services: dict[str, None] = {}
-    others: dict[str, None] = {}
-    for m in members:
-        e = m.entity
-        if e.service:
-            services.setdefault(e.service)
-        elif e.kind in ("service", "database", "cache"):
-            services.setdefault(e.id)
-        else:
-            others.setdefault(e.id)
-    return tuple(sorted(services)) + tuple(sorted(others)), len(services)
-
-
-def _actions(causes: Sequence[Cause], members: Sequence[AlertState]) -> tuple[SuggestedAction, ...]:
+def _actions(causes: Sequence[Cause], digest: IncidentDigest) -> tuple[SuggestedAction, ...]:
     out = []
     for cause in causes[:3]:
-        related = [m for m in members if cause.entity in (m.entity.id, m.entity.service)]
-        names = list(dict.fromkeys(m.alert.name or m.family for m in related))
-        service = next((m.entity.service for m in related if m.entity.service), None)
-        namespace = next((m.alert.labels.get("namespace") for m in related if m.alert.labels.get("namespace")), None)
-        out.append(suggest(cause.entity, cause.kind, names, service, namespace))
+        related = digest.related.get(cause.entity, _NOTHING)
+        out.append(suggest(cause.entity, cause.kind, list(related.names), related.service, related.namespace))
     return tuple(out)
 
 
+_NOTHING = Related()
+
+
 def snapshot(
-    inc: IncidentState, topology: Topology, baseline: AlertBaseline, config: RankingConfig | None = None
+    inc: IncidentState,
+    topology: Topology,
+    baseline: AlertBaseline,
+    config: RankingConfig | None = None,
+    *,
+    fresh: bool = False,
 ) -> IncidentSnapshot:
-    members = inc.members
-    meaningful = [m for m in members if not m.low_value] or members
-    causes = tuple(rank_causes(members, topology, baseline, config, recorded=inc.recorded))
-    radius, services = _blast_radius(meaningful)
-    rank = max((m.alert.severity_rank for m in meaningful), default=2)
+    """What the incident looks like now. Reads the incident's digest, kept up to date alert by
+    alert once made (the first snapshot makes it from the members). `fresh` recomputes
+    everything from the members and weighs every entity: the reference the kept digest and the
+    pruned ranking must equal exactly (tests/alerts/test_alert_incremental.py)."""
+    if fresh:
+        digest = IncidentDigest.of(inc.members)
+    else:
+        if inc.digest is None:
+            inc.digest = IncidentDigest.of(inc.members)
+        digest = inc.digest
+    causes = tuple(rank_tally(digest.tally, topology, baseline, config, recorded=inc.recorded, prune=not fresh))
+    radius = digest.radius()
+    entities = radius.entities()
+    services = len(radius.services)
+    rank = radius.rank if radius.rank >= 0 else 2
     if services >= 3 and not inc.noise:
         rank = 4
     severity = SEVERITY_NAMES.get(min(rank, 4), "warning")
     status = "firing" if inc.firing > 0 else "resolved"
     priority = rank * (1 + math.log2(1 + services)) * (1.0 if status == "firing" else 0.5)
-    ordered = sorted(members, key=lambda m: m.first_at)
     timeline = tuple(
         TimelineEntry(m.first_at, m.entity.id, m.alert.name or m.family, "firing" if m.firing else "resolved")
-        for m in ordered[:TIMELINE_LIMIT]
+        for _, _, m in digest.timeline
     )
-    flapping = tuple(sorted({f"{m.alert.name or m.family} on {m.entity.id}" for m in members if m.flapping}))
     return IncidentSnapshot(
         id=inc.id,
         status=status,
@@ -145,22 +144,23 @@ def snapshot(
         opened_at=inc.opened_at,
         last_at=inc.last_at,
         alerts=tuple(sorted(inc.events)),
-        alert_count=len(members),
+        alert_count=len(inc.members),
         firing=inc.firing,
         severity=severity,
         priority=0.0 if inc.noise else priority,
         causes=causes,
-        blast_radius=radius,
+        blast_radius=entities,
         affected_services=services,
-        flapping=flapping,
+        flapping=tuple(sorted(digest.flapping)),
         timeline=timeline,
-        actions=_actions(causes, members),
-        summary=_summary(inc, causes, radius, services, status),
+        actions=_actions(causes, digest),
+        summary=_summary(inc, len(digest.tally.entities), causes, entities, services, status),
     )
 
 
-def _summary(inc: IncidentState, causes: Sequence[Cause], radius: Sequence[str], services: int, status: str) -> str:
-    entities = len({m.entity.id for m in inc.members})
+def _summary(
+    inc: IncidentState, entities: int, causes: Sequence[Cause], radius: Sequence[str], services: int, status: str
+) -> str:
     text = (
         f"{len(inc.members)} alert{'s' if len(inc.members) != 1 else ''} on {entities} "
         f"entit{'ies' if entities != 1 else 'y'} ({services} service{'s' if services != 1 else ''}) "

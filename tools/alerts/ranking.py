@@ -24,15 +24,16 @@ whose operators know its faults lean one way; the rca eval measures the default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.correlator import AlertState
-from opsgraph.tools.alerts.evidence import EntityEvidence, collect
+from opsgraph.tools.alerts.evidence import EntityEvidence, weigh
 from opsgraph.tools.alerts.impact import impact
 from opsgraph.tools.alerts.nodes import PODS_PREFIX, settle_node_alerts
 from opsgraph.tools.alerts.symptoms import Frontier, silent_suspects, symptomatic_dependencies
+from opsgraph.tools.alerts.tally import Tally
 from opsgraph.tools.alerts.topology import DEPENDENCY_EDGES, Topology
 
 
@@ -109,11 +110,12 @@ def _add_silent_suspects(
     scores: dict[str, float],
     symptoms: Mapping[str, EntityEvidence],
     upstream: Mapping[str, tuple[str, ...]],
+    alerting: Collection[str],
     topology: Topology,
 ) -> dict[str, tuple[str, ...]]:
     """Make each silent suspect a candidate with no evidence of its own (the symptom credit
     follows); returns suspect -> its symptomatic dependents."""
-    silent = silent_suspects(symptoms, upstream, ev.keys(), topology)
+    silent = silent_suspects(symptoms, upstream, alerting, topology)
     for name, users in silent.items():
         onset = min(i.symptom_at for n, i in symptoms.items() if n in users or i.service in users)
         ev[name] = EntityEvidence(topology.kind(name), None, None, onset)
@@ -131,17 +133,33 @@ def rank_causes(
 ) -> list[Cause]:
     """Top causes of the incident made of `members`; `recorded` when the baseline already holds
     this incident (its own alerts must not count as history)."""
-    if not members:
+    return rank_tally(Tally.of(members), topology, baseline, config, recorded=recorded)
+
+
+def rank_tally(
+    tally: Tally,
+    topology: Topology,
+    baseline: AlertBaseline,
+    config: RankingConfig | None = None,
+    *,
+    recorded: bool = False,
+    prune: bool = True,
+) -> list[Cause]:
+    """`rank_causes` from an incident's tally (kept up to date alert by alert, or fresh);
+    `prune=False` weighs every entity (the same causes, slower: the reference the tests hold
+    pruning to)."""
+    if not tally.entities:
         return []
     cfg = config or RankingConfig()
-    ev = collect(members, topology, baseline, cfg, recorded)
+    evidence = weigh(tally, topology, baseline, cfg, recorded, prune=prune)
+    ev = evidence.entities
     nodes = settle_node_alerts(ev, topology, cfg.node_pod_services)
     weight = cfg.kind_weights
     base = {n: item.score * weight.get(item.kind, 1.0) for n, item in ev.items() if item.score > 0}
     scores = dict(base)
     symptoms = {n: i for n, i in ev.items() if i.symptom > 0}
     upstream = symptomatic_dependencies(symptoms, topology)
-    silent = _add_silent_suspects(ev, scores, symptoms, upstream, topology)
+    silent = _add_silent_suspects(ev, scores, symptoms, upstream, evidence.alerting, topology)
     explained = _explain(ev, topology, scores, Frontier(upstream), cfg)
     for name in silent:
         scores[name] *= cfg.silent_factor
@@ -150,7 +168,7 @@ def rank_causes(
         scores[name] *= cfg.victim_factor
     ranked = sorted(scores, key=lambda n: (-scores[n], ev[n].onset, n))[: cfg.top]
     total = sum(scores[n] for n in ranked) or 1.0
-    t0 = min(item.onset for item in ev.values())
+    t0 = evidence.t0
     return [
         Cause(
             n,
