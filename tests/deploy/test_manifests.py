@@ -244,6 +244,7 @@ def test_a_stale_generated_file_is_reported(tmp_path: Path) -> None:
 
     copy = tmp_path / "deploy"
     shutil.copytree(DEPLOY, copy)
+    write(copy)
     (copy / "base" / "config" / "policy.yaml").write_text("version: 1\n")
     assert stale(copy) == ["base/config/policy.yaml"]
     assert write(copy) == ["base/config/policy.yaml"] and stale(copy) == []
