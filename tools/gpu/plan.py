@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsgraph.tools.gpu.bounds import nodes_lower_bound
+from opsgraph.tools.gpu.cpsat import SolveReport, improve
 from opsgraph.tools.gpu.metrics import Utilisation
 from opsgraph.tools.gpu.model import GpuNode, Snapshot
 from opsgraph.tools.gpu.movability import stay_reasons
@@ -54,6 +55,7 @@ class RebalancePlan:
     staying: dict[str, str]  # pod -> why it is not moved
     planning_ms: float
     utilisation_source: str
+    solver: dict[str, Any] = field(default_factory=dict)  # which optimiser produced the packing, and how it ended
 
     @property
     def gap(self) -> int:
@@ -82,6 +84,7 @@ class RebalancePlan:
             "not_moved": self.staying,
             "planning_ms": round(self.planning_ms, 1),
             "utilisation": self.utilisation_source,
+            "solver": self.solver,
         }
 
 
@@ -121,7 +124,18 @@ def make_plan(
             defragment(p, settings.large_job_gpus, deadline=deadline)
     if "free_nodes" in order and order[-1] != "free_nodes":
         consolidate(p, price, deadline=deadline)
-    bound = nodes_lower_bound(p)
+    solver = SolveReport(name="heuristic", status="best fit and local search")
+    heuristic_bound = nodes_lower_bound(p)
+    if settings.solver == "cpsat" and "free_nodes" in order and len(p.used_nodes()) <= heuristic_bound:
+        solver = SolveReport(name="heuristic", status="OPTIMAL (at the lower bound; CP-SAT not needed)")
+    elif settings.solver == "cpsat" and "free_nodes" in order:
+        used_before_solver = len(p.used_nodes())
+        budget = min(settings.cpsat_time_limit_s, max(deadline - time.monotonic(), 0.0))
+        solver = improve(p, price, time_limit_s=budget, max_pods=settings.cpsat_max_pods)
+        solver.improved_nodes = used_before_solver - len(p.used_nodes())
+        if solver.improved_nodes and "defragment" in order:
+            defragment(p, settings.large_job_gpus, deadline=deadline)
+    bound = max(heuristic_bound, nodes_lower_bound(p), solver.lower_bound or 0)
     actions = _actions(p, before_used, scaled, shared, settings, price)
     freed = [i for i in range(len(p.nodes)) if not p.members[i]]
     return RebalancePlan(
@@ -138,6 +152,7 @@ def make_plan(
         staying=staying,
         planning_ms=(time.monotonic() - started) * 1000,
         utilisation_source=usage.source,
+        solver=solver.to_json(),
     )
 
 
@@ -424,7 +439,8 @@ def _workloads(p: Packing, keys: list[str]) -> list[str]:
 def render_plan(plan: RebalancePlan, limit: int = 15) -> str:
     lines = [
         f"Plan ({', '.join(plan.objectives)}): GPU nodes in use {plan.nodes_used_before} -> {plan.nodes_used_after} "
-        f"(at least {plan.nodes_needed_lower_bound} are needed: gap {plan.gap}); "
+        f"(at least {plan.nodes_needed_lower_bound} are needed: gap {plan.gap}; "
+        f"{plan.solver.get('name', 'heuristic')} {plan.solver.get('status', '')}); "
         f"{plan.nodes_freed} node(s) / {plan.gpus_freed} GPUs left free, ${plan.usd_per_hour_saved:,.2f}/h; "
         "nodes a large job fits on: "
         f"{plan.large_job_nodes_before} -> {plan.large_job_nodes_after}"
