@@ -19,9 +19,10 @@ def register(app: typer.Typer) -> None:
         provider mirror, Prometheus/Alertmanager, tracing; each within --timeout seconds."""
         from opsgraph.agent.settings import Settings
         from opsgraph.channels.doctor import run_checks
-        from opsgraph.channels.doctor.checks import CHECKS
+        from opsgraph.channels.doctor.checks import CHECKS, prepare
         from opsgraph.channels.doctor.model import Doctor
 
+        prepare()
         results = run_checks(CHECKS, Doctor(Settings(), timeout))
         failed = any(r.status == "fail" for r in results)
         if json_out:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from opsgraph.channels.doctor.cluster import check_cluster
 from opsgraph.channels.doctor.model import Check
 from opsgraph.channels.doctor.services import (
+    check_alertmanager,
     check_database,
     check_mlflow,
     check_model_endpoint,
-    check_observability_sources,
     check_policy,
+    check_prometheus,
     check_tracing,
 )
 from opsgraph.channels.doctor.slack import check_slack
@@ -23,6 +24,18 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("model", check_model_endpoint),
     ("slack", check_slack),
     ("terraform", check_terraform),  # also answers provider_mirror
-    ("prometheus/alertmanager", check_observability_sources),
+    ("prometheus", check_prometheus),
+    ("alertmanager", check_alertmanager),
     ("tracing", check_tracing),
 )
+
+
+def prepare() -> None:
+    """Import what the checks use before their clocks start: on a busy machine, importing the
+    kubernetes client and every tool takes seconds, and a timeout should measure the service."""
+    import httpx  # noqa: F401
+    import kubernetes.client  # noqa: F401
+
+    from opsgraph.tools.registry import load_builtin_tools
+
+    load_builtin_tools()

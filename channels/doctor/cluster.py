@@ -48,7 +48,8 @@ def _api_client(doctor: Doctor) -> tuple[Any, str] | Result:
             )
             where = f"kubeconfig {path or '~/.kube/config'}"
     except (ConfigException, OSError, ValueError) as exc:
-        return fail("cluster", f"{mode}: cannot load the configuration: {exc}"[:300], CLUSTER_FIX[mode])
+        where = f"kubeconfig {settings.kubeconfig}" if mode == "kubeconfig" and settings.kubeconfig else mode
+        return fail("cluster", f"{where}: cannot load the configuration: {exc}"[:300], CLUSTER_FIX[mode])
     api.configuration.retries = 0
     return api, where
 

@@ -126,22 +126,22 @@ def check_model_endpoint(doctor: Doctor) -> list[Result]:
     return [ok("model", f"{base} serves {settings.llm_model} (/health ok)")]
 
 
-def check_observability_sources(doctor: Doctor) -> list[Result]:
-    """Prometheus and Alertmanager, when configured: their readiness endpoints."""
-    out = []
-    for name, url, variable in (
-        ("prometheus", doctor.settings.prometheus_url, "OPSGRAPH_PROMETHEUS_URL"),
-        ("alertmanager", doctor.settings.alertmanager_url, "OPSGRAPH_ALERTMANAGER_URL"),
-    ):
-        if not url:
-            out.append(ok(name, f"not configured ({variable} unset)"))
-            continue
-        answer = _get(url.rstrip("/") + "/-/ready", doctor.timeout_s)
-        if isinstance(answer, str):
-            out.append(fail(name, f"{url}/-/ready: {answer}", f"start {name} or fix {variable}"))
-        else:
-            out.append(ok(name, f"{url} is ready"))
-    return out
+def check_prometheus(doctor: Doctor) -> list[Result]:
+    return [_ready("prometheus", doctor.settings.prometheus_url, "OPSGRAPH_PROMETHEUS_URL", doctor.timeout_s)]
+
+
+def check_alertmanager(doctor: Doctor) -> list[Result]:
+    return [_ready("alertmanager", doctor.settings.alertmanager_url, "OPSGRAPH_ALERTMANAGER_URL", doctor.timeout_s)]
+
+
+def _ready(name: str, url: str | None, variable: str, timeout_s: float) -> Result:
+    """Prometheus and Alertmanager, when configured: their readiness endpoint."""
+    if not url:
+        return ok(name, f"not configured ({variable} unset)")
+    answer = _get(url.rstrip("/") + "/-/ready", timeout_s)
+    if isinstance(answer, str):
+        return fail(name, f"{url}/-/ready: {answer}", f"start {name} or fix {variable}")
+    return ok(name, f"{url} is ready")
 
 
 def check_policy(doctor: Doctor) -> list[Result]:
