@@ -29,6 +29,15 @@ class ProposedCall(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
 
 
+class PlaybookRequest(BaseModel):
+    """A playbook asked for as structure (a remediation policy's diagnosis): which one, on what."""
+
+    intent: str = Field(min_length=1, max_length=64, description="the playbook, e.g. investigate")
+    namespace: str | None = Field(None, max_length=253)
+    name: str | None = Field(None, max_length=253)
+    window: str | None = Field(None, max_length=16)
+
+
 class AgentRequest(BaseModel):
     text: str = Field(min_length=1, max_length=8000)
     user: str = Field(min_length=1, max_length=200)
@@ -38,6 +47,9 @@ class AgentRequest(BaseModel):
     untrusted_input: bool = False
     # When set, the turn runs this call instead of asking a brain; `text` only labels it.
     proposal: ProposedCall | None = None
+    # When set, the turn runs this playbook on this target, step by step, whichever brain is
+    # configured; `text` only labels it.
+    playbook: PlaybookRequest | None = None
 
 
 class PendingApproval(BaseModel):
@@ -133,6 +145,7 @@ class Agent:
             "source": request.source,
             "untrusted_input": request.untrusted_input,
             "proposal": request.proposal.model_dump() if request.proposal else None,
+            "requested_playbook": request.playbook.model_dump() if request.playbook else None,
         }
         return self._run(state, thread_id, on_step, channel=request.channel)
 

@@ -26,6 +26,7 @@ class AgentState(TypedDict, total=False):
     source: Literal["human", "alert"]
     untrusted_input: bool
     proposal: dict[str, Any] | None  # a structured call to run instead of asking the brain
+    requested_playbook: dict[str, Any] | None  # a playbook to run instead of asking the brain
 
     # Conversation history (the LLM brain reads it; the planner does not need it).
     messages: Annotated[list[AnyMessage], add_recent_messages]

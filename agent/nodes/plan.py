@@ -45,15 +45,24 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         return {"status": "error", "reply": f"{exc.message}{hint}", "follow_up": None}
     last = state.get("last_target")
     proposal = state.get("proposal")
-    out = (
-        _proposed(proposal)
-        if proposal and not state.get("steps")
-        else ctx.brain.plan(
+    requested = state.get("requested_playbook")
+    first = not state.get("steps")
+    if proposal and first:
+        out, brain = _proposed(proposal), "proposal"
+    elif requested and (first or state.get("playbook")):
+        # A playbook asked for as structure runs to its end without a brain reading words.
+        from opsgraph.agent import structured
+
+        playbook = state.get("playbook")
+        out = structured.advance(playbook, observations(state)) if playbook else structured.start(requested, inventory)
+        brain = "playbook"
+    else:
+        out = ctx.brain.plan(
             BrainInput(
                 text=state["text"],
                 history=list(state.get("messages", [])),
                 inventory=inventory,
-                follow_up=state.get("follow_up") if not state.get("steps") else None,
+                follow_up=state.get("follow_up") if first else None,
                 last_target=(last[0], last[1]) if last else None,
                 last_change=state.get("last_change"),
                 observations=observations(state),
@@ -62,13 +71,12 @@ def plan(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
                 user=state["user"],
             )
         )
-    )
+        brain = ctx.brain.name
     executed = set(state.get("executed") or [])
     proposed: list[dict[str, Any]] = [
         {"id": c["id"], "name": c["name"], "args": c["args"]} for c in out.message.tool_calls
     ]
     calls = [c for c in proposed if signature(c["name"], c["args"]) not in executed]
-    brain = "proposal" if proposal and not state.get("steps") else ctx.brain.name
     record = {"intent": out.intent, "confidence": out.confidence, "tool_calls": calls, "brain": brain}
     # Which brain answered and why (the router's route, a model's failure, its tokens): audited.
     for key in ("answered_by", "route", "model_problem", "tokens", "note"):

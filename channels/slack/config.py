@@ -1,19 +1,22 @@
-"""Channel rules and incident routing (`slack.yaml`), validated at start-up.
+"""Incident routing (`slack.yaml`), validated at start-up.
 
-- `channels`: per Slack channel (an id, a glob, or `im` for every direct message), whether
-  it may ask for writes and which namespaces it may touch. First match wins; a channel no rule
-  matches may read anything and write nothing.
 - `incidents`: where an incident is posted (first matching route by severity, service, namespace;
-  else `default_channel`), and how many incident posts a channel takes per window.
+  else `default_channel`), and how many incident posts a channel takes per window. A channel is
+  an id (C0123ABCD) or a name (`#prod-incidents`, resolved to its id through the Slack API).
+- `channels` (deprecated): channel rules now live in the action policy (`channels:` in
+  guardrails/policy). A slack.yaml that still has them is read into the policy when the policy
+  has none (with a warning that shows the policy lines), and refused when both have them.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from opsgraph.channels.slack.yamlfile import load_model
 
@@ -55,12 +58,13 @@ class SlackConfig(_Strict):
     channels: list[ChannelRule] = Field(default_factory=list)
     incidents: IncidentRouting = Field(default_factory=IncidentRouting)
 
-    def rule_for(self, channel_id: str) -> ChannelRule:
-        # Direct-message channel ids start with D.
-        for rule in self.channels:
-            if fnmatch.fnmatchcase(channel_id, rule.channel) or (rule.channel == "im" and channel_id.startswith("D")):
-                return rule
-        return ChannelRule(channel=channel_id, writes=False)
+    _resolve: Callable[[str | None], str | None] | None = PrivateAttr(default=None)
+
+    def resolving(self, resolve: Callable[[str | None], str | None]) -> SlackConfig:
+        """This config, with routed channel names (`#ops`) turned into ids by `resolve`."""
+        copy = self.model_copy()
+        copy._resolve = resolve
+        return copy
 
     def route(self, severity: str, services: tuple[str, ...], namespaces: tuple[str, ...]) -> str | None:
         for route in self.incidents.routes:
@@ -71,8 +75,22 @@ class SlackConfig(_Strict):
                 continue
             if m.namespace and not _any(namespaces, m.namespace):
                 continue
-            return route.channel
-        return self.incidents.default_channel
+            return self._named(route.channel)
+        return self._named(self.incidents.default_channel)
+
+    def _named(self, channel: str | None) -> str | None:
+        return channel if self._resolve is None else self._resolve(channel)
+
+    def policy_channel_rules(self) -> list[dict[str, Any]]:
+        """The deprecated `channels` section as the action policy's `channels:` rules."""
+        return [
+            {
+                "channel": "slack:im" if r.channel == "im" else f"slack:{r.channel}",
+                "writes": r.writes,
+                "namespaces": list(r.namespaces),
+            }
+            for r in self.channels
+        ]
 
 
 def _any(values: tuple[str, ...], patterns: list[str]) -> bool:

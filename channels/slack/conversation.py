@@ -1,7 +1,7 @@
 """The assistant in Slack, framework free: Bolt listeners (app.py) call these methods after they
 have acknowledged Slack. A Slack thread is one agent conversation (`slack:<channel>:<thread ts>`);
 the person is `slack:<user id>`; the channel's rules travel as the request's channel
-(`slack:<channel id>`, see channel_policy.py)."""
+(`slack:<channel id>`; the action policy's `channels:` rules apply to it)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ class SlackAssistant:
         groups: GroupDirectory,
         *,
         track_record: Callable[[str], str | None] | None = None,
+        cards: Any = None,
     ) -> None:
         self.agent = agent
         self.poster = poster
         self.groups = groups
         self.track_record = track_record or (lambda approval_id: None)
+        self.cards = cards  # ApprovalCards: posted approval buttons, for the expiry sweep
         self._deciding: set[str] = set()
         self._lock = threading.Lock()
         self._progress = accepts_on_step(agent.handle)
@@ -86,7 +88,10 @@ class SlackAssistant:
         except Exception:
             log.exception("turn failed in %s", thread_id)
             return self._answer(channel, thread_ts, progress.ts, "⚠️ something went wrong on my side; it is logged", [])
-        return self._answer(channel, thread_ts, progress.ts, turn_text(result), self.blocks_for(result))
+        blocks = self.blocks_for(result)
+        posted = self._answer(channel, thread_ts, progress.ts, turn_text(result), blocks)
+        self._remember(posted, channel, blocks, result)
+        return posted
 
     def blocks_for(self, result: Any) -> list[dict[str, Any]]:
         hashes, records = {}, {}
@@ -99,13 +104,17 @@ class SlackAssistant:
         return turn_blocks(result, hashes, records)
 
     def post_result(self, channel: str, thread_ts: str, result: Any) -> dict[str, Any] | None:
-        return self.poster.call(
-            "chat.postMessage",
-            channel=channel,
-            thread_ts=thread_ts,
-            text=turn_text(result),
-            blocks=self.blocks_for(result),
+        blocks = self.blocks_for(result)
+        posted = self.poster.call(
+            "chat.postMessage", channel=channel, thread_ts=thread_ts, text=turn_text(result), blocks=blocks
         )
+        self._remember(posted, channel, blocks, result)
+        return posted
+
+    def _remember(self, posted: dict[str, Any] | None, channel: str, blocks: list[Any], result: Any) -> None:
+        waiting = [a for a in result.approvals if a.status == "pending"]
+        if self.cards is not None and waiting:
+            self.cards.remember(posted, channel, blocks, waiting)
 
     # -- Approve / Deny ------------------------------------------------------------------------
     def decide(
@@ -139,6 +148,8 @@ class SlackAssistant:
             return result.reply
         verdict = VERDICTS.get(status, status)
         who = now.decided_by or by
+        if self.cards is not None:
+            self.cards.close(approval_id)
         self.poster.call(
             "chat.update",
             channel=channel,

@@ -41,6 +41,9 @@ class SlackSettings(SettingsSection):
     groups_ttl_s: float = Field(300.0, gt=0, description="how long a user's Slack groups are cached")
     outbox_retry_s: float = Field(30.0, gt=0, description="how often failed posts are retried")
     socket_check_s: float = Field(10.0, gt=0, description="how often Socket Mode checks its connection")
+    channels_ttl_s: float = Field(300.0, gt=0, description="how long channel names (#ops -> id) are cached")
+    approval_sweep_s: float = Field(15.0, gt=0, description="how often expired approval cards are updated")
+    anomaly_watch_s: float = Field(60.0, gt=0, description="how often remediation anomaly triggers scan")
 
     @field_validator("config_file", "remediation_file", mode="after")
     @classmethod

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from opsgraph.agent.policy import ActionRequest, Decision
+from opsgraph.guardrails.policy.channels import ChannelNames, channel_refusal, no_names
 from opsgraph.guardrails.policy.loader import default_policy_path, load_policy_file
 from opsgraph.guardrails.policy.model import PolicyFile, Rule
 
@@ -45,6 +46,8 @@ class PolicyEngine:
     def __init__(self, policy: PolicyFile, counter: WriteCounter | None = None) -> None:
         self.policy = policy
         self._counter = counter
+        # A chat app that can name its channels (`slack:#ops` for `slack:C0123`) sets this.
+        self.channel_names: ChannelNames = no_names
 
     @classmethod
     def load(cls, path: Path | None, state_db: Path | None = None) -> PolicyEngine:
@@ -53,6 +56,9 @@ class PolicyEngine:
 
     # -- the ActionPolicy interface -------------------------------------------------------------
     def decide(self, request: ActionRequest) -> Decision:
+        refused = channel_refusal(self.policy.channels, request.channel, request.risk, request.args, self.channel_names)
+        if refused is not None:
+            return Decision("deny", refused)
         namespace = request.args.get("namespace")
         allowed = self.policy.namespaces.allowed
         if allowed and isinstance(namespace, str) and not _matches_any(namespace, allowed):

@@ -70,6 +70,23 @@ class Identity(_Strict):
     may_assert: list[IdentityAssertion] = Field(default_factory=list)
 
 
+class ChannelRule(_Strict):
+    """Which channels may ask for writes, and which namespaces they may touch. `channel` matches
+    the channel as a request carries it: `slack:C0123ABCD` (an id), `slack:#ops` (a name, resolved
+    by the chat app), `slack:im` (direct messages), globs (`slack:*`), or `cli` / `alerts`."""
+
+    channel: str = Field(min_length=1)
+    writes: bool = False
+    namespaces: list[str] = Field(default_factory=lambda: ["*"], description="namespace globs it may touch")
+
+    @field_validator("channel")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if "#" in value and (":" not in value or not value.split(":", 1)[1].startswith("#")):
+            raise ValueError(f"channel {value!r}: a name is written `slack:#name`")
+        return value
+
+
 class PolicyFile(_Strict):
     version: Literal[1]
     roles: dict[str, list[str]] = Field(default_factory=dict)
@@ -77,3 +94,6 @@ class PolicyFile(_Strict):
     rules: list[Rule] = Field(min_length=1)
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     identity: Identity = Field(default_factory=Identity)
+    # None (absent): no channel rules; a list: first match wins, and a chat channel (`kind:id`)
+    # that no rule matches may read but not ask for writes.
+    channels: list[ChannelRule] | None = None

@@ -38,19 +38,28 @@ rules:
   - {name: production-writes, effect: approve, risk: [write], environments: [production], approvers: [oncall],
      reason: prod write}
   - {name: other-writes, effect: approve, risk: [write], approvers: [any], reason: write}
+channels:
+  - {channel: "slack:C0READONLY", writes: false}
+  - {channel: "slack:#staging-ops", writes: true, namespaces: [staging]}
+  - {channel: "slack:im", writes: true}
+  - {channel: "slack:*", writes: true}
 """
+
+# Channels the local Web API lists (conversations.list), for rules and routes that use names.
+CONVERSATIONS = [
+    {"id": "C0OPS", "name": "ops"},
+    {"id": "C0READONLY", "name": "general"},
+    {"id": "C0STAGING", "name": "staging-ops"},
+    {"id": "C0PRODINC", "name": "prod-incidents"},
+    {"id": "C0INCIDENTS", "name": "incidents"},
+]
 
 SLACK_CONFIG = """
 version: 1
-channels:
-  - {channel: C0READONLY, writes: false}
-  - {channel: C0STAGING, writes: true, namespaces: [staging]}
-  - {channel: im, writes: true}
-  - {channel: "*", writes: true}
 incidents:
   default_channel: C0INCIDENTS
   routes:
-    - {match: {severity: [critical], namespace: [prod]}, channel: C0PRODINC}
+    - {match: {severity: [critical], namespace: [prod]}, channel: "#prod-incidents"}
   rate_limit: {count: 20, per_seconds: 60}
 """
 
@@ -119,6 +128,7 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def api() -> Iterator[SlackAPI]:
     with slack_api() as server:
+        server.conversations = list(CONVERSATIONS)
         yield server
 
 
@@ -141,7 +151,8 @@ def team_settings(cluster_settings: Any, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
-def harness(api: SlackAPI, team_settings: Any, tmp_path: Path) -> Iterator[SlackHarness]:
+def harness(api: SlackAPI, team_settings: Any, tmp_path: Path, planner: Any) -> Iterator[SlackHarness]:
+    # `planner`: the intent classifier is trained (or loaded) before any test's clock starts.
     from opsgraph.channels.slack.runtime import build
     from opsgraph.channels.slack.transport_http import slack_routes
     from opsgraph.channels.webhooks.app import create_app

@@ -38,6 +38,8 @@ class SlackAPI:
         self.calls: list[Call] = []
         self.failures: dict[str, Failure] = {}
         self.usergroups: list[dict[str, Any]] = []
+        self.conversations: list[dict[str, Any]] = []  # {"id", "name"}; conversations.list pages of `page_size`
+        self.page_size = 2
         self.socket_url: str | None = None
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -88,6 +90,12 @@ class SlackAPI:
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if method == "usergroups.list":
             return {"ok": True, "usergroups": self.usergroups}
+        if method == "conversations.list":
+            start = int(body.get("cursor") or 0)
+            page = self.conversations[start : start + self.page_size]
+            more = start + self.page_size < len(self.conversations)
+            return {"ok": True, "channels": page,
+                    "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""}}  # fmt: skip
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}

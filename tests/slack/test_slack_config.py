@@ -15,16 +15,27 @@ VALID_REMEDIATION = """version: 1
 policies:
   - name: oom-restart
     trigger: {alerts: ["KubePodCrashLooping"]}
-    diagnosis: ["status of {service} in {namespace}"]
+    diagnosis: {playbook: investigate}
     actions:
-      - request: "restart {service} in {namespace}"
+      - call: {tool: k8s_restart, args: {name: "{service}", namespace: "{namespace}"}}
         when: [{fact: restarts, gt: 3}, {fact: diagnosis, contains: OutOfMemoryError}]
 """
 
 
-def test_the_shipped_slack_config_loads() -> None:
+def test_the_shipped_slack_config_loads_and_routes_nowhere_by_default() -> None:
     config = load_config()
-    assert config.rule_for("D0123").writes and config.rule_for("C0123").writes
+    assert config.channels == [] and config.route("critical", ("checkout",), ("prod",)) is None
+
+
+def test_routes_may_name_a_channel_and_resolve_it() -> None:
+    from opsgraph.channels.slack.config import SlackConfig
+
+    config = SlackConfig.model_validate(
+        {"version": 1, "incidents": {"default_channel": "#incidents",
+                                     "routes": [{"match": {"namespace": ["prod"]}, "channel": "#prod-inc"}]}}
+    ).resolving({"#prod-inc": "C0PROD", "#incidents": "C0ALL"}.get)  # fmt: skip
+    assert config.route("critical", (), ("prod",)) == "C0PROD"
+    assert config.route("critical", (), ("staging",)) == "C0ALL"
 
 
 @pytest.mark.parametrize(
@@ -56,7 +67,34 @@ def test_a_valid_remediation_file_loads(tmp_path: Path) -> None:
     ("change", "line", "reason"),
     [
         (('["KubePodCrashLooping"]', "[]"), 4, "needs at least one of"),
-        (('{service} in {namespace}"]', '{svc}"]'), 5, "unknown placeholder {svc}"),
+        (('name: "{service}"', 'name: "{svc}"'), 7, "unknown placeholder {svc}"),
+        (("{playbook: investigate}", '["status of {service} in {namespace}"]'), 5, "diagnosis is the playbook to run"),
+        (("{playbook: investigate}", "{playbook: guess}"), 5, "'investigate'"),
+        (
+            ("- call: {tool: k8s_restart, args", '- request: "restart {service}"\n        x: {a'),
+            7,
+            "`request` (words the planner parsed back) is gone",
+        ),
+        (
+            ('trigger: {alerts: ["KubePodCrashLooping"]}', "trigger: {anomaly: {query: up, name: checkout}}"),
+            4,
+            "either query (PromQL) or name",
+        ),
+        (
+            ('trigger: {alerts: ["KubePodCrashLooping"]}', "trigger: {anomaly: {name: checkout, window: 6 hours}}"),
+            4,
+            "is not a duration",
+        ),
+        (
+            ('trigger: {alerts: ["KubePodCrashLooping"]}', "trigger: {anomaly: {query: \"up{job='{service}'}\"}}"),
+            4,
+            "no incident to fill {placeholders} from",
+        ),
+        (
+            ('trigger: {alerts: ["KubePodCrashLooping"]}', "trigger: {anomaly: {name: checkout}}"),
+            3,
+            "has no alert to resolve: use check metric_below",
+        ),
         (("gt: 3", "gt: many"), 8, "valid number"),
         (("{fact: restarts, gt: 3}", "{fact: restarts}"), 8, "needs a test"),
         (("contains: OutOfMemoryError", "matches: '(unclosed'"), 8, "regular expression"),

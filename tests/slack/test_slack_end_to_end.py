@@ -111,7 +111,6 @@ def test_alertmanager_to_slack_to_approval_to_sandbox_to_feedback(
 
 SLACK_ROUTES = """
 version: 1
-channels: [{channel: "*", writes: true}]
 incidents:
   default_channel: C0INCIDENTS
   routes: [{match: {severity: [critical], namespace: [prod]}, channel: C0PRODINC}]

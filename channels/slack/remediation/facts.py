@@ -50,11 +50,41 @@ def triggered(trigger: Trigger, facts: dict[str, Any]) -> bool:
     return not trigger.cause_entity or any(fnmatch.fnmatchcase(entity, p) for p in trigger.cause_entity)
 
 
+def answer_facts(answer: dict[str, Any] | None) -> dict[str, Any]:
+    """The playbook's conclusion as facts: `fix` (the proposed tool, or absent), `root_cause`
+    (the resource), `root_cause_reason` (CrashLoopBackOff, OOMKilled, ...)."""
+    if not answer:
+        return {}
+    fix = answer.get("fix") or {}
+    cause = answer.get("root_cause") or {}
+    facts = {"fix": fix.get("name"), "root_cause": cause.get("resource"), "root_cause_reason": cause.get("reason")}
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+def anomaly_facts(data: dict[str, Any], min_score: float) -> dict[str, Any]:
+    """What `anomaly_scan` found, as facts: `anomaly_score` and `anomaly_value` (the highest peak),
+    `anomalous_series` (how many series have a period scoring at least `min_score`), `anomaly_series`."""
+    hits = [
+        (p["peak_score"], p["peak_value"], s["series"])
+        for s in data.get("series", [])
+        for p in s.get("periods", [])
+        if p["peak_score"] >= min_score
+    ]
+    if not hits:
+        return {"anomalous_series": 0}
+    score, value, series = max(hits)
+    count = len({h[2] for h in hits})
+    return {"anomaly_score": score, "anomaly_value": value, "anomaly_series": series, "anomalous_series": count}
+
+
 def diagnosis_facts(results: list[Any]) -> dict[str, Any]:
     texts: list[str] = []
     numbers: dict[str, float] = {}
     for turn in results:
         texts.append(turn.reply)
+        answer = getattr(turn, "answer", None) or {}
+        texts.append(str(answer.get("diagnosis", "")))
+        texts += [f"{e.get('step', '')}: {e.get('saw', '')}" for e in answer.get("evidence", [])]
         for r in turn.results:
             texts.append(str(r.get("text", "")))
             _numbers(r.get("data"), numbers)
