@@ -10,4 +10,5 @@ CAPABILITY = Capability(
     planner_module="opsgraph.tools.gpu.planner",
     intents=("opsgraph.tools.gpu", "intents.yaml"),
     settings_class="opsgraph.tools.gpu.settings:GpuSettings",
+    eval_suites=(("gpu", "opsgraph.evals.gpu:run"),),
 )
