@@ -11,6 +11,7 @@ from .deployments import DeploymentController
 from .events import EventRecorder
 from .faults.engine import FaultEngine
 from .gpu_operator import GpuOperator
+from .jobs import JobController
 from .kubelet import Kubelet
 from .meta import Obj, controller_uid
 from .replicasets import ReplicaSetController
@@ -30,6 +31,7 @@ class Controller:
         self.kubelet.faults = self.faults
         self.replicasets = ReplicaSetController(store, self.events, self.kubelet)
         self.deployments = DeploymentController(store, self.events, config)
+        self.jobs = JobController(store, self.events, config)
         self.gpu_operator = GpuOperator(store, self.events, config)
         self.heartbeat = max(config.tick, min(0.5, config.scaled(1.0)))
         self._reconciled_at = -1.0
@@ -75,6 +77,7 @@ class Controller:
                 if current is not None:
                     self.replicasets.sync(current, pods_by_owner.get(current["metadata"]["uid"], []), now)
         self._schedule(now)
+        self.jobs.sync_all(now)
 
     def _pods_by_owner(self) -> dict[str, list[Obj]]:
         index: dict[str, list[Obj]] = defaultdict(list)

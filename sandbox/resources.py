@@ -159,6 +159,9 @@ RESOURCES: dict[tuple[str, str], ResourceType] = {
             ("status",),
             (*_META_FIELDS, "status.replicas"),
         ),
+        ResourceType(
+            "jobs", "job", "Job", "batch", "v1", True, _WRITE, (), ("status",), (*_META_FIELDS, "status.successful")
+        ),
     )
 }
 
@@ -171,16 +174,18 @@ NAMESPACES = RESOURCES[("", "namespaces")]
 CONFIGMAPS = RESOURCES[("", "configmaps")]
 PDBS = RESOURCES[("policy", "poddisruptionbudgets")]
 HPAS = RESOURCES[("autoscaling", "horizontalpodautoscalers")]
+JOBS = RESOURCES[("batch", "jobs")]
 
 GROUP_VERSIONS: dict[str, tuple[str, str]] = {
     "v1": ("", "v1"),
     "apps/v1": ("apps", "v1"),
     "policy/v1": ("policy", "v1"),
     "autoscaling/v2": ("autoscaling", "v2"),
+    "batch/v1": ("batch", "v1"),
     "metrics.k8s.io/v1beta1": ("metrics.k8s.io", "v1beta1"),  # served by `metrics.py`, not the store
 }
 # The preferred (only) version of each API group.
-_GROUPS = {"apps": "v1", "policy": "v1", "autoscaling": "v2", "metrics.k8s.io": "v1beta1"}
+_GROUPS = {"apps": "v1", "policy": "v1", "autoscaling": "v2", "batch": "v1", "metrics.k8s.io": "v1beta1"}
 
 
 def lookup(group: str, plural: str) -> ResourceType | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from .defaults import default_configmap, default_deployment
 from .eviction import evict, validate_node, validate_pdb
+from .jobs import default_job, validate_job
 from .meta import Obj, clone, iso, safe_suffix, stable_uid
 from .patch import JSON_PATCH, MERGE, STRATEGIC, apply_patch
 from .resources import DEPLOYMENTS, ResourceType
@@ -113,7 +114,7 @@ class Writer:
         self._default_and_validate(rtype, obj, None)
         if self.store.get(rtype.plural, ns, md["name"]) is not None:
             raise errors.already_exists(rtype.plural, rtype.group, md["name"])
-        if rtype is DEPLOYMENTS:
+        if rtype is DEPLOYMENTS or rtype.kind == "Job":
             md["generation"] = 1
             obj["status"] = {}
         if dry:
@@ -184,6 +185,9 @@ class Writer:
             validate_node(obj)
         elif rtype.kind == "PodDisruptionBudget":
             validate_pdb(obj)
+        elif rtype.kind == "Job":
+            default_job(obj)
+            validate_job(obj, old)
         else:
             raise errors.method_not_allowed()
 

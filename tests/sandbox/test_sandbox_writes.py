@@ -64,7 +64,7 @@ def test_not_found_is_a_status_object(cluster: Cluster) -> None:
 
 def test_unknown_paths_and_methods(cluster: Cluster) -> None:
     url = cluster.server.url
-    for path in ("/apis/batch/v1/jobs", "/api/v1/widgets", "/apis/apps/v1/namespaces/prod/deployments/a/b/c"):
+    for path in ("/apis/batch/v1/cronjobs", "/api/v1/widgets", "/apis/apps/v1/namespaces/prod/deployments/a/b/c"):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(url + path)
         assert err.value.code == 404
