@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from opsgraph.agent.checkpoint_serde import RedactingSerializer
-from opsgraph.core.db import Database, DatabaseUnavailable, open_database
+from opsgraph.core.db import DatabaseUnavailable, SessionLock
+from opsgraph.core.db.migrations import MIGRATION_LOCK
 
 
 @dataclass
@@ -50,11 +51,12 @@ def _postgres(url: str, serde: RedactingSerializer) -> Checkpointer:
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(f"cannot connect to the checkpoint database: {str(exc).strip()}") from exc
     saver = PostgresSaver(conn, serde=serde)
-    lock: Database = open_database(url)
+    # The migration lock as a session lock, not inside a transaction: setup() builds indexes
+    # CONCURRENTLY, which waits for every open transaction (ours too, were it one).
+    lock = SessionLock(url, MIGRATION_LOCK, timeout_s=10)
+    lock.acquire(wait=True)
     try:
-        with lock.transaction() as tx:
-            tx.lock("opsgraph:schema_migrations")
-            saver.setup()  # its own connection: the advisory lock above keeps other replicas out
+        saver.setup()
     finally:
-        lock.close()
+        lock.release()
     return Checkpointer(saver, conn.close)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from opsgraph.core.db.database import Database, Tx
 
 Step = Callable[[Tx], None]
+MIGRATION_LOCK = "opsgraph:schema_migrations"  # also held by other schema owners (LangGraph's setup)
 
 _TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
     store TEXT NOT NULL,
@@ -53,7 +54,7 @@ def migrate(db: Database, store: str, steps: Sequence[Migration]) -> list[int]:
         return []  # the common start: nothing to lock
     applied: list[int] = []
     with db.transaction() as tx:
-        tx.lock("opsgraph:schema_migrations")
+        tx.lock(MIGRATION_LOCK)
         tx.execute(_TABLE)
         row = tx.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE store = ?", (store,)).fetchone()
         have = int(row[0]) if row else 0
