@@ -1,6 +1,8 @@
 """GPU rebalancing on seeded synthetic clusters: plan time, nodes in use vs the lower bound, vs
 first-fit (the issue's stand-in for the default scheduler), vs the seed article's blanket
-time-slicing, and fragmentation as FGD measures it.
+time-slicing, and fragmentation as FGD measures it. "ours" is the default plan (CP-SAT over the
+heuristic's packing; CP-SAT is skipped when the heuristic already meets the lower bound), and
+"heuristic" the same plan with `solver=heuristic`.
 
     .venv/bin/python benchmarks/bench_gpu.py [--seeds 100 101 102 103 104] [--out benchmarks/results/gpu.json]
 
@@ -80,7 +82,12 @@ def one(total: int, pods: int, seed: int, jobs_move: bool, mixed: bool = False) 
     movable = {p.key for p in snapshot.pods} - set(stay_reasons(snapshot, kinds))
 
     started = time.perf_counter()
-    packing = make_plan(snapshot, None, settings, ["free_nodes", "defragment"])
+    heuristic = make_plan(
+        snapshot, None, settings.model_copy(update={"solver": "heuristic"}), ["free_nodes", "defragment"]
+    )
+    heuristic_s = time.perf_counter() - started
+    started = time.perf_counter()
+    packing = make_plan(snapshot, None, settings, ["free_nodes", "defragment"])  # CP-SAT (the default)
     pack_s = time.perf_counter() - started
     started = time.perf_counter()
     full = make_plan(snapshot, usage, settings)
@@ -119,6 +126,11 @@ def one(total: int, pods: int, seed: int, jobs_move: bool, mixed: bool = False) 
         "first_fit_stranded": stranded,
         "first_fit_moves": sum(1 for k, i in ff.where.items() if ff.origin.get(k) != i),
         "ours_gpus_freed": packing.gpus_freed,
+        "ours_solver": packing.solver.get("name"),
+        "ours_solver_status": packing.solver.get("status"),
+        "heuristic_plan_s": heuristic_s,
+        "heuristic_nodes_used": heuristic.nodes_used_after,
+        "heuristic_gpus_freed": heuristic.gpus_freed,
         "first_fit_gpus_freed": sum(ff.nodes[i].physical_gpus for i in range(gpu_nodes) if not ff.members[i]),
         "ours_moves": sum(a.kind == "move" for a in packing.actions),
         "fgd_before": fgd_fragmentation(before, sizes),
@@ -147,8 +159,24 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     freed_ratio = [
         r["ours_gpus_freed"] / r["first_fit_gpus_freed"] if r["first_fit_gpus_freed"] else float("inf") for r in rows
     ]
+    heuristic_ratio = [
+        r["heuristic_gpus_freed"] / r["first_fit_gpus_freed"] if r["first_fit_gpus_freed"] else float("inf")
+        for r in rows
+    ]
+    cpsat_vs_heuristic = [
+        r["ours_gpus_freed"] / r["heuristic_gpus_freed"] if r["heuristic_gpus_freed"] else float("inf") for r in rows
+    ]
     return {
         "runs": len(rows),
+        "heuristic_plan_s_max": max(r["heuristic_plan_s"] for r in rows),
+        "heuristic_nodes_used": mean("heuristic_nodes_used"),
+        "heuristic_gpus_freed": mean("heuristic_gpus_freed"),
+        "gpus_freed_heuristic_over_first_fit": statistics.fmean(heuristic_ratio),
+        "gpus_freed_cpsat_over_heuristic": statistics.fmean(cpsat_vs_heuristic),
+        "solver_status": {
+            st: sum(1 for r in rows if r["ours_solver_status"] == st)
+            for st in sorted({r["ours_solver_status"] for r in rows})
+        },
         "plan_s_max": max(r["plan_s"] for r in rows),
         "plan_full_s_max": max(r["plan_full_s"] for r in rows),
         "parse_s_max": max(r["parse_s"] for r in rows),
@@ -200,8 +228,12 @@ def main() -> None:
             f"  GPU nodes in use: before {s['nodes_used_before']:.1f}, ours {s['ours_nodes_used']:.1f}, "
             f"first-fit {s['first_fit_nodes_used']:.1f}, lower bound {s['lower_bound']:.1f}; "
             f"gap to bound mean {s['gap_to_bound_mean']:.1%}, max {s['gap_to_bound_max']:.1%}\n"
-            f"  GPUs freed: ours {s['ours_gpus_freed']:.1f}, first-fit {s['first_fit_gpus_freed']:.1f} "
-            f"({s['gpus_freed_ours_over_first_fit']:.2f}x); pods moved: ours {s['ours_moves']:.1f}, "
+            f"  GPUs freed: CP-SAT {s['ours_gpus_freed']:.1f}, heuristic {s['heuristic_gpus_freed']:.1f}, "
+            f"first-fit {s['first_fit_gpus_freed']:.1f} (CP-SAT/first-fit {s['gpus_freed_ours_over_first_fit']:.2f}x, "
+            f"heuristic/first-fit {s['gpus_freed_heuristic_over_first_fit']:.2f}x, CP-SAT/heuristic "
+            f"{s['gpus_freed_cpsat_over_heuristic']:.3f}x); solver: {s['solver_status']}; heuristic plan time max "
+            f"{s['heuristic_plan_s_max']:.3f}s\n"
+            f"  pods moved: ours {s['ours_moves']:.1f}, "
             f"first-fit {s['first_fit_moves']:.1f}\n"
             f"  FGD fragmented GPUs: before {s['fgd_before']:.1f}, ours {s['fgd_ours']:.1f}, "
             f"first-fit {s['fgd_first_fit']:.1f}\n"
