@@ -118,3 +118,26 @@ def test_the_loop_stops_cleanly_on_sigterm(registry_state: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_rollback_is_proposed_when_the_previous_champion_fits_the_current_data(
+    registry_state: Path, tmp_path: Path
+) -> None:
+    """v3 is trained on the drifted market and made champion; the market returns to what v1 was
+    trained on: v3 drifts on it, v1 does not, so the watcher proposes going back to v1."""
+    from opsgraph.tools.models.context import open_store
+    from opsgraph.tools.models.demo import FRAUD, _register
+    from opsgraph.tools.models.synthetic import fraud_frame
+
+    store = open_store(Settings(), ModelsSettings())
+    features = [c for c in fraud_frame(1, 0).columns if c != "is_fraud"]
+    v3 = _register(store, FRAUD, fraud_frame(6000, 31, drifted=True), fraud_frame(3000, 32, drifted=True),
+                   "is_fraud", features, {"estimator": "logistic_regression", "C": 2.0})  # fmt: skip
+    store.set_alias(FRAUD, "champion", v3, actor="local:alice", kind="override", note="test")
+    calm = tmp_path / "calm.csv"
+    fraud_frame(6000, seed=33).drop(columns=["is_fraud"]).to_csv(calm, index=False)
+    store.set_current_data(FRAUD, str(calm))
+    outcome = _watcher(registry_state).run_once()[0]
+    assert outcome.dataset_drift and outcome.alert == "firing"
+    assert outcome.proposal is not None
+    assert (outcome.proposal["tool"], outcome.proposal["args"]) == ("model_rollback", {"model": FRAUD, "version": 1})
