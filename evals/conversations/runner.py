@@ -28,6 +28,7 @@ class TurnScore:
     tools: list[str]
     tools_ok: bool | None  # None: the turn names no expected tools
     problems: list[str] = field(default_factory=list)
+    reply: str = ""  # kept for a failed turn, to read what the agent said
 
     @property
     def passed(self) -> bool:
@@ -59,6 +60,7 @@ class ConversationScore:
             "seconds": round(self.seconds, 2),
             "turns": [
                 {"turn": t.turn, "said": t.said, "status": t.status, "tools": t.tools, "problems": t.problems}
+                | ({"reply": t.reply} if t.problems else {})
                 for t in self.turns
             ],
         }
@@ -118,7 +120,7 @@ def _world(conv: Conversation, registry: Registry, cache_dir: Path) -> Iterator[
                 cluster="kubeconfig",
                 kubeconfig=kubeconfig,
                 model_cache_dir=cache_dir,
-                rollout_timeout_s=15,
+                rollout_timeout_s=30,
             )
             settings.ensure_state_dir()
             if conv.setup.models:
@@ -210,7 +212,7 @@ def _score_turn(
     problems += [f"reply lacks {text!r}" for text in expect.contains if text.lower() not in reply]
     problems += [f"reply has {text!r}" for text in expect.excludes if text.lower() in reply]
     problems += [f"reply has forbidden {text!r}" for text in conv.forbidden_text if text.lower() in reply]
-    return TurnScore(number, said, result.status, tools, tools_ok, problems)
+    return TurnScore(number, said, result.status, tools, tools_ok, problems, result.reply[:600])
 
 
 def _carries(calls: list[tuple[str, dict[str, Any]]], tool: str, args: dict[str, Any]) -> bool:
