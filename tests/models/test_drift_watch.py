@@ -3,6 +3,7 @@ the real agent (proposals end as pending approvals)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -141,3 +142,48 @@ def test_a_rollback_is_proposed_when_the_previous_champion_fits_the_current_data
     assert outcome.dataset_drift and outcome.alert == "firing"
     assert outcome.proposal is not None
     assert (outcome.proposal["tool"], outcome.proposal["args"]) == ("model_rollback", {"model": FRAUD, "version": 1})
+
+
+@pytest.mark.slow
+def test_with_a_webhook_url_the_alert_reaches_a_running_receivers_incidents(
+    registry_state: Path, tmp_path: Path
+) -> None:
+    from opsgraph.tools.models.context import open_store
+    from opsgraph.tools.models.watch_sinks import WebhookSink
+    from tests.channels.test_webhooks_serve import serve
+    from tests.support.alertmanager import wait_until
+
+    receiver_state = tmp_path / "receiver"
+    with serve(receiver_state) as url:
+        models = ModelsSettings()
+        watcher = Watcher(
+            open_store(Settings(), models), models, WatchState(registry_state / "models" / "watch-state.json"),
+            report_dir=registry_state / "reports", sink=WebhookSink(f"{url}/webhooks/alertmanager"), proposer=None,
+        )  # fmt: skip
+        assert watcher.run_once()[0].alert == "firing"
+
+        def incident() -> list[dict[str, object]]:
+            store = AlertStore(receiver_state / "alerts.sqlite")
+            try:
+                return store.incidents()
+            finally:
+                store.close()
+
+        found = wait_until(incident, 20, "the receiver to open an incident for the drift alert")
+    assert "fraud-detector" in json.dumps(found)
+
+
+def test_an_unreachable_webhook_fails_the_pass_without_marking_the_drift_alerted(registry_state: Path) -> None:
+    from opsgraph.tools.models.context import open_store
+    from opsgraph.tools.models.watch_sinks import WebhookSink
+    from tests.support.processes import free_port
+
+    models = ModelsSettings()
+    state = WatchState(registry_state / "models" / "watch-state.json")
+    sink = WebhookSink(f"http://127.0.0.1:{free_port()}/webhooks/alertmanager", timeout_s=2)
+    watcher = Watcher(open_store(Settings(), models), models, state, report_dir=registry_state / "reports",
+                      sink=sink, proposer=None)  # fmt: skip
+    failed = watcher.run_once()[0]
+    assert failed.status == "error" and "did not take the drift alert" in failed.detail
+    assert WatchState(state.path).models.get("fraud-detector", {}).get("episode") is None
+    assert _watcher(registry_state).run_once()[0].alert == "firing"  # retried on the next pass
