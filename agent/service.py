@@ -3,13 +3,12 @@
 Channels (REPL, CLI, Slack, webhooks) build an `AgentRequest`, call `Agent.handle`, and render the
 `TurnResult`. A turn that needs approval returns `needs_approval` with the diff; whoever decides
 calls `Agent.decide(approval_id, ...)`, from this process or another one after a restart: the
-graph state is checkpointed in SQLite.
+graph state is checkpointed (SQLite in the state directory, or PostgreSQL shared by replicas).
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import uuid
 from typing import Any, Literal
 
@@ -93,11 +92,9 @@ class Agent:
         policy: Any = None,
         inventory_ttl_s: float = 5.0,
     ) -> None:
-        from langgraph.checkpoint.sqlite import SqliteSaver
-
         from opsgraph.agent.approvals import ApprovalStore
         from opsgraph.agent.audit import AuditLog
-        from opsgraph.agent.checkpoint_serde import RedactingSerializer
+        from opsgraph.agent.checkpoints import open_checkpointer
         from opsgraph.agent.context import RunContext
         from opsgraph.agent.graph import compile_graph
         from opsgraph.agent.inventory import CachedInventory
@@ -108,8 +105,9 @@ class Agent:
         settings.ensure_state_dir()
         self.settings = settings
         guard = _guardrails()
-        self.audit = AuditLog(settings.audit_db, redactor=guard.redact)
-        self.approvals = ApprovalStore(settings.state_db)
+        # Each store: its SQLite file in the state directory, or the shared PostgreSQL database.
+        self.audit = AuditLog(settings.database_for(settings.audit_db), redactor=guard.redact)
+        self.approvals = ApprovalStore(settings.database_for(settings.state_db), key=settings.approval_key_bytes())
         make_cluster = cluster or cluster_factory(settings)
         tools = ToolContext(settings, actor=settings.user, cluster_factory=make_cluster, approvals=self.approvals)
         self.context = RunContext(
@@ -125,13 +123,9 @@ class Agent:
             scan_untrusted=guard.scan_untrusted,
             redact=guard.redact,
         )
-        self._db = sqlite3.connect(settings.state_dir / "checkpoints.sqlite", check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # Checkpoints survive an opsgraph crash without an fsync per turn; approvals themselves
-        # live in the approval store, which is fsync'd.
-        self._db.execute("PRAGMA synchronous=NORMAL")
         # Checkpoints pass the redactor (agent.checkpoint_serde): no secret is stored in the clear.
-        self.graph = compile_graph(SqliteSaver(self._db, serde=RedactingSerializer()))
+        self._checkpoints = open_checkpointer(settings.database_for(settings.state_dir / "checkpoints.sqlite"))
+        self.graph = compile_graph(self._checkpoints.saver)
         self.reconciled = self._reconcile()
 
     # -- one turn ------------------------------------------------------------------------------
@@ -267,7 +261,7 @@ class Agent:
             return []
 
     def close(self) -> None:
-        self._db.close()
+        self._checkpoints.close()
         self.audit.close()
         self.approvals.close()
 
@@ -405,4 +399,4 @@ class _guardrails:
         """The YAML policy; an invalid file raises PolicyError naming the line."""
         from opsgraph.guardrails.policy import PolicyEngine
 
-        return PolicyEngine.load(settings.policy_file, settings.state_db)
+        return PolicyEngine.load(settings.policy_file, settings.database_for(settings.state_db))

@@ -4,13 +4,12 @@ one-line reason a person can read ("needs approval by oncall: prod write")."""
 from __future__ import annotations
 
 import fnmatch
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from opsgraph.agent.policy import ActionRequest, Decision
+from opsgraph.core.db import Database, Migration, Target, migrate, open_database
 from opsgraph.guardrails.policy.channels import ChannelNames, channel_refusal, no_names
 from opsgraph.guardrails.policy.loader import default_policy_path, load_policy_file
 from opsgraph.guardrails.policy.model import PolicyFile, Rule
@@ -21,25 +20,33 @@ def identity(user: str) -> str:
     return user if ":" in user else f"local:{user}"
 
 
-class WriteCounter:
-    """Writes per person, persisted so limits hold across CLI invocations and restarts."""
+_WRITES = (
+    Migration(
+        1,
+        "writes per person",
+        sqlite=("CREATE TABLE IF NOT EXISTS policy_writes (who TEXT NOT NULL, at REAL NOT NULL)",),
+        postgresql=("CREATE TABLE IF NOT EXISTS policy_writes (who TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",),
+        both=("CREATE INDEX IF NOT EXISTS policy_writes_who ON policy_writes(who, at)",),
+    ),
+)
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("CREATE TABLE IF NOT EXISTS policy_writes (who TEXT NOT NULL, at REAL NOT NULL)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS policy_writes_who ON policy_writes(who, at)")
+
+class WriteCounter:
+    """Writes per person, persisted so limits hold across CLI invocations, restarts and replicas."""
+
+    def __init__(self, target: Target) -> None:
+        self.db: Database = open_database(target, timeout=10)
+        migrate(self.db, "policy", _WRITES)
 
     def count(self, who: str, window_s: int) -> int:
-        row = self._db.execute(
+        row = self.db.query_one(
             "SELECT COUNT(*) FROM policy_writes WHERE who = ? AND at > ?", (who, time.time() - window_s)
-        ).fetchone()
-        return int(row[0])
+        )
+        return int(row[0]) if row else 0
 
     def add(self, who: str) -> None:
-        with self._lock:
-            self._db.execute("INSERT INTO policy_writes (who, at) VALUES (?, ?)", (who, time.time()))
+        with self.db.transaction() as tx:
+            tx.execute("INSERT INTO policy_writes (who, at) VALUES (?, ?)", (who, time.time()))
 
 
 class PolicyEngine:
@@ -50,7 +57,7 @@ class PolicyEngine:
         self.channel_names: ChannelNames = no_names
 
     @classmethod
-    def load(cls, path: Path | None, state_db: Path | None = None) -> PolicyEngine:
+    def load(cls, path: Path | None, state_db: Target | None = None) -> PolicyEngine:
         policy = load_policy_file(path or default_policy_path())
         return cls(policy, WriteCounter(state_db) if state_db else None)
 
