@@ -46,6 +46,7 @@ for capability in capabilities():
 def main() -> None:
     from pydantic import ValidationError
 
+    from opsgraph.core.db.errors import DatabaseError
     from opsgraph.guardrails.logs import setup_logging
 
     try:
@@ -55,6 +56,18 @@ def main() -> None:
         _settings_error(exc)
     except (RecursionError, UnicodeDecodeError) as exc:  # an input no reader caught: one line, no traceback
         _input_error(exc)
+    except DatabaseError as exc:  # the state database: a setting to fix, or a server that is down
+        _state_error(exc)
+
+
+def _state_error(exc: Exception) -> None:
+    import sys
+
+    from opsgraph.core.db.errors import DatabaseUnavailable
+
+    hint = "; check OPSGRAPH_DATABASE_URL and that PostgreSQL is up" if isinstance(exc, DatabaseUnavailable) else ""
+    sys.stderr.write(f"error: {exc}{hint}\n")
+    raise SystemExit(2)
 
 
 def _input_error(exc: Exception) -> None:
