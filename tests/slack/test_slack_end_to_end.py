@@ -24,9 +24,9 @@ REMEDIATION = """version: 1
 policies:
   - name: crashloop-restart
     trigger: {alerts: ["KubePodCrashLooping"]}
-    diagnosis: ["status of {service} in {namespace}"]
+    diagnosis: {playbook: investigate}
     actions:
-      - request: "restart {service} in {namespace}"
+      - call: {tool: k8s_restart, args: {name: "{service}", namespace: "{namespace}"}}
         when: [{fact: alerts, contains: KubePodCrashLooping}]
     success: {check: alert_resolved, window_s: 60}
 """
