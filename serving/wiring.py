@@ -36,7 +36,7 @@ def router_brain(settings: Settings, planner: Any, model: Any, registry: Any, ll
         model,
         confidence=DEFAULT_CONFIDENCE if llm.router_confidence is None else llm.router_confidence,
         registry=registry,
-        ledger=TokenLedger(settings.state_dir / "llm_usage.sqlite"),
+        ledger=TokenLedger(settings.database_for(settings.state_dir / "llm_usage.sqlite")),
         prices=Prices(llm.usd_per_mtok_prompt, llm.usd_per_mtok_completion),
         model_name=settings.llm_model,
     )

@@ -286,3 +286,13 @@ def test_write_limits_count_across_replicas(target: Targets) -> None:
     b.add("local:alice")
     b.add("local:bob")
     assert a.count("local:alice", 60) == 2 and b.count("local:bob", 60) == 1
+
+
+def test_token_usage_counts_across_replicas(target: Targets) -> None:
+    from opsgraph.serving.accounting import TokenLedger, Usage
+
+    a, b = TokenLedger(target("llm_usage")), TokenLedger(target("llm_usage"))
+    a.record(Usage("alice", "qwen", "agent", 100, 20, 0.5, 0.001))
+    b.record(Usage("alice", "qwen", "gateway", 50, 5, 0.2, 0.0005))
+    assert a.tokens_since("alice", 0) == 175 == b.tokens_since("alice", 0)
+    assert b.by_user()["alice"]["requests"] == 2
