@@ -109,23 +109,29 @@ def weigh(
     instance of their service shows): in a storm over one service's pods that is nearly all of
     them, and what the ranking reads is the same."""
     t0 = tally.t0
-    owners, lowered = tally.owners()
     shared = {key: pattern for key, pattern in tally.patterns.items() if len(pattern.pods) >= 2}
     share_of = {key: len(p.pods) / max(len(topology.instances(key[0])), len(p.pods)) for key, p in shared.items()}
     order = {key: i for i, key in enumerate(shared)}
     pattern_services = {service for service, _ in shared}
-    names = _Names(tally.entities, owners)
+    names: Collection[str]
+    if prune:
+        names = _Names(tally.entities, tally.service_names)  # the same names as the owners' pass
+        kept = _live(tally, topology, shared, share_of, pattern_services)
+        owned = sorted((s for s in pattern_services if s not in tally.entities), key=tally.named_order)
+        owners, lowered = tally.onsets([*kept, *owned])
+    else:
+        owners, lowered = tally.owners()
+        names = _Names(tally.entities, owners)
+        kept, owned = list(tally.entities), list(owners)
     ev: dict[str, EntityEvidence] = {}
-    for name, item in tally.entities.items():
-        if prune and _inert(name, item, shared, share_of, pattern_services, names):
-            continue
+    for name in kept:
+        item = tally.entities[name]
         out = ev[name] = EntityEvidence(item.kind, item.service, item.host, lowered.get(name, item.onset))
         for family, sig in item.signals.items():
             out.signals[family] = Signal(family, sig.category, sig.name, sig.first_at)
-    for service, earliest in owners.items():
-        if not prune or service in pattern_services:
-            kind = topology.kind(service) if service in topology else "service"
-            ev[service] = EntityEvidence(kind, None, None, earliest)
+    for service in owned:
+        kind = topology.kind(service) if service in topology else "service"
+        ev[service] = EntityEvidence(kind, None, None, owners[service])
 
     def surprise(key: tuple[str, str], low: bool = False) -> float:
         p = baseline.probability(key, t0, exclude=recorded)
@@ -177,21 +183,65 @@ def _moved(
     return moved
 
 
+@dataclass
+class _Pruning:
+    """Which entities of a tally weigh something, as of its last pruned weighing."""
+
+    topology: Topology
+    epoch: int
+    live: set[str] = field(default_factory=set)
+    saturated: set[tuple[str, str]] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+
+
+def _live(
+    tally: Tally,
+    topology: Topology,
+    shared: Mapping[tuple[str, str], PatternTally],
+    share_of: Mapping[tuple[str, str], float],
+    pattern_services: set[str],
+) -> list[str]:
+    """The entities that are not `_inert`, in first-seen order. Re-checks only the entities
+    the tally marked as changed, the instances of patterns that every instance now shows, and
+    services that now hold a pattern: nothing else can change the verdict (patterns only grow
+    until a merge, which re-checks everything)."""
+    cache = tally.pruning
+    if not isinstance(cache, _Pruning) or cache.topology is not topology or cache.epoch != tally.epoch:
+        cache = tally.pruning = _Pruning(topology, tally.epoch)
+        check = set(tally.entities)
+    else:
+        check = tally.touched
+    tally.touched = set()
+    saturated = {key for key, share in share_of.items() if share == 1.0}
+    for key in saturated - cache.saturated:
+        check |= shared[key].pods
+    check.update(s for s in pattern_services - cache.services if s in tally.entities)
+    cache.saturated, cache.services = saturated, set(pattern_services)
+    live = cache.live
+    for name in check:
+        if _inert(name, tally.entities[name], shared, share_of, pattern_services, tally.entities):
+            live.discard(name)
+        else:
+            live.add(name)
+    return sorted(live, key=lambda name: tally.entities[name].seq)
+
+
 def _inert(
     name: str,
     item: EntityTally,
     shared: Mapping[tuple[str, str], PatternTally],
     share_of: Mapping[tuple[str, str], float],
     pattern_services: Collection[str],
-    names: Collection[str],
+    entities: Collection[str],
 ) -> bool:
     """Whether every signal of the entity weighs exactly 0 and nothing else reads it: each is a
     non-symptom signal of a pattern all instances of its one service show (its share moved to
-    the service is 1), it holds no pattern itself, and its host (if any) has no evidence here
-    (a node's resource alert could move to it)."""
+    the service is 1), it holds no pattern itself, and its host (if any) has no alerts here (a
+    node's resource alert could move to it; a service named as a host holds only pattern
+    signals, which the node step skips)."""
     if name in pattern_services or len(item.services) != 1:
         return False
-    if item.host is not None and item.host in names:
+    if item.host is not None and item.host in entities:
         return False
     (service,) = item.services
     for family, sig in item.signals.items():

@@ -71,6 +71,8 @@ class Intake:
         self._in_flight = 0
         # Seconds from acceptance to the incident update that included each alert (a bounded sample).
         self.update_lags: deque[float] = deque(maxlen=100_000)
+        # Seconds from acceptance to the commit that made each payload durable (a bounded sample).
+        self.commit_lags: deque[float] = deque(maxlen=100_000)
         self.commits = 0
         self._threads = [
             threading.Thread(target=self._write_loop, name="alerts-writer", daemon=True),
@@ -134,6 +136,7 @@ class Intake:
         now = time.monotonic()
         for payload_id, (_, alerts, accepted_at, done) in zip(ids, batch, strict=True):
             done.set_result(Accepted(payload_id, len(alerts), now - accepted_at))
+            self.commit_lags.append(now - accepted_at)
         self._stored.put([(alerts, accepted_at) for _, alerts, accepted_at, _ in batch])
 
     # -- the correlator: ingest, then debounced incident updates ----------------------------------

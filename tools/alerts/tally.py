@@ -35,6 +35,7 @@ class EntityTally:
     service: str | None
     host: str | None
     onset: float
+    seq: int  # first-seen order
     signals: dict[str, SignalTally] = field(default_factory=dict)  # family -> tally, first seen first
     services: set[str] = field(default_factory=set)  # every service its alerts named
 
@@ -55,6 +56,14 @@ class Tally:
         self.patterns: dict[tuple[str, str], PatternTally] = {}  # (service, family), first seen first
         self.service_names: set[str] = set()  # services named by an entity's first alert
         self.t0 = math.inf
+        # For pruned weighing (evidence.py), so that a snapshot re-checks only what changed:
+        self.touched: set[str] = set()  # entities changed since the last pruned weighing
+        self.epoch = 0  # bumped by a merge: everything is re-checked
+        self.pruning: object | None = None  # evidence.py's cache of which entities weigh something
+        self._hosted: dict[str, list[str]] = {}  # host -> entities on it
+        self._named: dict[str, tuple[float, int]] = {}  # service -> (earliest onset, seq) of entities naming it
+        self._chained = False  # an entity with a service was named as one before it came (`onsets`)
+        self._seq = 0
 
     @classmethod
     def of(cls, members: Iterable[AlertState]) -> Tally:
@@ -67,11 +76,14 @@ class Tally:
         e = m.entity
         entity = self.entities.get(e.id)
         if entity is None:
-            entity = self.entities[e.id] = EntityTally(e.kind, e.service, e.host, m.first_at)
-            if e.service:
-                self.service_names.add(e.service)
+            entity = self.entities[e.id] = EntityTally(e.kind, e.service, e.host, m.first_at, self._seq)
+            self._seq += 1
+            self._arrived(e.id, entity)
         elif m.first_at < entity.onset:
             entity.onset = m.first_at
+            if entity.service:
+                self._name(entity.service, entity)
+        self.touched.add(e.id)
         sig = entity.signals.get(m.family)
         if sig is None:
             sig = entity.signals[m.family] = SignalTally(m.category, m.alert.name or m.family, m.first_at)
@@ -96,6 +108,24 @@ class Tally:
                 pattern.first_at = sig.first_at
         if m.first_at < self.t0:
             self.t0 = m.first_at
+
+    def _arrived(self, name: str, entity: EntityTally) -> None:
+        """A new entity: index it, and re-check what its arrival may bring to life."""
+        self.touched.update(self._hosted.get(name, ()))  # a node's alert may move to its pods
+        if entity.host:
+            self._hosted.setdefault(entity.host, []).append(name)
+        if entity.service and entity.service != name and name in self.service_names:
+            self._chained = True  # something naming it came first: the pass lowers it before using it
+        if entity.service:
+            self._name(entity.service, entity)
+
+    def _name(self, service: str, entity: EntityTally) -> None:
+        named = self._named.get(service)
+        if named is None:
+            self._named[service] = (entity.onset, entity.seq)
+            self.service_names.add(service)
+        elif entity.onset < named[0]:
+            self._named[service] = (entity.onset, named[1])
 
     def absorb(self, other: Tally) -> None:
         """Fold in a merged incident's tally (its members come after this one's); `other` is
@@ -128,6 +158,42 @@ class Tally:
         for (_, family), pattern in self.patterns.items():  # signals' first times may have moved
             pattern.first_at = min(self.entities[p].signals[family].first_at for p in pattern.pods)
         self.t0 = min(self.t0, other.t0)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """After a merge: first-seen order, hosts and named services again; re-check everything."""
+        self._hosted, self._named, self._chained = {}, {}, False
+        self.service_names = set()
+        for seq, (name, entity) in enumerate(self.entities.items()):
+            entity.seq = seq
+            self._arrived(name, entity)
+        self._seq = len(self.entities)
+        self.touched = set(self.entities)
+        self.epoch += 1
+
+    def onsets(self, names: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+        """`owners()` for the given services and entities only. The pass reads each entity's
+        onset as lowered so far; unless an entity with a service of its own came after something
+        naming it (a chain), that is its own onset, and each result is simply the earliest onset
+        of the entities naming it. With a chain, the full pass decides."""
+        if self._chained:
+            return self.owners()
+        owners: dict[str, float] = {}
+        lowered: dict[str, float] = {}
+        for name in names:
+            named = self._named.get(name)
+            if named is None:
+                continue
+            own = self.entities.get(name)
+            if own is None:
+                owners[name] = named[0]
+            else:
+                lowered[name] = min(own.onset, named[0])
+        return owners, lowered
+
+    def named_order(self, service: str) -> int:
+        """First-seen order of the first entity naming `service` (where its owner entry goes)."""
+        return self._named[service][1]
 
     def owners(self) -> tuple[dict[str, float], dict[str, float]]:
         """(services that alert only through their instances -> onset, alerting entities whose
