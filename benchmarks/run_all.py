@@ -23,6 +23,7 @@ BENCHMARKS = [
     "bench_gateway.py",
     "bench_slack_incidents.py",
     "bench_terraform.py",
+    "bench_state_backends.py",
 ]
 
 
