@@ -11,8 +11,9 @@ in an incident, 22.6 ms at 16k. Here the request only waits for durability:
 - touched incidents are re-snapshotted, saved and announced (`on_incident`) at most every
   `update_interval_s`, or twice as long as the last update took, whichever is longer: an
   incident of 16k alerts is rebuilt a few times a second, not 1,000, and rebuilding never takes
-  more than a third of the time. (A snapshot is still rebuilt whole, ~7 us an alert: past ~50k
-  alerts in one incident, updates come more than a second apart.)
+  more than a third of the time. A snapshot reads the incident's digest (digest.py), kept up
+  to date alert by alert: 0.3 ms for an incident of 20k alerts of one service, instead of the
+  174 ms of rebuilding it from its members.
 
 Memory is bounded: at most `max_waiting` payloads wait for the writer (beyond that `accept`
 raises `Busy`, a 503 that Alertmanager retries) and at most `max_waiting` batches wait for the
