@@ -32,15 +32,22 @@ def test_rca_meets_the_issue_thresholds_held_out(report: EvalReport) -> None:
     assert not failing, failing
 
 
-def test_only_held_out_numbers_carry_a_threshold(report: EvalReport) -> None:
-    with_threshold = [m.name for m in report.metrics if m.threshold is not None]
-    assert with_threshold == [
-        "online-boutique-1.AC@1 (settings chosen on micross)",
-        "online-boutique-1.AC@3 (settings chosen on micross)",
-        "micross.AC@1 (settings chosen on online-boutique-1)",
-        "micross.AC@3 (settings chosen on online-boutique-1)",
-    ]
-    assert report.metrics[0].name == with_threshold[0]  # the honest number comes first
+def test_held_out_numbers_carry_the_issue_targets_and_development_only_floors(report: EvalReport) -> None:
+    thresholds = {m.name: m.threshold for m in report.metrics if m.threshold is not None}
+    held_out = {
+        "online-boutique-1.AC@1 (settings chosen on micross)": 0.8,
+        "online-boutique-1.AC@3 (settings chosen on micross)": 0.95,
+        "micross.AC@1 (settings chosen on online-boutique-1)": 0.8,
+        "micross.AC@3 (settings chosen on online-boutique-1)": 0.95,
+    }
+    assert {name: thresholds[name] for name in held_out} == held_out
+    assert report.metrics[0].name == next(iter(held_out))  # the honest number comes first
+    # anything else with a threshold is a regression floor on a development half (evals/thresholds.yaml),
+    # never on a number that chose nothing
+    floors = {name: t for name, t in thresholds.items() if name not in held_out}
+    assert floors and all(name.endswith("development half") for name in floors), floors
+    value = {m.name: m.value for m in report.metrics}
+    assert all(value[name] >= t for name, t in floors.items())
 
 
 def test_each_direction_reports_the_choice_and_what_choosing_in_sample_would_flatter(report: EvalReport) -> None:

@@ -53,7 +53,8 @@ def test_over_defense_meets_the_issue_target(report: EvalReport) -> None:
 
 
 def test_development_set_stays_at_its_level(report: EvalReport) -> None:
-    assert report.metric("balanced_accuracy_valid").threshold is None  # development: no target on it
+    # development: a regression floor from evals/thresholds.yaml, never the issue's target (0.95)
+    assert (report.metric("balanced_accuracy_valid").threshold or 0) < 0.95
     assert report.metric("balanced_accuracy_valid").value >= 0.95, report.details["valid"]
 
 
