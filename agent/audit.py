@@ -10,6 +10,10 @@ in the same transaction as every durable row (decisions, executed writes; a read
 it: replacing a file costs more than the whole read turn). `verify()` compares both with what it
 read and reports a truncation.
 
+Each row records the request that wrote it (`request_id`: X-Request-ID, a Slack event, a CLI
+turn; core.telemetry.requests), covered by the row's hash; rows from before the column hash as
+they always did.
+
 Durability has two tiers. Entries that record a change or a decision (approvals, denials,
 refusals, executed writes, blocked input) are fsync'd before `append` returns. Entries of
 read-only turns are committed to the WAL without an fsync: they survive a crash of opsgraph, and
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from opsgraph.core.db import Database, Migration, Target, migrate, open_database
+from opsgraph.core.telemetry.requests import current
 
 GENESIS = "0" * 64
 
@@ -86,7 +91,11 @@ END $$""",
     " EXECUTE FUNCTION audit_head_forward()",
 )
 
-MIGRATIONS = (Migration(1, "hash-chained audit log", sqlite=_SQLITE, postgresql=_POSTGRES),)
+MIGRATIONS = (
+    Migration(1, "hash-chained audit log", sqlite=_SQLITE, postgresql=_POSTGRES),
+    # Rows written before this step keep '' and their hashes: the id joins the hash only when set.
+    Migration(2, "request id per row", both=("ALTER TABLE audit ADD COLUMN request_id TEXT NOT NULL DEFAULT ''",)),
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class AuditEntry:
     data: dict[str, Any]
     prev_hash: str
     hash: str
+    request_id: str = ""  # the request (X-Request-ID, a Slack event, a CLI turn) that wrote it
 
 
 @dataclass(frozen=True)
@@ -112,9 +122,12 @@ class VerifyReport:
 
 
 def _row_hash(
-    prev_hash: str, seq: int, ts: str, actor: str, event: str, thread_id: str, subject: str, data: str
-) -> str:
-    material = "\x1f".join([prev_hash, str(seq), ts, actor, event, thread_id, subject, data])
+    prev_hash: str, seq: int, ts: str, actor: str, event: str, thread_id: str, subject: str, data: str,
+    request_id: str = "",
+) -> str:  # fmt: skip
+    fields = [prev_hash, str(seq), ts, actor, event, thread_id, subject, data]
+    # A row's request id is covered by its hash; rows from before it existed ('') hash as they did.
+    material = "\x1f".join([*fields, request_id] if request_id else fields)
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -150,7 +163,10 @@ class AuditLog:
         subject: str = "",
         data: Any = None,
         durable: bool = True,
+        request_id: str | None = None,
     ) -> AuditEntry:
+        """One row; `request_id` defaults to the request in progress (core.telemetry.requests)."""
+        rid = (request_id if request_id is not None else current()) or ""
         payload = json.dumps(self._redact(data or {}), sort_keys=True, separators=(",", ":"), default=str)
         ts = datetime.now(UTC).isoformat(timespec="milliseconds")
         with self.db.transaction(durable=durable) as tx:
@@ -162,23 +178,31 @@ class AuditLog:
             else:
                 last = tx.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-            digest = _row_hash(prev, seq, ts, actor, event, thread_id, subject, payload)
+            digest = _row_hash(prev, seq, ts, actor, event, thread_id, subject, payload, rid)
             tx.execute(
-                "INSERT INTO audit (seq, ts, actor, event, thread_id, subject, data, prev_hash, hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (seq, ts, actor, event, thread_id, subject, payload, prev, digest),
+                "INSERT INTO audit (seq, ts, actor, event, thread_id, subject, data, prev_hash, hash, request_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, ts, actor, event, thread_id, subject, payload, prev, digest, rid),
             )
             if self._shared:
                 tx.execute("UPDATE audit_head SET rows = ?, hash = ? WHERE id = 1", (seq, digest))
             elif durable:
                 self._write_head(seq, digest)
-        return AuditEntry(seq, ts, actor, event, thread_id, subject, json.loads(payload), prev, digest)
+        return AuditEntry(seq, ts, actor, event, thread_id, subject, json.loads(payload), prev, digest, rid)
 
     def entries(
-        self, *, limit: int | None = None, thread_id: str | None = None, event: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        thread_id: str | None = None,
+        event: str | None = None,
+        request_id: str | None = None,
     ) -> list[AuditEntry]:
-        query = "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit"
+        query = "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash, request_id FROM audit"
         clauses, params = [], []
+        if request_id:
+            clauses.append("request_id = ?")
+            params.append(request_id)
         if thread_id:
             clauses.append("thread_id = ?")
             params.append(thread_id)
@@ -191,7 +215,9 @@ class AuditLog:
         if limit:
             query += f" LIMIT {int(limit)}"
         rows = self.db.query(query, params)
-        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in reversed(rows)]
+        return [
+            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9]) for r in reversed(rows)
+        ]
 
     def head(self) -> tuple[int, str]:
         """(rows, last hash): write it down elsewhere; `verify(head=...)` later proves the log
@@ -229,15 +255,16 @@ class AuditLog:
     def _verify_chain(self) -> VerifyReport:
         prev, count, expected_seq = GENESIS, 0, 1
         cursor = self.db.query(
-            "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash FROM audit ORDER BY seq"
+            "SELECT seq, ts, actor, event, thread_id, subject, data, prev_hash, hash, request_id"
+            " FROM audit ORDER BY seq"
         )
-        for seq, ts, actor, event, thread_id, subject, data, prev_hash, digest in cursor:
+        for seq, ts, actor, event, thread_id, subject, data, prev_hash, digest, rid in cursor:
             count += 1
             if seq != expected_seq:
                 return VerifyReport(False, count, prev, seq, f"row {expected_seq} is missing (next row is {seq})")
             if prev_hash != prev:
                 return VerifyReport(False, count, prev, seq, f"row {seq} does not follow row {seq - 1} (chain broken)")
-            if _row_hash(prev, seq, ts, actor, event, thread_id, subject, data) != digest:
+            if _row_hash(prev, seq, ts, actor, event, thread_id, subject, data, rid) != digest:
                 return VerifyReport(False, count, prev, seq, f"row {seq} was modified after it was written")
             prev, expected_seq = digest, seq + 1
         last_seq = expected_seq - 1

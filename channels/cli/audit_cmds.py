@@ -34,25 +34,29 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help=", ".join(AUDIT_EVENTS)),
         ] = None,
+        request: Annotated[
+            str | None, typer.Option("--request", help="only what this request id (X-Request-ID) wrote")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     ) -> None:
-        """List audit entries, oldest first."""
+        """List audit entries, oldest first, each with the request id that wrote it."""
         if ctx.invoked_subcommand is not None:
             return
         if event is not None and event not in AUDIT_EVENTS:
             die(f"unknown audit event {event!r}; choose one of: {', '.join(AUDIT_EVENTS)}")
         log = _open()
-        entries = log.entries(limit=limit, thread_id=thread, event=event)
+        entries = log.entries(limit=limit, thread_id=thread, event=event, request_id=request)
         if as_json:
             print_json({"entries": [e.__dict__ for e in entries]})
             return
         if not entries:
-            filtered = event is not None or thread is not None
+            filtered = event is not None or thread is not None or request is not None
             typer.echo("no audit entries match" if filtered else "the audit log is empty")
         for e in entries:
             detail = e.data.get("reason") or e.data.get("text") or e.data.get("tool") or ""
             detail = str(detail).splitlines()[0] if str(detail) else ""
-            typer.echo(f"{e.seq:>6} {e.ts} {e.actor:<12} {e.event:<19} {e.subject:<16} {str(detail)[:70]}")
+            rid = f"[{e.request_id}] " if e.request_id else ""
+            typer.echo(f"{e.seq:>6} {e.ts} {e.actor:<12} {e.event:<19} {e.subject:<16} {rid}{str(detail)[:70]}")
 
     @audit.command("head")
     def head(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
