@@ -69,7 +69,7 @@ class Evidence:
 class _Names(Collection[str]):
     """The names of an incident's entities and of the services they name, without a copy."""
 
-    def __init__(self, entities: Mapping[str, object], owners: Mapping[str, object]) -> None:
+    def __init__(self, entities: Mapping[str, object], owners: Collection[str]) -> None:
         self._entities, self._owners = entities, owners
 
     def __contains__(self, name: object) -> bool:
@@ -125,10 +125,12 @@ def weigh(
         kept, owned = list(tally.entities), list(owners)
     ev: dict[str, EntityEvidence] = {}
     for name in kept:
-        item = tally.entities[name]
-        out = ev[name] = EntityEvidence(item.kind, item.service, item.host, lowered.get(name, item.onset))
-        for family, sig in item.signals.items():
-            out.signals[family] = Signal(family, sig.category, sig.name, sig.first_at)
+        counted_entity = tally.entities[name]
+        out = ev[name] = EntityEvidence(
+            counted_entity.kind, counted_entity.service, counted_entity.host, lowered.get(name, counted_entity.onset)
+        )
+        for family, counted_signal in counted_entity.signals.items():
+            out.signals[family] = Signal(family, counted_signal.category, counted_signal.name, counted_signal.first_at)
     for service in owned:
         kind = topology.kind(service) if service in topology else "service"
         ev[service] = EntityEvidence(kind, None, None, owners[service])
