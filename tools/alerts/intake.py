@@ -8,7 +8,12 @@ in an incident, 22.6 ms at 16k. Here the request only waits for durability:
   with one fsync, and then answers each request (nothing is acknowledged before its commit);
 - a correlator thread ingests the stored alerts in commit order (what a replay after a restart
   does too) and marks the incidents they touch;
-- touched incidents are re-snapshotted, saved and announced (`on_incident`) at most every
+- an incident never announced before (its first post: what people wait for) is snapshotted,
+  saved and announced (`on_incident`) as soon as its alerts are correlated. Bounded: at most
+  `max_first_posts` a batch, and first posts take at most a third of the correlator's time
+  (FIRST_POST_SHARE, over windows of one update interval); in a storm of new incidents the rest
+  go with the next debounced update;
+- every other touched incident is re-snapshotted, saved and announced at most every
   `update_interval_s`, or twice as long as the last update took, whichever is longer: an
   incident of 16k alerts is rebuilt a few times a second, not 1,000, and rebuilding never takes
   more than a third of the time. A snapshot reads the incident's digest (digest.py), kept up
@@ -52,6 +57,8 @@ class Accepted:
 
 
 _STOP = object()
+FIRST_POST_SHARE = 1 / 3  # of the correlator's time; debounced rebuilds take at most another third
+MIN_WINDOW_S = 0.1
 
 
 class Intake:
@@ -62,9 +69,11 @@ class Intake:
         update_interval_s: float = 0.25,
         max_waiting: int = 10_000,
         max_batch: int = 512,
+        max_first_posts: int = 16,
     ) -> None:
         self.pipeline = pipeline
         self.update_interval_s = update_interval_s
+        self.max_first_posts = max_first_posts
         self.max_batch = max_batch
         self._inbox: queue.Queue[Any] = queue.Queue(maxsize=max_waiting)
         self._stored: queue.Queue[Any] = queue.Queue(maxsize=max_waiting)
@@ -140,12 +149,13 @@ class Intake:
             self.commit_lags.append(now - accepted_at)
         self._stored.put([(alerts, accepted_at) for _, alerts, accepted_at, _ in batch])
 
-    # -- the correlator: ingest, then debounced incident updates ----------------------------------
+    # -- the correlator: ingest, first posts at once, then debounced incident updates -------------
     def _correlate_loop(self) -> None:
         dirty: set[int] = set()
         waiting: list[float] = []  # acceptance times of alerts not yet in an incident update
         next_update = time.monotonic() + self.update_interval_s
         settled_since = 0
+        budget = _FirstPostBudget(self.update_interval_s)
         while True:
             timeout = max(0.0, next_update - time.monotonic()) if dirty else None
             try:
@@ -157,12 +167,19 @@ class Intake:
                 return
             if item is not None:
                 alerts: list[Alert] = [a for payload, _ in item for a in payload]
+                accepted = [at for payload, at in item for _ in payload] or [at for _, at in item]
+                touched: set[int] = set()
                 try:
-                    dirty |= self.pipeline.correlate(alerts)
+                    touched = self.pipeline.correlate(alerts)
                 except Exception:  # stored already: a replay after a restart will retry it
                     log.exception("correlating %d stored alerts failed", len(alerts))
-                waiting += [at for payload, at in item for _ in payload] or [at for _, at in item]
-                settled_since += len(item)
+                touched -= self._first_posts(touched, budget)
+                if touched:
+                    dirty |= touched
+                    waiting += accepted
+                    settled_since += len(item)
+                else:  # every incident these alerts touched is up to date already
+                    self._record(accepted, len(item))
             if time.monotonic() >= next_update or (not dirty and settled_since):
                 began = time.monotonic()
                 self._update(dirty, waiting, settled_since)
@@ -172,14 +189,31 @@ class Intake:
                 spent = time.monotonic() - began
                 next_update = time.monotonic() + max(self.update_interval_s, 2 * spent)
 
+    def _first_posts(self, touched: set[int], budget: _FirstPostBudget) -> set[int]:
+        """Announce the never-announced incidents among `touched` now (bounded: at most
+        `max_first_posts` a batch, within the budget); the numbers now up to date."""
+        if not touched or self.max_first_posts <= 0 or not budget.available():
+            return set()
+        began = time.monotonic()
+        try:
+            return self.pipeline.publish_first(touched, self.max_first_posts)
+        except Exception:  # left dirty: the next debounced update retries them
+            log.exception("announcing new incidents failed")
+            return set()
+        finally:
+            budget.spend(time.monotonic() - began)
+
     def _update(self, dirty: set[int], waiting: list[float], settled: int) -> None:
         try:
             if dirty:
                 self.pipeline.publish(dirty)
         except Exception:
             log.exception("updating %d incidents failed", len(dirty))
+        self._record(waiting, settled)
+
+    def _record(self, accepted: list[float], settled: int) -> None:
         now = time.monotonic()
-        self.update_lags.extend(now - at for at in waiting)
+        self.update_lags.extend(now - at for at in accepted)
         self._settled(settled)
 
     def _settled(self, count: int) -> None:
@@ -189,3 +223,23 @@ class Intake:
             self._in_flight -= count
             if self._in_flight == 0:
                 self._idle.notify_all()
+
+
+class _FirstPostBudget:
+    """First posts may take at most FIRST_POST_SHARE of the correlator's time, counted over
+    windows of one update interval: in a storm of new incidents the rest wait for the next
+    debounced update (which coalesces them) instead of crowding out ingesting and updating."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = max(window_s, MIN_WINDOW_S)
+        self._window_end = 0.0
+        self._spent = 0.0
+
+    def available(self) -> bool:
+        now = time.monotonic()
+        if now >= self._window_end:
+            self._window_end, self._spent = now + self.window_s, 0.0
+        return self._spent < FIRST_POST_SHARE * self.window_s
+
+    def spend(self, seconds: float) -> None:
+        self._spent += seconds

@@ -122,6 +122,25 @@ class AlertPipeline:
         for snap in news:
             self._notify(snap)
 
+    def publish_first(self, touched: set[int], limit: int) -> set[int]:
+        """Snapshot, save and announce at once (at most `limit` of them) the incidents among
+        `touched` that were never announced: their first post is what people wait for. Returns
+        the numbers in `touched` whose incident is now up to date (the rest await `publish`)."""
+        with self._lock:
+            firsts: dict[str, set[int]] = {}
+            for number in sorted(touched):
+                try:
+                    inc = self.correlator.incident(number)
+                except KeyError:
+                    continue
+                if inc.id not in self._notified and (inc.id in firsts or len(firsts) < limit):
+                    firsts.setdefault(inc.id, set()).add(number)
+            done = set().union(*firsts.values()) if firsts else set()
+            _, news = self._publish_locked(done) if done else ([], [])
+        for snap in news:
+            self._notify(snap)
+        return done
+
     def _publish_locked(self, touched: set[int]) -> tuple[list[IncidentSnapshot], list[IncidentSnapshot]]:
         current: dict[str, IncidentState] = {}
         for number in sorted(touched):
