@@ -53,7 +53,7 @@ def test_a_new_incident_is_announced_at_once_not_after_the_update_interval(tmp_p
     for i in range(3):  # each its own incident, one after another, as Alertmanager groups arrive
         intake.accept(_new_incident(i), json.dumps(_new_incident(i))).result(timeout=5)
         with seen:
-            assert seen.wait_for(lambda n=i: len(calls) == n + 1, timeout=5), "a new incident waited for the interval"
+            assert seen.wait_for(lambda: len(calls) == i + 1, timeout=5), "a new incident waited for the interval"  # noqa: B023
     assert [count for _, _, count in calls] == [1, 1, 1] and len({inc for _, inc, _ in calls}) == 3
     stored = {s["id"] for s in AlertStore(tmp_path / "alerts.sqlite").incidents()}
     assert stored == {inc for _, inc, _ in calls}  # saved before announced: `alerts incidents` shows them
@@ -77,12 +77,20 @@ def test_updates_of_a_known_incident_are_still_debounced_and_coalesced(tmp_path:
     intake.close()
 
 
-def test_a_storm_of_new_incidents_posts_a_bounded_number_at_once(tmp_path: Path) -> None:
+def test_a_storm_of_new_incidents_posts_a_bounded_number_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite")
     calls, _ = _announced(pipeline)
     at_once: list[int] = []
     real = pipeline.publish_first
-    pipeline.publish_first = lambda touched, limit: at_once.append(len(done := real(touched, limit))) or done  # type: ignore[method-assign]
+
+    def first(touched: set[int], limit: int) -> set[int]:
+        done = real(touched, limit)
+        at_once.append(len(done))
+        return done
+
+    monkeypatch.setattr(pipeline, "publish_first", first)
     intake = pipeline.intake(update_interval_s=0.3, max_first_posts=4)
     futures = [intake.accept(_new_incident(i), json.dumps(_new_incident(i))) for i in range(60)]
     assert all(f.result(timeout=10) for f in futures)
@@ -92,7 +100,7 @@ def test_a_storm_of_new_incidents_posts_a_bounded_number_at_once(tmp_path: Path)
     intake.close()
 
 
-def test_slow_first_posts_give_way_to_the_debounced_update(tmp_path: Path) -> None:
+def test_slow_first_posts_give_way_to_the_debounced_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite")
     calls, _ = _announced(pipeline)
     real = pipeline.publish_first
@@ -103,7 +111,7 @@ def test_slow_first_posts_give_way_to_the_debounced_update(tmp_path: Path) -> No
         time.sleep(0.2)
         return real(touched, limit)
 
-    pipeline.publish_first = first  # type: ignore[method-assign]
+    monkeypatch.setattr(pipeline, "publish_first", first)
     intake = pipeline.intake(update_interval_s=0.3, max_batch=1)  # one correlator pass per payload
     started = time.monotonic()
     futures = [intake.accept(_new_incident(i), json.dumps(_new_incident(i))) for i in range(40)]
@@ -136,11 +144,18 @@ def test_acks_do_not_wait_for_slow_incident_updates(tmp_path: Path, monkeypatch:
     intake.close()
 
 
-def test_a_burst_is_stored_in_group_commits_and_updates_are_debounced(tmp_path: Path) -> None:
+def test_a_burst_is_stored_in_group_commits_and_updates_are_debounced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite")
     published: list[int] = []
     real = pipeline.publish
-    pipeline.publish = lambda touched: (published.append(len(touched)), real(touched))[1]  # type: ignore[method-assign]
+
+    def publish(touched: set[int]) -> None:
+        published.append(len(touched))
+        real(touched)
+
+    monkeypatch.setattr(pipeline, "publish", publish)
     updates: list[int] = []
     pipeline.on_incident = lambda snap: updates.append(snap.alert_count)
     intake = pipeline.intake(update_interval_s=0.2)
