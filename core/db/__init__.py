@@ -6,7 +6,7 @@ backend translates the placeholders and says which dialect it speaks where DDL d
 store declares numbered migrations, applied once per database (see `migrations`).
 """
 
-from opsgraph.core.db.database import Database, Dialect, SessionLock, Target, Tx, open_database
+from opsgraph.core.db.database import Database, Dialect, Listener, SessionLock, Target, Tx, open_database
 from opsgraph.core.db.errors import DatabaseError, DatabaseUnavailable, StateConfigError
 from opsgraph.core.db.migrations import Migration, migrate
 
@@ -15,6 +15,7 @@ __all__ = [
     "DatabaseError",
     "DatabaseUnavailable",
     "Dialect",
+    "Listener",
     "Migration",
     "SessionLock",
     "StateConfigError",

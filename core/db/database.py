@@ -9,6 +9,7 @@
 - `query(sql, params)`: a read outside any transaction.
 - `session_lock(name)`: PostgreSQL only, a lock held by this process until released or until
   the process dies (its connection drops): what a lock file is on one machine.
+- `listener(channel)`: PostgreSQL only, wakes on `NOTIFY channel` from any process.
 - `ping()`: seconds for a round trip, or `DatabaseUnavailable` (for `opsgraph doctor`).
 
 SQL is written once with `?` placeholders; PostgreSQL gets `%s`.
@@ -21,7 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -92,6 +93,9 @@ class Database:
 
     def session_lock(self, name: str) -> SessionLock:
         raise NotImplementedError(f"{self.dialect} has no session locks here; use a lock file")
+
+    def listener(self, channel: str) -> Listener:
+        raise NotImplementedError(f"{self.dialect} has no LISTEN/NOTIFY; one process writes and reads")
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -239,6 +243,9 @@ class PostgresDatabase(Database):
     def session_lock(self, name: str) -> SessionLock:
         return SessionLock(self.url, name, self._timeout)
 
+    def listener(self, channel: str) -> Listener:
+        return Listener(self.url, channel, self._timeout)
+
     def describe(self) -> str:
         return f"PostgreSQL {_without_password(self.url)}"
 
@@ -275,9 +282,56 @@ class SessionLock:
         self._conn = conn
         return True
 
+    def held(self) -> bool:
+        """Whether the lock is still ours: its session answers (a dropped connection lost it)."""
+        if self._conn is None:
+            return False
+        try:
+            self._conn.execute("SELECT 1")
+        except Exception:  # any failure of the session: the server may have given the lock away
+            self.release()
+            return False
+        return True
+
     def release(self) -> None:
         if self._conn is not None:
-            self._conn.close()  # closing the session drops its advisory locks
+            # Closing the session drops its advisory locks (a broken one: the server dropped them).
+            with suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
+
+class Listener:
+    """LISTEN on a channel on a connection of its own: `wait(timeout)` returns True when a
+    NOTIFY arrived (committed by any process), False on timeout. A dropped connection is opened
+    again at the next wait (a notification sent meanwhile is missed: callers poll too)."""
+
+    def __init__(self, url: str, channel: str, timeout_s: float) -> None:
+        if not channel.isidentifier():
+            raise ValueError(f"channel must be a plain identifier, got {channel!r}")
+        self.url, self.channel, self._timeout = url, channel, timeout_s
+        self._conn: Any = None
+
+    def wait(self, timeout: float) -> bool:
+        import psycopg
+
+        try:
+            if self._conn is None or self._conn.closed or self._conn.broken:
+                self._conn = psycopg.connect(
+                    self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
+                    application_name="opsgraph-listen",
+                )  # fmt: skip
+                self._conn.execute(f"LISTEN {self.channel}")
+            return any(True for _ in self._conn.notifies(timeout=max(0.0, timeout), stop_after=1))
+        except psycopg.Error:
+            self.close()
+            time.sleep(min(timeout, 1.0))
+            return False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with suppress(Exception):
+                self._conn.close()
             self._conn = None
 
 

@@ -57,8 +57,15 @@ class AlertPipeline:
     def open(
         cls, path: Target, topology: Topology = EMPTY, on_incident: IncidentCallback | None = None
     ) -> AlertPipeline:
-        """Open (or create) the store at `path` and rebuild incidents from what it holds."""
-        pipeline = cls(AlertStore(path), topology, on_incident)
+        """Open (or create) the store at `path` and rebuild incidents from what it holds. On
+        PostgreSQL (several replicas) the pipeline follows the one shared stream (tools.alerts.shared)."""
+        store = AlertStore(path)
+        kind = cls
+        if store.db.dialect == "postgresql" and cls is AlertPipeline:
+            from opsgraph.tools.alerts.shared import SharedPipeline
+
+            kind = SharedPipeline
+        pipeline = kind(store, topology, on_incident)
         pipeline.replay()
         return pipeline
 

@@ -7,7 +7,12 @@ answers, whichever replica it was).
 - `alerts`: the latest state per fingerprint, written in the same transaction (what `alerts_list`
   reads without replaying).
 - `incidents`: the latest snapshot per incident, written after correlation (derived data: it can
-  always be rebuilt from `payloads`).
+  always be rebuilt from `payloads`), and `announced`, the alert count last announced (posted):
+  what a replica taking over as the correlator (tools.alerts.shared) does not announce again.
+
+On PostgreSQL, payload ids are the order of one stream for every replica: appends take turns on
+a transaction lock (ids are issued and committed in order, so a reader of `id > last` never
+skips one still committing), and each commit sends `NOTIFY opsgraph_payloads`.
 """
 
 from __future__ import annotations
@@ -61,7 +66,19 @@ MIGRATIONS = (
             for t in _TABLES
         ),
     ),
+    Migration(
+        2,
+        "alert count announced per incident",
+        # Before this step every saved snapshot had been announced as it was saved.
+        both=(
+            "ALTER TABLE incidents ADD COLUMN announced INTEGER NOT NULL DEFAULT 0",
+            "UPDATE incidents SET announced = size",
+        ),
+    ),
 )
+
+APPEND_LOCK = "opsgraph:alerts:payloads"
+NOTIFY_CHANNEL = "opsgraph_payloads"
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ class AlertStore:
         ]
         ids: list[int] = []
         with self.db.transaction() as tx:
+            tx.lock(APPEND_LOCK)  # PostgreSQL: ids committed in the order issued (SQLite: already)
             for body in bodies:
                 row = tx.execute(
                     "INSERT INTO payloads (received_at, source, body) VALUES (?, ?, ?) RETURNING id",
@@ -127,11 +145,15 @@ class AlertStore:
                 "last_seen=excluded.last_seen",
                 rows,
             )
+            if self.db.dialect == "postgresql":
+                tx.execute(f"NOTIFY {NOTIFY_CHANNEL}")  # delivered at commit
         return ids
 
-    def payloads(self, after: int = 0) -> Iterator[tuple[int, float, str]]:
-        """Every stored payload (with an id above `after`), oldest first: (id, received_at, body)."""
-        rows = self.db.query("SELECT id, received_at, body FROM payloads WHERE id > ? ORDER BY id", (after,))
+    def payloads(self, after: int = 0, limit: int | None = None) -> Iterator[tuple[int, float, str]]:
+        """Stored payloads with an id above `after` (at most `limit`), oldest first: (id,
+        received_at, body)."""
+        query = "SELECT id, received_at, body FROM payloads WHERE id > ? ORDER BY id"
+        rows = self.db.query(query + (f" LIMIT {int(limit)}" if limit is not None else ""), (after,))
         for row_id, received_at, body in rows:
             yield int(row_id), float(received_at), str(body)
 
@@ -154,10 +176,23 @@ class AlertStore:
         ]
         with self.db.transaction() as tx:
             tx.executemany(
-                "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "INSERT INTO incidents (id, opened_at, updated_at, status, size, snapshot) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET "
                 "updated_at=excluded.updated_at, status=excluded.status, size=excluded.size, "
                 "snapshot=excluded.snapshot",
                 rows,
+            )
+
+    def announced(self) -> dict[str, int]:
+        """Incident id -> the alert count last announced (see `mark_announced`)."""
+        return {str(i): int(n) for i, n in self.db.query("SELECT id, announced FROM incidents WHERE announced > 0")}
+
+    def mark_announced(self, snapshots: Sequence[IncidentSnapshot]) -> None:
+        """Record that these snapshots were announced (after the announcement returned)."""
+        with self.db.transaction() as tx:
+            tx.executemany(
+                "UPDATE incidents SET announced = ? WHERE id = ? AND announced < ?",
+                [(s.alert_count, s.id, s.alert_count) for s in snapshots],
             )
 
     def drop_incidents(self, ids: Sequence[str]) -> None:
