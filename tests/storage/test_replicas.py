@@ -71,13 +71,13 @@ def _signed(body: str) -> dict[str, str]:
             "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
 
 
-def _start(name: str, env: dict[str, str], tmp: Path) -> Replica:
+def _start(name: str, env: dict[str, str], tmp: Path, *options: str) -> Replica:
     port = free_port()
     state = tmp / name
     state.mkdir()
     log = tmp / f"{name}.log"
     process = subprocess.Popen(
-        [OPSGRAPH, "serve", "--port", str(port), "--no-cluster-topology", "--log-level", "warning"],
+        [OPSGRAPH, "serve", "--port", str(port), "--no-cluster-topology", "--log-level", "warning", *options],
         env={**env, "OPSGRAPH_STATE_DIR": str(state)}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
