@@ -62,7 +62,7 @@ def deployment(postgres: Postgres, tmp_path: Path) -> Iterator[tuple[dict[str, s
             yield env, api, replicas
         finally:
             for replica in replicas:
-                stop_process(replica.process)  # type: ignore[arg-type]
+                stop_process(replica.process)
             server.stop()
 
 
