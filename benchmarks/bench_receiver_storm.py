@@ -13,6 +13,11 @@ at 2k alerts in an incident and 22.6 ms at 16k). Two receivers, same load, same 
 - storm path: the request waits for the durable store only (group commit), correlation and
   incident updates follow in the background (tools/alerts/intake.py).
 
+`--new-incidents`: the worst case for first posts instead. Each alert is its own service, two
+hours after the previous one, so every request opens a new incident, which the storm path
+announces at once (a bounded number a pass, at most a third of the correlator's time; the rest
+with the next debounced update). Results in receiver_storm_new_incidents.json.
+
 Reported: sustained rate (answers per second over the run), request -> stored latency p50/p99
 (client side: from sending to the 200, which comes only after the commit), incident update lag
 (server side: from acceptance to the saved snapshot that includes the alert; today this is the
@@ -41,7 +46,7 @@ CONNECTIONS = 64
 
 
 # -- the server process --------------------------------------------------------------------------
-def serve(port: int, state: str, background: bool) -> None:
+def serve(port: int, state: str, background: bool, first_posts: bool = True) -> None:
     import uvicorn
     from starlette.requests import Request
     from starlette.responses import JSONResponse
@@ -51,6 +56,15 @@ def serve(port: int, state: str, background: bool) -> None:
     from opsgraph.channels.webhooks.app import create_app
 
     holder: dict[str, Any] = {}
+    if not first_posts:  # the baseline: new incidents wait for the debounced update like any other
+        from opsgraph.tools.alerts.pipeline import AlertPipeline
+
+        debounced_only = AlertPipeline.intake
+
+        def intake(self: AlertPipeline, **options: Any) -> Any:
+            return debounced_only(self, **{"max_first_posts": 0, **options})
+
+        AlertPipeline.intake = intake
 
     async def stats(request: Request) -> JSONResponse:
         app = holder["app"]
@@ -61,6 +75,7 @@ def serve(port: int, state: str, background: bool) -> None:
         snaps = app.state.pipeline.snapshots()
         return JSONResponse({"idle": idle, "lags": lags, "commit_lags": commits, "rss_kib": _rss_kib(os.getpid()),
                              "largest_incident": max((s.alert_count for s in snaps), default=0),
+                             "incidents": len(app.state.pipeline.store.incidents()),
                              "commits": intake.commits if intake is not None else None})  # fmt: skip
 
     async def cpu(request: Request) -> JSONResponse:
@@ -104,13 +119,17 @@ def _rss_kib(pid: int) -> int:
 
 
 # -- the client ----------------------------------------------------------------------------------
-def _body(i: int, now: float) -> bytes:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + "Z"
+def _body(i: int, now: float, new_incident: bool = False) -> bytes:
+    """Alert i: one more pod of `checkout` at `now`, or (`new_incident`) service svc-i, two hours
+    after alert i-1 (all in the past), so that it opens an incident of its own."""
+    at = now - 7200.0 * (100_000 - i) if new_incident else now
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + "Z"
+    service = f"svc-{i}" if new_incident else "checkout"
     alert = {
         "status": "firing",
         "labels": {"alertname": "PodCrashLooping", "severity": "critical", "namespace": "prod",
-                   "service": "checkout", "pod": f"checkout-{i}"},
-        "annotations": {"summary": f"checkout-{i} is crash looping"},
+                   "service": service, "pod": f"{service}-{i}"},
+        "annotations": {"summary": f"{service}-{i} is crash looping"},
         "startsAt": stamp, "endsAt": "0001-01-01T00:00:00Z",
     }  # fmt: skip
     return json.dumps({"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": "firing",
@@ -118,7 +137,7 @@ def _body(i: int, now: float) -> bytes:
                        "externalURL": "http://am", "alerts": [alert]}).encode()  # fmt: skip
 
 
-async def offer(url: str, rate: int, seconds: float) -> dict[str, Any]:
+async def offer(url: str, rate: int, seconds: float, new_incidents: bool = False) -> dict[str, Any]:
     import aiohttp
 
     total = int(rate * seconds)
@@ -135,7 +154,8 @@ async def offer(url: str, rate: int, seconds: float) -> dict[str, Any]:
                 await asyncio.sleep(delay)
             sent = time.perf_counter()
             try:
-                async with session.post(url, data=_body(i, now), headers={"content-type": "application/json"}) as r:
+                body = _body(i, now, new_incidents)
+                async with session.post(url, data=body, headers={"content-type": "application/json"}) as r:
                     await r.read()
                     if r.status == 200:
                         latencies.append(time.perf_counter() - sent)
@@ -150,7 +170,9 @@ async def offer(url: str, rate: int, seconds: float) -> dict[str, Any]:
             "sustained_per_s": round(len(latencies) / elapsed, 1), "latencies": latencies}  # fmt: skip
 
 
-def run(background: bool, rate: int, seconds: float) -> dict[str, Any]:
+def run(
+    background: bool, rate: int, seconds: float, new_incidents: bool = False, first_posts: bool = True
+) -> dict[str, Any]:
     import httpx
 
     with tempfile.TemporaryDirectory() as state, socket.socket() as probe:
@@ -158,7 +180,9 @@ def run(background: bool, rate: int, seconds: float) -> dict[str, Any]:
         port = probe.getsockname()[1]
         probe.close()
         server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(port), "--state", state] + ([] if background else ["--today"]),
+            [sys.executable, __file__, "--serve", str(port), "--state", state]
+            + ([] if background else ["--today"])
+            + ([] if first_posts else ["--first-posts-off"]),
             env={**os.environ, "OPSGRAPH_STATE_DIR": state},
         )
         base = f"http://127.0.0.1:{port}"
@@ -171,7 +195,7 @@ def run(background: bool, rate: int, seconds: float) -> dict[str, Any]:
                     time.sleep(0.1)
             rss_before = _rss_kib(server.pid)
             cpu_before = httpx.get(f"{base}/bench/cpu", timeout=10).json()
-            offered = asyncio.run(offer(f"{base}/webhooks/alertmanager", rate, seconds))
+            offered = asyncio.run(offer(f"{base}/webhooks/alertmanager", rate, seconds, new_incidents))
             stats = httpx.get(f"{base}/bench/stats", timeout=60).json()
             cpu_after = httpx.get(f"{base}/bench/cpu", timeout=10).json()
         finally:
@@ -189,6 +213,7 @@ def run(background: bool, rate: int, seconds: float) -> dict[str, Any]:
                                 "within_1s": round(sum(lag <= 1.0 for lag in lags) / max(len(lags), 1), 4)},
         "server_rss_mib": {"before": round(rss_before / 1024, 1), "after": round(stats["rss_kib"] / 1024, 1)},
         "largest_incident_alerts": stats["largest_incident"],
+        "incidents_stored": stats["incidents"],
         # CPU the server spent on the run, per 1,000 stored alerts (load-independent, unlike latency)
         "server_cpu_s_per_1000": {n: round(used * 1000 / max(offered["stored"], 1), 3) for n in cpu_after
                                   if (used := cpu_after[n] - cpu_before.get(n, 0.0)) > 0.005},
@@ -201,19 +226,27 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="alerts (requests) per second offered")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--today-seconds", type=float, default=10.0, help="run length for today's receiver")
-    parser.add_argument("--name", default="receiver_storm", help="results file name (benchmarks/results/NAME.json)")
+    parser.add_argument("--name", help="results file name (benchmarks/results/NAME.json; default receiver_storm, "
+                        "or receiver_storm_new_incidents)")  # fmt: skip
+    parser.add_argument("--new-incidents", action="store_true", help="every alert opens an incident of its own")
+    parser.add_argument("--first-posts-off", action="store_true",
+                        help="baseline: new incidents wait for the debounced update (max_first_posts=0)")  # fmt: skip
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--state", help=argparse.SUPPRESS)
     parser.add_argument("--today", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.state, background=not args.today)
+        serve(args.serve, args.state, background=not args.today, first_posts=not args.first_posts_off)
         return
-    results: dict[str, Any] = {"rate_offered": args.rate, "connections": CONNECTIONS, "seconds": args.seconds}
+    results: dict[str, Any] = {"rate_offered": args.rate, "connections": CONNECTIONS, "seconds": args.seconds,
+                               "new_incidents": args.new_incidents,
+                               "first_posts": not args.first_posts_off}  # fmt: skip
     for name, background, seconds in (("today", False, args.today_seconds), ("storm_path", True, args.seconds)):
+        if seconds <= 0:
+            continue
         print(f"{name}: {args.rate}/s for {seconds:g} s ...", flush=True)
         load_before = _loadavg()
-        results[name] = run(background, args.rate, seconds)
+        results[name] = run(background, args.rate, seconds, args.new_incidents, not args.first_posts_off)
         results[name]["loadavg"] = {"before": load_before, "after": _loadavg()}
         r = results[name]
         print(f"  sustained {r['sustained_per_s']}/s of {args.rate}/s offered ({r['stored']}/{r['offered']} stored, "
@@ -221,7 +254,7 @@ def main() -> None:
               f"p99 {r['request_to_stored']['p99_ms']} ms (server side, accepted -> committed: "
               f"{(r['accepted_to_committed'] or {}).get('p99_ms')} ms); incident update lag p99 "
               f"{r['incident_update_lag']['p99_ms']} ms (max {r['incident_update_lag']['max_ms']} ms); "
-              f"largest incident {r['largest_incident_alerts']} alerts; server RSS "
+              f"largest incident {r['largest_incident_alerts']} alerts, {r['incidents_stored']} incidents; server RSS "
               f"{r['server_rss_mib']['before']} -> {r['server_rss_mib']['after']} MiB; server CPU s per 1,000 "
               f"alerts {r['server_cpu_s_per_1000']}; load average {r['loadavg']['before']} -> "
               f"{r['loadavg']['after']}", flush=True)  # fmt: skip
@@ -232,7 +265,7 @@ def main() -> None:
         "incident_updates_within_1s": storm["incident_update_lag"]["p99_ms"] <= 1000,
     }
     print("targets:", results["targets_met"])
-    write_results(args.name, results)
+    write_results(args.name or ("receiver_storm_new_incidents" if args.new_incidents else "receiver_storm"), results)
 
 
 if __name__ == "__main__":
