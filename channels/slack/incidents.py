@@ -171,8 +171,8 @@ class SlackIncidents:
     def sweep(self) -> int:
         """Edit posted incidents whose status changed (resolutions do not add alerts, so the
         pipeline does not call back for them); returns how many changed."""
-        if self.pipeline is None:
-            return 0
+        if self.pipeline is None or not getattr(self.pipeline, "leader", True):
+            return 0  # several replicas (tools.alerts.shared): the one that announces incidents edits them
         changed = 0
         for snap in self.pipeline.snapshots():
             known = self.posted(snap.id)

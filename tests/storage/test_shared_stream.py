@@ -126,3 +126,47 @@ def test_the_other_replica_takes_over_and_announces_only_what_is_new(
     new = {inc for inc, _ in by_b} - first
     assert len(new) == 1 and len(by_b) == 2, heard.calls
     assert b.store.announced()[old] == 6
+
+
+def test_only_the_leader_edits_posted_incidents(pg_url: str, tmp_path: Any) -> None:
+    """A follower may be behind the stream (it reads it by itself); its sweep must not edit the
+    incident back to what it last saw ("firing again" after the leader said "resolved")."""
+    from opsgraph.channels.slack.config import SlackConfig
+    from opsgraph.channels.slack.incidents import SlackIncidents
+    from opsgraph.channels.slack.webapi import Poster, web_client
+    from tests.slack.mock_slack import slack_api
+
+    with slack_api() as api:
+        posters = [Poster(web_client("xoxb-1", api.url, 0), tmp_path / f"outbox-{n}.sqlite") for n in "ab"]
+        slack = [SlackIncidents(p, SlackConfig(), pg_url, fallback_channel="C0ALL") for p in posters]
+        pipelines = [AlertPipeline.open(pg_url, on_incident=s) for s in slack]
+        a, b = pipelines
+        assert isinstance(a, SharedPipeline) and isinstance(b, SharedPipeline)
+        for s, p in zip(slack, pipelines, strict=True):
+            s.pipeline = p
+        try:
+            a.start()  # a leads; b follows only when it steps (here: once, before the resolution)
+            for i in range(3):
+                _accept((a, b)[i % 2], outage(i))
+            api.wait_for(lambda: api.messages(), what="the incident post")
+            b.step()
+            ended = (START + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for i in range(3):
+                resolved = outage(i)
+                resolved["alerts"][0] |= {"status": "resolved", "endsAt": ended}
+                _accept((a, b)[i % 2], resolved | {"status": "resolved"})
+            deadline = time.monotonic() + 10
+            while any(s.status != "resolved" for s in a.snapshots()):
+                assert time.monotonic() < deadline, "the leader did not see the resolution"
+                time.sleep(0.05)
+            assert [s.sweep() for s in slack] == [1, 0]  # the leader edits; the follower leaves it
+            (post,) = [m for m in api.messages() if "thread_ts" not in m]
+            notes = [m["text"] for m in api.thread(post["ts"])]
+            assert [n for n in notes if "resolved after" in n] != [] and not [n for n in notes if "firing again" in n]
+        finally:
+            for p in pipelines:
+                p.close()
+            for s in slack:
+                s.close()
+            for poster in posters:
+                poster.close()
