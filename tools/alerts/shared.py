@@ -197,7 +197,10 @@ class SharedPipeline(AlertPipeline):
         return set()  # the intake's own alerts arrive through the stream, with everyone else's
 
     def publish(self, touched: set[int]) -> None:
-        return None
+        return None  # the stream thread publishes, on the leader only
+
+    def publish_first(self, touched: set[int], limit: int) -> set[int]:
+        return set()  # likewise: new incidents are published as soon as the leader reads them
 
     def receive(self, document: Any, body: str) -> Received:
         """Store (PayloadError if bad), then follow the stream up to it; as the leader, publish."""
