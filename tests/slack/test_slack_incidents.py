@@ -171,3 +171,32 @@ def test_resolution_is_said_in_the_thread(api: SlackAPI, tmp_path: Path) -> None
     pipeline.close()
     poster.close()
     incidents.close()
+
+
+def test_on_the_served_storm_path_a_new_incident_is_posted_at_once_and_its_updates_coalesce(
+    api: SlackAPI, tmp_path: Path
+) -> None:
+    """What `opsgraph serve` does (acks after the commit, correlation in the background): the
+    incident's post does not wait for the update interval; a burst on it becomes one edit."""
+    from opsgraph.channels.slack.config import SlackConfig
+    from opsgraph.channels.slack.incidents import SlackIncidents
+    from opsgraph.channels.slack.webapi import Poster, web_client
+    from opsgraph.tools.alerts.pipeline import AlertPipeline
+
+    poster = Poster(web_client("xoxb-1", api.url, 0), tmp_path / "outbox.sqlite")
+    incidents = SlackIncidents(poster, SlackConfig(), tmp_path / "slack.sqlite", fallback_channel="C0ALL")
+    pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite", on_incident=incidents)
+    intake = pipeline.intake(update_interval_s=60.0)  # updates of known incidents: once a minute
+    first = webhook(crashloop(0))
+    intake.accept(first, json.dumps(first)).result(timeout=10)
+    (post,) = api.wait_for(lambda: api.messages(), timeout=10, what="the new incident's post, before the interval")
+    burst = [webhook(crashloop(i)) for i in range(1, 51)]
+    for doc in burst:
+        intake.accept(doc, json.dumps(doc)).result(timeout=10)
+    assert api.ok_calls("chat.update") == []  # the burst waits for the debounced update...
+    intake.close()  # ...which closing the intake runs now
+    assert len(api.ok_calls("chat.update")) == 1 and api.messages()[0]["edits"] == 1
+    assert [m["text"] for m in api.thread(post["ts"])] == ["50 new alerts (51 in all, 51 firing)"]
+    pipeline.close()
+    poster.close()
+    incidents.close()
