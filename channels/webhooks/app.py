@@ -2,8 +2,9 @@
 `AlertPipeline`; this module only maps HTTP to it.
 
 - `POST /webhooks/alertmanager`: webhook v4 body. 200 once stored (committed, in a group commit
-  with whatever else arrived meanwhile); correlation and incident updates follow in the
-  background within `update_interval_s` (`background=False`: in the request, as before);
+  with whatever else arrived meanwhile); correlation follows in the background, a new
+  incident is announced as soon as it is correlated and updates of known ones come within
+  `update_interval_s` (tools.alerts.intake; `background=False`: in the request, as before);
   400 when the body is not JSON (or not UTF-8 text, nested too deeply, a lone surrogate), 422
   when it is not a valid v4 payload (the reason in JSON), 413 when too large (found while
   reading: a huge body is never held whole), 503 when it could not be stored (Alertmanager
