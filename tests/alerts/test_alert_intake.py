@@ -5,6 +5,7 @@ updates debounced, with bounded queues."""
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,42 @@ def test_a_new_incident_is_announced_at_once_not_after_the_update_interval(tmp_p
     assert stored == {inc for _, inc, _ in calls}  # saved before announced: `alerts incidents` shows them
     assert intake.wait_idle(5)  # nothing left waiting for the 30 s update
     intake.close()
+
+
+def test_an_incident_that_stops_being_noise_is_announced_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened by an info alert (noise: channels do not post it), then a critical one joins: that
+    is its first post, not an update, so it does not wait for the interval either; the next
+    alert is an update again."""
+    pipeline = AlertPipeline.open(tmp_path / "alerts.sqlite")
+    announced: queue.Queue[Any] = queue.Queue()
+    pipeline.on_incident = announced.put
+    at_once: list[bool] = []
+    real = pipeline.publish_first
+
+    def first(touched: set[int], limit: int) -> set[int]:
+        done = real(touched, limit)
+        at_once.append(bool(done))
+        return done
+
+    monkeypatch.setattr(pipeline, "publish_first", first)
+    intake = pipeline.intake(update_interval_s=30.0)
+    snaps = []
+    for i, severity in enumerate(("info", "critical", "critical")):
+        doc = _payload(i)
+        doc["alerts"][0]["labels"]["severity"] = severity
+        intake.accept(doc, json.dumps(doc)).result(timeout=5)
+        if i < 2:
+            try:
+                snaps.append(announced.get(timeout=5))
+            except queue.Empty:
+                raise AssertionError(f"the incident waited for the interval after the {severity} alert") from None
+    intake.close()  # runs the pending debounced update
+    snaps.append(announced.get(timeout=5))
+    assert [(s.noise, s.alert_count) for s in snaps] == [(True, 1), (False, 2), (False, 3)]
+    assert len({s.id for s in snaps}) == 1
+    assert at_once == [True, True, False]  # the third alert was an update: debounced
 
 
 def test_updates_of_a_known_incident_are_still_debounced_and_coalesced(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ in an incident, 22.6 ms at 16k. Here the request only waits for durability:
   with one fsync, and then answers each request (nothing is acknowledged before its commit);
 - a correlator thread ingests the stored alerts in commit order (what a replay after a restart
   does too) and marks the incidents they touch;
-- an incident never announced before (its first post: what people wait for) is snapshotted,
-  saved and announced (`on_incident`) as soon as its alerts are correlated. Bounded: at most
+- an incident never announced before, or only as noise (which channels do not post), is
+  snapshotted, saved and announced (`on_incident`) as soon as its alerts are correlated: its
+  first post is what people wait for. Bounded: at most
   `max_first_posts` a batch, and first posts take at most a third of the correlator's time
   (FIRST_POST_SHARE, over windows of one update interval); in a storm of new incidents the rest
   go with the next debounced update;

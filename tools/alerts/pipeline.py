@@ -51,6 +51,7 @@ class AlertPipeline:
         self.correlator = Correlator(topology)
         self._lock = threading.Lock()
         self._notified: dict[str, int] = {}
+        self._noise_only: set[str] = set()  # announced, but only as noise (which channels do not post)
         self._sequence = 0
 
     @classmethod
@@ -84,6 +85,8 @@ class AlertPipeline:
             snaps = [self._snapshot(i) for i in self.correlator.incidents()]
             for snap in snaps:
                 self._notified[snap.id] = snap.alert_count
+                if snap.noise:
+                    self._noise_only.add(snap.id)
             self.store.save_incidents(snaps)
             self.correlator.merged.clear()
         return count
@@ -131,8 +134,9 @@ class AlertPipeline:
 
     def publish_first(self, touched: set[int], limit: int) -> set[int]:
         """Snapshot, save and announce at once (at most `limit` of them) the incidents among
-        `touched` that were never announced: their first post is what people wait for. Returns
-        the numbers in `touched` whose incident is now up to date (the rest await `publish`)."""
+        `touched` that were never announced, or only as noise and are not any more: their first
+        post is what people wait for. Returns the numbers in `touched` whose incident is now up
+        to date (the rest await `publish`)."""
         with self._lock:
             firsts: dict[str, set[int]] = {}
             for number in sorted(touched):
@@ -140,7 +144,8 @@ class AlertPipeline:
                     inc = self.correlator.incident(number)
                 except KeyError:
                     continue
-                if inc.id not in self._notified and (inc.id in firsts or len(firsts) < limit):
+                first = inc.id not in self._notified or (inc.id in self._noise_only and not inc.noise)
+                if first and (inc.id in firsts or len(firsts) < limit):
                     firsts.setdefault(inc.id, set()).add(number)
             done = set().union(*firsts.values()) if firsts else set()
             _, news = self._publish_locked(done) if done else ([], [])
@@ -164,6 +169,10 @@ class AlertPipeline:
         news = [s for s in snaps if s.alert_count > self._notified.get(s.id, 0)]
         for snap in news:
             self._notified[snap.id] = snap.alert_count
+            if snap.noise:
+                self._noise_only.add(snap.id)
+            else:
+                self._noise_only.discard(snap.id)
         return snaps, news
 
     def _notify(self, snap: IncidentSnapshot) -> None:
