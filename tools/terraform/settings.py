@@ -33,6 +33,11 @@ class TerraformSettings(BaseSettings):
     checkov_version: str = Field("3.3.30", description="checkov version installed into its venv")
     checkov: bool = Field(True, description="run checkov (false: only our own checks)")
     llm_rounds: int = Field(3, ge=1, le=6, description="model drafts + repairs before giving up")
+    reattach: bool = Field(
+        True,
+        description="plan/show/validate against pre-started AWS provider processes (TF_REATTACH_PROVIDERS); "
+        "false: every command starts its own provider",
+    )
     command_timeout_s: float = Field(300.0, gt=0, description="timeout of one terraform command")
 
     def mirror(self) -> Path | None:

@@ -5,6 +5,12 @@ Speed: the provider is initialised once per state dir ("warm" workspace: `init -
 configuration that only requires hashicorp/aws); each check links its `.terraform/providers` and
 lock file instead of running `init` again. A configuration needing anything else (modules, other
 providers) falls back to a real `init -plugin-dir` in its own scratch copy.
+
+Faster still (the default, `OPSGRAPH_TERRAFORM_REATTACH`): terraform attaches to pre-started
+provider processes (provider_pool.py). `plan` runs alone (it validates the configuration first,
+so `validate` runs only to classify a failure) against a fresh process, `show` against a shared
+one. A configuration the pool may not serve, and any sign of a dead or unreachable provider, take
+the normal path above.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opsgraph.tools.terraform import provider_pool
 from opsgraph.tools.terraform.offline import make_offline
+from opsgraph.tools.terraform.provider_pool import ProviderPool
 from opsgraph.tools.terraform.settings import AWS_PROVIDER, TerraformSettings
 
 PLAN_FILE = "opsgraph.tfplan"
@@ -114,15 +123,18 @@ class TerraformRunner:
 
         return Terraform(working_dir=str(cwd), terraform_bin_path=self.binary)
 
-    def _run(self, cwd: Path, command: str, *args: str, **options: Any) -> tuple[int, str, str]:
+    def _run(
+        self, cwd: Path, command: str, *args: str, reattach: str | None = None, **options: Any
+    ) -> tuple[int, str, str]:
         """One terraform command. python-terraform builds the command line; we spawn it ourselves
         because its `cmd` (0.10.1) takes no timeout or environment, and its `synchronous=False`
-        leaks into the flags."""
+        leaks into the flags. `reattach`: the TF_REATTACH_PROVIDERS value to run against."""
         argv = self._tf(cwd).generate_cmd_string(command, *args, **options)
+        env = _environment()
+        if reattach is not None:
+            env["TF_REATTACH_PROVIDERS"] = reattach
         try:
-            done = subprocess.run(
-                argv, cwd=cwd, env=_environment(), capture_output=True, timeout=self.settings.command_timeout_s
-            )
+            done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=self.settings.command_timeout_s)
         except subprocess.TimeoutExpired:
             return 124, "", f"terraform {command} timed out after {self.settings.command_timeout_s:.0f} s"
         return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
@@ -186,11 +198,84 @@ class TerraformRunner:
         outcome.seconds["validate+plan"] = round(time.perf_counter() - started, 3)
         return validate, plan
 
+    # -- attached providers ----------------------------------------------------------------
+    def _pool(self, scratch: Path) -> ProviderPool | None:
+        if not self.settings.reattach:
+            return None
+        warm = self.warm_dir()
+        version = warm.name.removeprefix("warm-aws-")
+        if not provider_pool.eligible(scratch, version):
+            return None
+        package = warm / ".terraform" / "providers" / AWS_PROVIDER / version / _platform()
+        try:
+            return provider_pool.pool_for(
+                package, warm / ".terraform.lock.hcl", _environment(), self.work_root / "providers"
+            )
+        except OSError:
+            return None
+
+    def _check_attached(self, scratch: Path, pool: ProviderPool) -> PlanOutcome | None:
+        """plan against a fresh provider, show against the shared one; None: take the normal path."""
+        from python_terraform import IsFlagged, IsNotFlagged
+
+        outcome = PlanOutcome()
+        try:
+            fresh = pool.fresh()
+        except (OSError, RuntimeError):
+            return None
+        started = time.perf_counter()
+        try:
+            plan = self._run(
+                scratch, "plan", input=False, no_color=IsFlagged, lock=False, out=PLAN_FILE, json=IsFlagged,
+                detailed_exitcode=IsNotFlagged, reattach=fresh.reattach,
+            )  # fmt: skip
+            survived = fresh.alive()
+        finally:
+            fresh.stop()  # configured now: never serves another plan
+        outcome.seconds["plan"] = round(time.perf_counter() - started, 3)
+        code, out, err = plan
+        if not survived or _provider_trouble(out + err):
+            return None
+        if code == 0:
+            # plan validated the configuration before planning it (what `terraform validate` checks)
+            outcome.valid = True
+            outcome.diagnostics += _stream_diagnostics(out)
+        else:
+            mark = time.perf_counter()
+            try:
+                validate = self._run(scratch, "validate", json=IsFlagged, no_color=IsFlagged,
+                                     reattach=pool.shared().reattach)  # fmt: skip
+            except (OSError, RuntimeError):
+                return None
+            outcome.seconds["validate"] = round(time.perf_counter() - mark, 3)
+            if _provider_trouble(validate[1] + validate[2]) or (
+                validate[0] != 0 and _needs_init(validate[1] + validate[2])
+            ):
+                return None  # the normal path initialises what is missing, or decides without us
+            if not self._read_validate_and_plan(outcome, validate, plan):
+                return outcome
+        mark = time.perf_counter()
+        try:
+            shown = self._run(scratch, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged,
+                              reattach=pool.shared().reattach)  # fmt: skip
+        except (OSError, RuntimeError):
+            shown = (1, "", "no shared provider")
+        if shown[0] != 0 or _provider_trouble(shown[1] + shown[2]):
+            shown = self._run(scratch, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)
+        outcome.seconds["show"] = round(time.perf_counter() - mark, 3)
+        return self._read_show(outcome, shown)
+
     def _check_scratch(self, scratch: Path) -> PlanOutcome:
         from python_terraform import IsFlagged
 
-        outcome = PlanOutcome()
         self._link_warm(scratch)
+        pool = self._pool(scratch)
+        if pool is not None:
+            attached = self._check_attached(scratch, pool)
+            if attached is not None:
+                return attached
+            (scratch / PLAN_FILE).unlink(missing_ok=True)
+        outcome = PlanOutcome()
         (code, out, err), plan = self._validate_and_plan(scratch, outcome)
         if code != 0 and _needs_init(out + err):
             # Not the warm provider set (other providers, modules): a real init, then again.
@@ -203,22 +288,35 @@ class TerraformRunner:
                 outcome.diagnostics.append(Diagnostic("error", "terraform init failed", _tail(err or out)))
                 return outcome
             (code, out, err), plan = self._validate_and_plan(scratch, outcome)
+        if not self._read_validate_and_plan(outcome, (code, out, err), plan):
+            return outcome
+        mark = time.perf_counter()
+        shown = self._run(scratch, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)
+        outcome.seconds["show"] = round(time.perf_counter() - mark, 3)
+        return self._read_show(outcome, shown)
+
+    @staticmethod
+    def _read_validate_and_plan(outcome: PlanOutcome, validate: Result, plan: Result) -> bool:
+        """Record what `validate -json` and `plan -json` said; True when the plan succeeded."""
+        code, out, err = validate
         report = _json(out)
         outcome.diagnostics += [Diagnostic.from_json(d) for d in report.get("diagnostics", [])]
         outcome.valid = bool(report.get("valid")) and code == 0
         if not outcome.valid:
             if not report:
                 outcome.diagnostics.append(Diagnostic("error", "terraform validate failed", _tail(err or out)))
-            return outcome
+            return False
         code, out, err = plan
         outcome.diagnostics += _stream_diagnostics(out)
         if code != 0:
             if not any(d.severity == "error" for d in outcome.diagnostics):
                 outcome.diagnostics.append(Diagnostic("error", "terraform plan failed", _tail(err or out)))
-            return outcome
-        mark = time.perf_counter()
-        code, out, err = self._run(scratch, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)
-        outcome.seconds["show"] = round(time.perf_counter() - mark, 3)
+            return False
+        return True
+
+    @staticmethod
+    def _read_show(outcome: PlanOutcome, shown: Result) -> PlanOutcome:
+        code, out, err = shown
         if code != 0:
             outcome.diagnostics.append(Diagnostic("error", "terraform show failed", _tail(err or out)))
             return outcome
@@ -237,6 +335,28 @@ def _needs_init(text: str) -> bool:
             "Missing required provider",
         )
     )
+
+
+_PROVIDER_TROUBLE = (
+    "Failed to load plugin schemas",
+    "failed to instantiate provider",
+    "Reattachment process not found",
+    "Plugin did not respond",
+    "rpc error: code = Unavailable",
+    "connection refused",
+    "The plugin encountered an error",
+    "unable to add custom RootCAs",
+)
+
+
+def _provider_trouble(text: str) -> bool:
+    """Signs that an attached provider, not the configuration, failed (the normal path decides then)."""
+    return any(s in text for s in _PROVIDER_TROUBLE)
+
+
+def _platform() -> str:
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
+    return f"{platform.system().lower()}_{machine}"
 
 
 def _json(text: str) -> dict[str, Any]:

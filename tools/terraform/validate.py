@@ -4,6 +4,7 @@ and plan, our plan checks, the Kubernetes model and NetworkPolicy checks, checko
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +25,17 @@ class Validator:
         return TerraformRunner(self.settings, self.state_dir)
 
     def validate(self, root: Path, spec: InfraSpec | None, generator: str = "templates") -> Validation:
-        """Validate one bundle: terraform (alone), Kubernetes checks, checkov."""
+        """Validate one bundle: terraform (alone) in a thread while checkov and the Kubernetes checks
+        run here (terraform works in subprocesses, so the three overlap)."""
         tf_dir = root / "terraform"
-        outcome = self.runner().check(tf_dir) if any(tf_dir.glob("*.tf")) else None
-        started = time.perf_counter()
-        found, skipped = self._checkov(root, [root])
-        scanned = {"checkov": round(time.perf_counter() - started, 3)} if self.settings.checkov else {}
-        return assemble(root, spec, outcome, found.get(root, []), skipped, generator, scanned)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="terraform") as pool:
+            planning = pool.submit(self.runner().check, tf_dir) if any(tf_dir.glob("*.tf")) else None
+            started = time.perf_counter()
+            found, skipped = self._checkov(root, [root])
+            scanned = {"checkov": round(time.perf_counter() - started, 3)} if self.settings.checkov else {}
+            kube = kubernetes_checks(root, spec)
+            outcome = planning.result() if planning is not None else None
+        return assemble(root, spec, outcome, found.get(root, []), skipped, generator, scanned, kube)
 
     def validate_many(self, bundles: dict[str, tuple[Path, InfraSpec | None]]) -> dict[str, Validation]:
         """Validate many bundles that share a parent directory: one terraform run and one checkov
@@ -69,7 +74,9 @@ def assemble(
     skipped: list[str],
     generator: str,
     seconds: dict[str, float],
+    kube: tuple[list[Check], dict[str, float]] | None = None,
 ) -> Validation:
+    """One bundle's verdict; `kube`: the Kubernetes checks and their timing when already run."""
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     checks: list[Check] = []
     summary: dict[str, object] = {}
@@ -79,10 +86,9 @@ def assemble(
         if outcome.plan:
             summary = outcome.summary
             checks += plan_checks.run(outcome.plan, resource_lines(root), expectations(spec))
-    if (root / "kubernetes").is_dir():
-        started = time.perf_counter()
-        checks += k8s_checks.run(root, allowed_namespaces(spec))
-        timing["kubernetes"] = round(time.perf_counter() - started, 3)
+    found, took = kube if kube is not None else kubernetes_checks(root, spec)
+    checks += found
+    timing |= took
     checks += checkov
     return Validation(
         valid=bool(checks) and all(c.passed for c in checks),
@@ -93,6 +99,14 @@ def assemble(
         seconds=timing | seconds,
         skipped_checks=skipped,
     )
+
+
+def kubernetes_checks(root: Path, spec: InfraSpec | None) -> tuple[list[Check], dict[str, float]]:
+    if not (root / "kubernetes").is_dir():
+        return [], {}
+    started = time.perf_counter()
+    found = k8s_checks.run(root, allowed_namespaces(spec))
+    return found, {"kubernetes": round(time.perf_counter() - started, 3)}
 
 
 def terraform_checks(outcome: PlanOutcome) -> list[Check]:
