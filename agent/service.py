@@ -109,7 +109,9 @@ class Agent:
         self.audit = AuditLog(settings.database_for(settings.audit_db), redactor=guard.redact)
         self.approvals = ApprovalStore(settings.database_for(settings.state_db), key=settings.approval_key_bytes())
         make_cluster = cluster or cluster_factory(settings)
-        tools = ToolContext(settings, actor=settings.user, cluster_factory=make_cluster, approvals=self.approvals)
+        tools = ToolContext(
+            settings, actor=settings.user, cluster_factory=make_cluster, approvals=self.approvals, audit=self.audit
+        )
         self.context = RunContext(
             settings=settings,
             registry=load_builtin_tools(),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from opsgraph.agent.settings import Settings
+    from opsgraph.core.audit import AuditSink
     from opsgraph.tools.k8s._client import ClusterClient
 
 
@@ -32,10 +33,13 @@ class ToolContext:
         cluster_factory: Callable[[], ClusterClient] | None = None,
         approvals: ApprovalGate | None = None,
         extras: dict[str, Any] | None = None,
+        audit: AuditSink | None = None,
     ) -> None:
         self.settings = settings
         self.actor = actor
         self.approvals = approvals
+        # Where a tool audits its own steps (a multi-step apply); None: the caller keeps no audit log.
+        self.audit = audit
         self._cluster_factory = cluster_factory
         self._cluster: ClusterClient | None = None
         # Capabilities added later register their own lazy clients here by name.
@@ -58,6 +62,7 @@ class ToolContext:
             cluster_factory=self._cluster_factory,
             approvals=self.approvals,
             extras=self.extras,
+            audit=self.audit,
         )
         clone._cluster = self._cluster
         return clone

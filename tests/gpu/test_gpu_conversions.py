@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from opsgraph.agent.approvals import ApprovalStore
+from opsgraph.agent.audit import AuditLog
 from opsgraph.agent.settings import Settings
 from opsgraph.tools.context import ToolContext
 from opsgraph.tools.k8s._client import ClusterClient
@@ -33,14 +34,18 @@ def sharing_cluster(tmp_path: Path, isolated_state: Path) -> Iterator[tuple[Tool
     try:
         kubeconfig = server.write_kubeconfig(tmp_path / "sandbox" / "kubeconfig")
         load_builtin_tools()
+        settings = Settings()
+        audit = AuditLog(settings.database_for(settings.audit_db))  # the sink the agent passes in
         ctx = ToolContext(
-            Settings(),
+            settings,
             actor="alice",
             cluster_factory=lambda: ClusterClient.from_kubeconfig(kubeconfig, context=None, timeout_s=5),
             approvals=ApprovalStore(isolated_state / "state.sqlite"),
+            audit=audit,
         )
         core = client.CoreV1Api(config.new_client_from_config(str(kubeconfig), persist_config=False))
         yield ctx, core
+        audit.close()
     finally:
         server.stop()
 
@@ -116,8 +121,6 @@ def client_apps(core: Any) -> Any:
 
 
 def _audit_rows(ctx: ToolContext) -> list[dict[str, Any]]:
-    from opsgraph.agent.audit import AuditLog
-
     log = AuditLog(ctx.settings.database_for(ctx.settings.audit_db))
     try:
         rows = [r.data for r in log.entries(event="gpu_apply_step")]

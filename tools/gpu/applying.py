@@ -104,7 +104,7 @@ def execute(pinned: Pinned, ctx: ToolContext, settings: GpuSettings) -> ApplyRep
     resume = state.open_run(pinned.key, float(ctx.settings.approval_ttl_s)) if pinned.resumes else None
     approval = getattr(ctx.approvals, "begun", None)  # the write-ahead gate's approval id, when there is one
     run = state.start(pinned.plan_id, pinned.key, {"approval": approval, "actor": ctx.actor}, resume=resume)
-    audit, close = _auditor(ctx, pinned.plan_id, approval)
+    audit = _auditor(ctx, pinned.plan_id, approval)
     try:
         executor = Executor(
             GpuApi(ctx.cluster),
@@ -115,7 +115,6 @@ def execute(pinned: Pinned, ctx: ToolContext, settings: GpuSettings) -> ApplyRep
         return executor.run(pinned.steps, run)
     finally:
         run.close()
-        close()
 
 
 def landed(args: BaseModel, ctx: ToolContext, since: float) -> bool | None:
@@ -129,21 +128,17 @@ def landed(args: BaseModel, ctx: ToolContext, since: float) -> bool | None:
     return False
 
 
-def _auditor(
-    ctx: ToolContext, plan_id: str, approval: str | None
-) -> tuple[Callable[[Step, dict[str, Any]], None], Callable[[], None]]:
-    """One audit row per step, in the agent's audit log (the same hash chain as the approval)."""
-    from opsgraph.agent.audit import AuditLog
-
-    try:
-        audit = AuditLog(ctx.settings.database_for(ctx.settings.audit_db))
-    except OSError as exc:  # the journal still records every step
-        log.warning("no audit log for GPU apply steps: %s", exc)
-        return (lambda step, result: None), (lambda: None)
+def _auditor(ctx: ToolContext, plan_id: str, approval: str | None) -> Callable[[Step, dict[str, Any]], None]:
+    """One audit row per step, in the caller's audit sink (the agent passes its log: the same hash
+    chain as the approval). Without one, the journal alone records every step."""
+    sink = ctx.audit
+    if sink is None:
+        log.warning("no audit sink for GPU apply steps: the journal alone records them")
+        return lambda step, result: None
 
     def record(step: Step, result: dict[str, Any]) -> None:
         data = {"plan": plan_id, "approval": approval, "step": step.title,
                 **{k: v for k, v in result.items() if k in ("did", "undo", "failed")}}  # fmt: skip
-        audit.append("gpu_apply_step", actor=ctx.actor, subject="gpu_rebalance_apply", data=data, durable=True)
+        sink.append("gpu_apply_step", actor=ctx.actor, subject="gpu_rebalance_apply", data=data, durable=True)
 
-    return record, audit.close
+    return record
