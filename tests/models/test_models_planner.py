@@ -19,6 +19,9 @@ CASES: list[tuple[str, str, list[tuple[str, dict[str, Any]]]]] = [
     ("roll back the fraud model", "model_rollback", [("model_rollback", {"model": "fraud-detector"})]),
     ("retrain fraud-detector", "model_retrain", [("model_retrain", {"model": "fraud-detector"})]),
     ("model status", "model_status", [("model_status", {})]),
+    # "show model X" once read as a rollback (a write asking for approval) or as nothing at all
+    ("show model fraud-detection", "model_status", [("model_status", {"model": "fraud-detector"})]),
+    ("show me the churn model", "model_status", [("model_status", {"model": "churn-model"})]),
     ("is fraud-detector still ok?", "model_health",
      [("model_status", {"model": "fraud-detector"}), ("drift_check", {"model": "fraud-detector"})]),
     ("promote the challenger of fraud-detector", "model_promote",
