@@ -44,6 +44,21 @@ def gpu_cluster(tmp_path: Path, isolated_state: Path) -> Iterator[tuple[ToolCont
         server.stop()
 
 
+def _settled(core: Any, timeout_s: float = 30.0) -> None:
+    """Wait until every GPU pod runs and two looks a moment apart see the same pods."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    last: dict[str, tuple[str, str]] | None = None
+    while time.monotonic() < deadline:
+        pods = _gpu_pods(core)
+        if pods == last and all(phase == "Running" for _, phase in pods.values()):
+            return
+        last = pods
+        time.sleep(0.2)
+    raise AssertionError(f"the GPU pods did not settle: {last}")
+
+
 def _gpu_pods(core: Any) -> dict[str, tuple[str, str]]:
     """pod -> (node, phase) for live GPU pods."""
     out = {}
@@ -183,6 +198,7 @@ def test_a_step_that_does_not_settle_stops_the_run_and_says_how_to_undo(gpu_clus
     assert "stopped: move ml/" in failed.text and "no replacement" in failed.text
     assert failed.error.hint and "uncordon gpu-" in failed.error.hint
     ctx.extras["gpu_settings"] = GpuSettings()
+    _settled(core)  # the stopped move's replacement pod comes up; then the plan stands still
     retried = approve_and_run(ctx, "gpu_rebalance_apply", {})  # safe to retry: re-planned from the cluster now
     assert retried.status == "ok", retried.text
     assert all(phase == "Running" for _, phase in _gpu_pods(core).values())
