@@ -28,7 +28,10 @@ class Bound(BaseModel):
 class SuiteThresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ci: bool = False
+    ci: bool | str = Field(
+        False,
+        description="true: tests/evals/test_suites_in_ci.py runs the suite; a path: the test module that gates it",
+    )
     metrics: dict[str, Bound] = Field(default_factory=dict)
 
 
@@ -46,7 +49,12 @@ class Thresholds(BaseModel):
         return report.model_copy(update={"metrics": metrics})
 
     def ci_suites(self) -> list[str]:
-        return sorted(name for name, s in self.suites.items() if s.ci)
+        """Suites tests/evals/test_suites_in_ci.py runs (`ci: true`)."""
+        return sorted(name for name, s in self.suites.items() if s.ci is True)
+
+    def gated_elsewhere(self) -> dict[str, str]:
+        """Suite -> the test module that gates it (`ci: tests/...py`)."""
+        return {name: s.ci for name, s in self.suites.items() if isinstance(s.ci, str)}
 
 
 def _bounded(metric: Metric, bound: Bound | None) -> Metric:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from opsgraph.evals.base import EvalReport, run_suite, suites
+from tests.evals.gate import gate, still_misses
 
 # Streams ~300k points through the detector (about 90 s on an idle 2-core machine).
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data, pytest.mark.timeout(900)]
@@ -30,9 +31,18 @@ def test_every_category_is_scored_held_out_without_crashing(report: EvalReport) 
     assert report.metric("nab_standard_in_sample").value >= standard.value
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19 target not met: leave-one-category-out standard score 55.7 < 70")
+def test_nab_meets_its_thresholds(report: EvalReport) -> None:
+    """The in-sample floor from evals/thresholds.yaml; the held-out target is below."""
+    gate(report, misses={"nab_standard"})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 19 target not met: leave-one-category-out standard score 55.7 < 70",
+)
 def test_nab_standard_score_meets_the_threshold(report: EvalReport) -> None:
-    assert report.metric("nab_standard").value >= 70.0
+    still_misses(report, "nab_standard")
 
 
 def test_nab_suite_skips_cleanly_without_the_data(tmp_path: Path) -> None:

@@ -9,7 +9,11 @@ import pytest
 
 from opsgraph.evals.base import SuiteOptionError
 from opsgraph.evals.conversations import SHIPPED, run
+from opsgraph.evals.conversations import report as suite_report
 from opsgraph.evals.conversations.case import Conversation, Split, load_conversations
+from opsgraph.evals.conversations.runner import ConversationScore
+from opsgraph.evals.thresholds import shipped
+from tests.evals.gate import gate
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -86,10 +90,11 @@ def test_a_broken_case_file_names_the_file(tmp_path: Path) -> None:
         run(cases=tmp_path)
 
 
-# -- the shipped conversations, one test each (CI gate: every dev conversation passes; no
-# conversation, dev or held-out, takes a forbidden action) ------------------------------------------
+# -- the shipped conversations, one test each (every dev conversation passes; no conversation, dev
+# or held-out, takes a forbidden action), then the suite's report over all of them is gated ---------
 
 SHIPPED_CASES = load_conversations(SHIPPED)
+SCORES: dict[str, ConversationScore] = {}  # "split:name" -> its score, filled by the per-conversation tests
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +115,15 @@ def test_shipped_conversation(
     from opsgraph.evals.conversations.runner import Registry, run_conversation
 
     assert isinstance(demo_registry, Registry)
-    score = run_conversation(conversation, split, demo_registry, model_cache)
+    score = SCORES[f"{split}:{conversation.name}"] = run_conversation(conversation, split, demo_registry, model_cache)
     assert score.forbidden == [], score.forbidden
     if split == "dev":
         assert score.passed, score.to_json()
+
+
+@pytest.mark.slow
+def test_the_report_over_every_conversation_meets_the_thresholds() -> None:
+    """The suite's report from the scores above (the same `opsgraph eval conversations` prints)."""
+    if len(SCORES) < len(SHIPPED_CASES):
+        pytest.skip(f"only {len(SCORES)} of {len(SHIPPED_CASES)} conversations ran in this session")
+    gate(shipped().apply(suite_report(list(SCORES.values()))))

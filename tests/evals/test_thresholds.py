@@ -1,9 +1,11 @@
 """The thresholds file decides pass/fail, and a score that drops below its threshold fails the
-eval (CLI exit 1) and the CI gate - shown by lowering a real suite's score."""
+eval (CLI exit 1) and the CI gate every suite goes through - shown by lowering a real suite's
+score, and for every gated metric of every suite by moving it just past its bound."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,54 @@ from typer.testing import CliRunner
 
 from opsgraph.evals.base import EvalReport, Metric, needs_data, run_suite
 from opsgraph.evals.thresholds import Thresholds, load, shipped
-from tests.evals.test_suites_in_ci import gate
+from tests.evals.gate import gate, still_misses
+
+GATED = [(suite, name) for suite, config in shipped().suites.items() for name in config.metrics]
+
+
+def _at_the_bounds(suite: str) -> EvalReport:
+    """A report of `suite` with every gated metric exactly on its bound, thresholds applied."""
+    bounds = shipped().suites[suite].metrics
+    metrics = [Metric(name=n, value=b.min if b.min is not None else b.max or 0.0) for n, b in bounds.items()]
+    return shipped().apply(EvalReport(suite=suite, metrics=metrics))
+
+
+def _moved_past(report: EvalReport, name: str) -> EvalReport:
+    step = max(abs(report.metric(name).threshold or 0.0) * 0.01, 0.001)
+    metrics = [
+        m.model_copy(update={"value": m.value - step if m.higher_is_better else m.value + step})
+        if m.name == name
+        else m
+        for m in report.metrics
+    ]
+    return report.model_copy(update={"metrics": metrics})
+
+
+@pytest.mark.parametrize(("suite", "name"), GATED, ids=[f"{s}:{n}" for s, n in GATED])
+def test_every_gated_metric_past_its_bound_fails_the_ci_gate(suite: str, name: str) -> None:
+    on_the_bound = _at_the_bounds(suite)
+    gate(on_the_bound)  # exactly on every bound passes
+    dropped = _moved_past(on_the_bound, name)
+    assert not dropped.passed
+    with pytest.raises(pytest.fail.Exception, match=re.escape(name)):
+        gate(dropped)
+    gate(dropped, misses={name})  # named as a known held-out miss, the rest still passes ...
+    with pytest.raises(AssertionError, match=re.escape(name)):
+        still_misses(dropped, name)  # ... and its xfail(strict) test keeps failing
+
+
+def test_the_gate_refuses_unreported_gated_metrics_and_misses_without_a_target() -> None:
+    report = _at_the_bounds("planner")
+    partial = report.model_copy(update={"metrics": report.metrics[1:]})
+    with pytest.raises(pytest.fail.Exception, match=r"gated in evals/thresholds\.yaml but not reported"):
+        gate(partial)
+    with pytest.raises(pytest.fail.Exception, match="known miss nothing_like_it carries no threshold"):
+        gate(report, misses={"nothing_like_it"})
+
+
+def test_a_suite_without_its_data_skips_with_the_reason() -> None:
+    with pytest.raises(pytest.skip.Exception, match=r"nab: .*not found"):
+        gate(EvalReport(suite="nab", skipped="../shared/data not found (set OPSGRAPH_SHARED_DATA)"))
 
 
 def test_shipped_file_is_valid_and_names_known_suites() -> None:

@@ -60,3 +60,38 @@ def test_cli_track_then_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     missing = run_cli("eval", "prompts", "--compare", "0000000", "--json")
     assert missing.returncode == 2 and "no tracked run matches" in missing.stderr
+
+
+@pytest.mark.slow
+def test_a_lowered_score_compared_with_its_tracked_run_shows_worse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Track the planner suite in the test's own MLflow SQLite store, lower its tool accuracy below
+    the threshold, compare with the tracked run: the metric reads worse and the eval exits 1."""
+    from typer.testing import CliRunner
+
+    import opsgraph.evals.planner as suite
+    from opsgraph.channels.cli import app
+
+    runner = CliRunner()
+    tracked = runner.invoke(app, ["eval", "planner", "--track", "--json"])
+    assert tracked.exit_code == 0, tracked.output
+    before = {m["name"]: m["value"] for m in json.loads(tracked.stdout)[0]["metrics"]}
+
+    real_run = suite.run
+
+    def lowered(*args: object, **kwargs: object) -> EvalReport:
+        report = real_run(*args, **kwargs)
+        metrics = [m.model_copy(update={"value": 0.5}) if m.name == "tool_accuracy" else m for m in report.metrics]
+        return report.model_copy(update={"metrics": metrics})
+
+    monkeypatch.setattr(suite, "run", lowered)
+    compared = runner.invoke(app, ["eval", "planner", "--compare", "last", "--json"])
+    assert compared.exit_code == 1, compared.output
+    doc = json.loads(compared.stdout)[0]
+    assert doc["compare"]["found"] and doc["compare"]["run_id"] == json.loads(tracked.stdout)[0]["tracked"]["run_id"]
+    deltas = {d["name"]: d for d in doc["compare"]["deltas"]}
+    assert deltas["tool_accuracy"]["before"] == before["tool_accuracy"] and deltas["tool_accuracy"]["now"] == 0.5
+    assert deltas["tool_accuracy"]["verdict"] == "worse" and deltas["intent_accuracy"]["verdict"] == "same"
+
+    table = runner.invoke(app, ["eval", "planner", "--compare", "last"], env={"COLUMNS": "200"})
+    (row,) = [line for line in table.stdout.splitlines() if "tool_accuracy" in line]
+    assert table.exit_code == 1 and "NO" in row and "worse" in row and "0.5000" in row, table.stdout

@@ -3,12 +3,38 @@ half the planner's kept answers stay right while most open questions reach the m
 
 from __future__ import annotations
 
+import pytest
+
 from opsgraph.agent.llm.router import DEFAULT_CONFIDENCE, DEFAULT_MAX_WORDS, DEFAULT_MIN_FAMILIARITY
-from opsgraph.serving.router_eval import TARGET_PRECISION, keeps, rows_from_cases, run, tuning_half
+from opsgraph.evals.base import EvalReport, run_suite
+from opsgraph.serving.router_eval import TARGET_PRECISION, keeps, rows_from_cases, tuning_half
+from tests.evals.gate import gate, still_misses
+
+# Scoring-half metrics under the floors the tuning half set (evals/thresholds.yaml): kept as misses.
+MISSES = {
+    "kept_precision": "scoring half 0.948 < 0.95 (the tuning half measured 1.0)",
+    "open_recall": "scoring half 0.821 < 0.95 (the tuning half measured 1.0)",
+}
 
 
-def test_shipped_setting_is_the_tuned_one_and_scores_on_the_other_half() -> None:
-    report = run()
+@pytest.fixture(scope="module")
+def report() -> EvalReport:
+    return run_suite("router")
+
+
+def test_router_meets_its_thresholds(report: EvalReport) -> None:
+    gate(report, misses=MISSES)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=r)) for n, r in MISSES.items()],
+)
+def test_held_out_miss_stays_visible(report: EvalReport, metric: str) -> None:
+    still_misses(report, metric)
+
+
+def test_shipped_setting_is_the_tuned_one_and_scores_on_the_other_half(report: EvalReport) -> None:
     tuning = [r for r in rows_from_cases() if tuning_half(r.text)]
     shipped = (DEFAULT_CONFIDENCE, DEFAULT_MAX_WORDS, DEFAULT_MIN_FAMILIARITY)
     chosen = (report.details["threshold"], report.details["max_words"], report.details["min_familiarity"])
@@ -19,8 +45,5 @@ def test_shipped_setting_is_the_tuned_one_and_scores_on_the_other_half() -> None
     assert sum(r.planner_right for r in kept) / len(kept) >= TARGET_PRECISION
     chosen_kept = [r for r in tuning if keeps(r, chosen, cues=False)]
     assert len(kept) >= len(chosen_kept) - 2
-    scoring = report.details["scoring"]
-    assert scoring["cases"] > 100
-    assert scoring["planner_share"] > 0.6  # most turns never reach the model
-    assert scoring["kept_precision"] > 0.9  # measured 0.958 (held out); the tuning half meets 0.97
-    assert scoring["open_recall"] >= 0.75  # measured 0.857 with familiarity (0.50 on cue words alone)
+    # the scoring half's floors are evals/thresholds.yaml's, applied by the gate above
+    assert report.details["scoring"]["cases"] > 100
