@@ -58,9 +58,12 @@ def test_the_gate_refuses_unreported_gated_metrics_and_misses_without_a_target()
         gate(report, misses={"nothing_like_it"})
 
 
-def test_a_suite_without_its_data_skips_with_the_reason() -> None:
-    with pytest.raises(pytest.skip.Exception, match=r"nab: .*not found"):
-        gate(EvalReport(suite="nab", skipped="../shared/data not found (set OPSGRAPH_SHARED_DATA)"))
+@pytest.mark.parametrize("suite", ["injection", "rca", "nab", "iac"])
+def test_a_suite_without_its_public_data_skips_in_ci_saying_what_is_missing(suite: str, tmp_path: Path) -> None:
+    report = run_suite(suite, tmp_path)  # a data folder without the suite's files, as in a user's clone
+    assert report.skipped and str(tmp_path) in report.skipped
+    with pytest.raises(pytest.skip.Exception, match=rf"{suite}: .*{re.escape(str(tmp_path))}"):
+        gate(report)
 
 
 def test_shipped_file_is_valid_and_names_known_suites() -> None:
