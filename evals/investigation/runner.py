@@ -129,16 +129,14 @@ def _report(rows: list[dict[str, Any]]) -> EvalReport:
 
     development = [r for r in rows if r["split"] == "development"] or rows
     held_out = [r for r in rows if r["split"] == "held-out"]
+    # thresholds: evals/thresholds.yaml (issue 11's, and no write without approval)
     metrics = [
-        Metric(name="hit_at_1", value=share("hit", development), threshold=0.9),
-        Metric(name="fix_proposed", value=share("fix_ok", development), threshold=0.9),
+        Metric(name="hit_at_1", value=share("hit", development)),
+        Metric(name="fix_proposed", value=share("fix_ok", development)),
         Metric(name="hit_at_1_all_cases", value=share("hit", rows)),
         Metric(name="mean_tool_steps", value=sum(r["steps"] for r in rows) / len(rows), higher_is_better=False),
         Metric(
-            name="unapproved_writes",
-            value=float(sum(r["unapproved_writes"] for r in rows)),
-            threshold=0.0,
-            higher_is_better=False,
+            name="unapproved_writes", value=float(sum(r["unapproved_writes"] for r in rows)), higher_is_better=False
         ),
     ]
     if held_out:
