@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench_anomaly.py",
     "bench_gpu.py",
     "bench_drift.py",
+    "bench_models_repl.py",
     "bench_runbooks.py",
     "bench_semantic_cache.py",
     "bench_gateway.py",
