@@ -83,6 +83,41 @@ def previous_request(request: str, state: Path, settings: Any) -> dict[str, floa
 MODES = {"opsgraph": opsgraph_request, "previous": previous_request}
 
 
+def agreement(tasks_file: Path, limit: int, state: Path) -> dict[str, Any]:
+    """Attached vs normal path on IaC-Eval reference outputs (third-party configurations: data
+    sources, other providers, errors at validate and at plan): how many verdicts agree. Prints
+    counts only, never a reference."""
+    from opsgraph.evals.iac.tasks import read_tasks
+    from opsgraph.tools.terraform.settings import TerraformSettings
+    from opsgraph.tools.terraform.tf_runner import PlanOutcome, TerraformRunner
+
+    def verdict(o: PlanOutcome) -> tuple[object, ...]:
+        changes = sorted((rc["address"], rc["change"]["actions"]) for rc in (o.plan or {}).get("resource_changes", []))
+        return o.valid, o.planned, sorted({d.summary for d in o.errors}), changes
+
+    runners = {on: TerraformRunner(TerraformSettings(checkov=False, reattach=on), state) for on in (True, False)}
+    counts = {"tasks": 0, "agree": 0, "attached": 0, "planned": 0, "seconds_attached": 0.0, "seconds_normal": 0.0}
+    with tempfile.TemporaryDirectory() as tmp:
+        for task in read_tasks(tasks_file)[:limit]:
+            found = {}
+            for on, runner in runners.items():
+                d = Path(tmp) / f"t{task.index:04d}-{on}"
+                d.mkdir()
+                (d / "main.tf").write_text(task.reference, encoding="utf-8")
+                mark = time.perf_counter()
+                found[on] = runner.check(d)
+                counts["seconds_attached" if on else "seconds_normal"] += time.perf_counter() - mark
+            counts["tasks"] += 1
+            counts["agree"] += verdict(found[True]) == verdict(found[False])
+            counts["attached"] += "plan" in found[True].seconds and "validate+plan" not in found[True].seconds
+            counts["planned"] += found[False].planned
+            print(
+                f"task {task.index}: {'agree' if verdict(found[True]) == verdict(found[False]) else 'DIFFER'}",
+                flush=True,
+            )
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()}
+
+
 def baseline_request(request: str, state: Path, settings: Any) -> dict[str, float]:
     """Cold init, sequential terraform commands, checkov as a fresh process."""
     from opsgraph.tools.terraform import k8s_checks, plan_checks
@@ -137,6 +172,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "terraform.json")
     parser.add_argument("--cold", choices=sorted(MODES), help=argparse.SUPPRESS)  # one request, in a child
+    parser.add_argument(
+        "--agreement", type=int, metavar="N", help="instead: attached vs normal verdicts on N IaC-Eval references"
+    )
+    parser.add_argument(
+        "--tasks", type=Path, default=HERE.parent.parent / "shared" / "data" / "iac_eval" / "iac_eval_dev.csv"
+    )
     args = parser.parse_args()
     from opsgraph.agent.settings import Settings
     from opsgraph.tools.terraform.settings import TerraformSettings
@@ -146,6 +187,9 @@ def main() -> int:
         print("terraform or its provider mirror is missing: nothing to measure")
         return 1
     state = Settings().ensure_state_dir()
+    if args.agreement:
+        print(json.dumps(agreement(args.tasks, args.agreement, state)))
+        return 0
     if args.cold:
         print(json.dumps(MODES[args.cold](REQUESTS[0], state, settings)))
         return 0
