@@ -231,6 +231,8 @@ class ProviderPool:
     def shared(self) -> Provider:
         """The long-lived provider for commands that do not configure it (validate, show)."""
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the provider pool was stopped")
             self._used = time.monotonic()
             if self._shared is None or not self._shared.alive():
                 self._shared = start_provider(self.binary, self.env, self.work)
@@ -242,6 +244,8 @@ class ProviderPool:
         if refill is not None:
             refill.join(START_TIMEOUT_S)
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the provider pool was stopped")
             self._used = time.monotonic()
             spare, self._spare = self._spare, None
         if spare is None or not spare.alive():
