@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from opsgraph.core.db import Database, Migration, StateConfigError, Target, Tx, migrate, open_database
 from opsgraph.tools.errors import ApprovalInvalid
@@ -123,6 +123,11 @@ class Approval:
             "expires_at": self.expires_at,
             "status": self.status,
         }
+
+
+class Decided(NamedTuple):
+    approval: Approval
+    repeated: bool  # it was approved already: this call decided nothing new
 
 
 _COLUMNS = (
@@ -220,6 +225,11 @@ class ApprovalStore:
     def decide(self, approval_id: str, *, approve: bool, by: str) -> Approval:
         """pending -> approved | denied; interrupted -> approved (a retry, once) | denied;
         approved -> approved (its approver's process died before running it)."""
+        return self.decide_once(approval_id, approve=approve, by=by).approval
+
+    def decide_once(self, approval_id: str, *, approve: bool, by: str) -> Decided:
+        """`decide`, also saying whether the approval was already approved before this call (a
+        double click, or a second approver racing the first), so the caller audits one approval."""
         now = time.time()
         with self._transaction(approval_id) as (tx, current):
             if current is None or current.tampered or current.expired(now):
@@ -238,7 +248,7 @@ class ApprovalStore:
                 retries=current.retries + (1 if retry and approve else 0),
             )
             self._store_state(tx, decided)
-        return decided
+        return Decided(decided, repeated=again)
 
     def consume(self, approval_id: str, action_hash: str, *, actor: str) -> None:
         """approved -> executed, once, and only for exactly the approved action (no write-ahead:

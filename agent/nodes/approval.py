@@ -47,12 +47,14 @@ def approval(state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
             updated.append(item | {"refusal": refusal})
             continue
         try:
-            decided = ctx.approvals.decide(item["id"], approve=approve, by=by)
+            decided, repeated = ctx.approvals.decide_once(item["id"], approve=approve, by=by)
         except ApprovalInvalid as exc:
             refusal = exc.message
         else:
-            event = "approved" if approve else "denied"
-            count_approval(event)
+            # a double click (or a retry after the approver's process died) approves once: the
+            # repeat is audited as such, never as a second approval
+            event = "approval_repeated" if repeated else "approved" if approve else "denied"
+            count_approval("repeated" if repeated else event)
             ctx.audit.append(
                 event,
                 actor=by,

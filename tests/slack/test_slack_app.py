@@ -165,6 +165,8 @@ def test_a_simultaneous_double_click_executes_once(harness: SlackHarness, sandbo
     assert replicas(sandbox) == 4
     assert len(harness.runtime.agent.audit.entries(event="executed")) == 1
     assert len([m for m in h.thread(ts) if "scaled prod/checkout" in m["text"]]) == 1
+    # the audit shows one approval; a click that lost the race is a repeat, not a second approval
+    assert [e.actor for e in harness.runtime.agent.audit.entries(event="approved")] == ["slack:UONCALL"]
 
 
 def test_deny_click_updates_the_message_and_runs_nothing(harness: SlackHarness, sandbox: Any) -> None:
