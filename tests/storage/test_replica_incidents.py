@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import httpx
 import pytest
 
 from tests.slack.mock_slack import SlackAPI, slack_api
-from tests.storage.test_replicas import POLICY, Replica, _cli, _signed, _start
+from tests.storage.test_replicas import POLICY, Replica, _cli, _signed, _start, replica_env
 from tests.storage.test_shared_stream import outage
 from tests.support.postgres import Postgres
 from tests.support.processes import stop_process
@@ -44,18 +43,9 @@ def deployment(postgres: Postgres, tmp_path: Path) -> Iterator[tuple[dict[str, s
     kubeconfig = server.write_kubeconfig(tmp_path / "sandbox" / "kubeconfig")
     (tmp_path / "policy.yaml").write_text(POLICY)
     with slack_api() as api:
-        env = {
-            **os.environ,
-            "OPSGRAPH_DATABASE_URL": postgres.create_database(),
-            "OPSGRAPH_APPROVAL_KEY": secrets.token_hex(32),
-            "OPSGRAPH_CLUSTER": "kubeconfig",
-            "OPSGRAPH_KUBECONFIG": str(kubeconfig),
-            "OPSGRAPH_POLICY_FILE": str(tmp_path / "policy.yaml"),
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "OPSGRAPH_SLACK_API_URL": api.url,
-            "OPSGRAPH_SLACK_INCIDENT_CHANNEL": CHANNEL,
-        }
+        env = replica_env(
+            postgres, kubeconfig, tmp_path / "policy.yaml", api.url, OPSGRAPH_SLACK_INCIDENT_CHANNEL=CHANNEL
+        )
         replicas: list[Replica] = []
         try:
             replicas = [_start(n, env, tmp_path, "--respond") for n in ("a", "b")]

@@ -94,6 +94,23 @@ def _start(name: str, env: dict[str, str], tmp: Path, *options: str) -> Replica:
     raise AssertionError(f"replica {name} did not start: {log.read_text()[-3000:]}")
 
 
+def replica_env(postgres: Postgres, kubeconfig: Path, policy: Path, slack_url: str, **extra: str) -> dict[str, str]:
+    """What every replica of one deployment shares: a fresh database, the sealing key, the sandbox,
+    the policy and the local Slack Web API."""
+    return {
+        **os.environ,
+        "OPSGRAPH_DATABASE_URL": postgres.create_database(),
+        "OPSGRAPH_APPROVAL_KEY": secrets.token_hex(32),
+        "OPSGRAPH_CLUSTER": "kubeconfig",
+        "OPSGRAPH_KUBECONFIG": str(kubeconfig),
+        "OPSGRAPH_POLICY_FILE": str(policy),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "OPSGRAPH_SLACK_API_URL": slack_url,
+        **extra,
+    }
+
+
 @pytest.fixture
 def deployment(postgres: Postgres, tmp_path: Path) -> Iterator[Deployment]:
     from opsgraph.sandbox.server import SandboxServer
@@ -102,18 +119,7 @@ def deployment(postgres: Postgres, tmp_path: Path) -> Iterator[Deployment]:
     kubeconfig = server.write_kubeconfig(tmp_path / "sandbox" / "kubeconfig")
     (tmp_path / "policy.yaml").write_text(POLICY)
     with slack_api() as api:
-        env = {
-            **os.environ,
-            "OPSGRAPH_DATABASE_URL": postgres.create_database(),
-            "OPSGRAPH_APPROVAL_KEY": secrets.token_hex(32),
-            "OPSGRAPH_CLUSTER": "kubeconfig",
-            "OPSGRAPH_KUBECONFIG": str(kubeconfig),
-            "OPSGRAPH_POLICY_FILE": str(tmp_path / "policy.yaml"),
-            "OPSGRAPH_ROLLOUT_TIMEOUT_S": "30",
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "OPSGRAPH_SLACK_API_URL": api.url,
-        }
+        env = replica_env(postgres, kubeconfig, tmp_path / "policy.yaml", api.url, OPSGRAPH_ROLLOUT_TIMEOUT_S="30")
         replicas = []
         try:
             replicas = [_start(n, env, tmp_path) for n in ("a", "b")]
