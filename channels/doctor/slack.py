@@ -1,11 +1,15 @@
 """Slack tokens: present where needed, of the right kind, and accepted by Slack (`auth.test`
-against the configured Web API base URL, `OPSGRAPH_SLACK_API_URL`)."""
+against the configured Web API base URL, `OPSGRAPH_SLACK_API_URL`), with the scopes opsgraph
+uses (Slack names a token's scopes in the `x-oauth-scopes` header of every answer)."""
 
 from __future__ import annotations
 
 from opsgraph.channels.doctor.model import Doctor, Result, fail, ok, warn
 
 PREFIXES = {"bot_token": ("xoxb-", "SLACK_BOT_TOKEN"), "app_token": ("xapp-", "SLACK_APP_TOKEN")}
+# Scopes whose absence breaks something quietly (channels/slack/manifest.yaml declares them all):
+# posting, and finding an incident post or answer made just before a failover (channels/slack/post_lookup.py).
+REQUIRED_SCOPES = ("chat:write", "channels:history", "groups:history")
 
 
 def check_slack(doctor: Doctor) -> list[Result]:
@@ -35,6 +39,11 @@ def check_slack(doctor: Doctor) -> list[Result]:
     if not modes:
         return [warn("slack", f"{head}: no SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP)",
                      "set one of them")]  # fmt: skip
+    granted = answer.get("scopes")
+    missing = [s for s in REQUIRED_SCOPES if granted is not None and s not in granted.split(",")]
+    if missing:
+        return [warn("slack", f"{head}: the bot token lacks {', '.join(missing)}",
+                     "add them to the app's bot scopes (channels/slack/manifest.yaml) and reinstall it")]  # fmt: skip
     return [ok("slack", head)]
 
 
@@ -51,4 +60,5 @@ def _auth_test(api_url: str, token: str, timeout_s: float) -> dict[str, str] | R
     if not body.get("ok"):
         error = body.get("error", f"HTTP {response.status_code}")
         return fail("slack", f"Slack refused the bot token: {error}", "reinstall the app and copy its bot token")
-    return dict(body)
+    scopes = response.headers.get("x-oauth-scopes")
+    return {**body, **({"scopes": scopes.replace(" ", "")} if scopes is not None else {})}

@@ -103,10 +103,14 @@ class SlackAssistant:
                 records[approval.id] = record
         return turn_blocks(result, hashes, records)
 
-    def post_result(self, channel: str, thread_ts: str, result: Any) -> dict[str, Any] | None:
+    def post_result(
+        self, channel: str, thread_ts: str, result: Any, *, metadata: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """`metadata`: Slack message metadata that lets a later process find this post."""
         blocks = self.blocks_for(result)
+        extra = {"metadata": metadata} if metadata is not None else {}
         posted = self.poster.call(
-            "chat.postMessage", channel=channel, thread_ts=thread_ts, text=turn_text(result), blocks=blocks
+            "chat.postMessage", channel=channel, thread_ts=thread_ts, text=turn_text(result), blocks=blocks, **extra
         )
         self._remember(posted, channel, blocks, result)
         return posted

@@ -143,12 +143,18 @@ def respond_to_incidents(runtime: SlackRuntime, pipeline: Any, *, background: bo
     """The pipeline's callback: post (or edit) the incident at once, then, on a second queue so
     posts never wait behind an investigation, let the agent answer in its thread and the
     remediation policies (if any) diagnose and propose. `answer=False` posts only."""
-    from opsgraph.agent.responder import BackgroundResponder, IncidentResponder
+    from opsgraph.agent.responder import SEVERITY_RANK, BackgroundResponder, IncidentResponder
 
     responder = IncidentResponder(runtime.agent, runtime.incidents)
 
     def answer_incident(snapshot: Any) -> None:
-        responder(snapshot)
+        # Once per incident and severity across replicas and restarts (the responder's own
+        # memory is per process): recorded before and after, resumed if cut short.
+        if snapshot.prioritised:
+            run = runtime.incidents.begin_answer(snapshot, SEVERITY_RANK.get(snapshot.severity, 0))
+            if run is not None:
+                responder(snapshot)
+                runtime.incidents.end_answer(run)
         if runtime.remediation is not None:
             runtime.remediation.consider(snapshot)
 

@@ -79,6 +79,15 @@ class Poster:
                 self._keep(method, payload, reason)
             return None
 
+    def read(self, method: str, **params: Any) -> dict[str, Any] | None:
+        """A read method (conversations.history, conversations.replies): sent as query
+        parameters, which Slack's read methods take (they refuse JSON bodies); None on failure."""
+        try:
+            return dict(self.client.api_call(method, http_verb="GET", params=params).data)
+        except Exception as exc:
+            log.warning("Slack %s failed: %s", method, _reason(exc))
+            return None
+
     def pending(self) -> int:
         row = self.db.query_one("SELECT COUNT(*) FROM outbox")
         return int(row[0]) if row else 0

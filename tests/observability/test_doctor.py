@@ -90,6 +90,13 @@ def test_a_served_model_and_slack_that_accepts_the_token(monkeypatch: pytest.Mon
         monkeypatch.setenv("OPSGRAPH_SLACK_API_URL", slack_url)
         _, checks, _ = doctor("--timeout", "2")
         assert checks["slack"]["status"] == "fail" and "invalid_auth" in checks["slack"]["detail"]
+    # A token installed before the history scopes were in the manifest: named, with the fix.
+    with _slack_api(ok=True, scopes="chat:write,commands,channels:read") as slack_url:
+        monkeypatch.setenv("OPSGRAPH_SLACK_API_URL", slack_url)
+        _, checks, _ = doctor("--timeout", "2")
+        assert checks["slack"]["status"] == "warn", checks["slack"]
+        assert "channels:history, groups:history" in checks["slack"]["detail"]
+        assert "manifest.yaml" in checks["slack"]["fix"]
 
 
 def test_a_service_that_never_answers_costs_one_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,7 +131,7 @@ class _Server:
 class _slack_api:
     """Slack's Web API as far as auth.test goes."""
 
-    def __init__(self, ok: bool) -> None:
+    def __init__(self, ok: bool, scopes: str | None = None) -> None:
         answer = {"ok": True, "user": "opsgraph", "team": "Acme"} if ok else {"ok": False, "error": "invalid_auth"}
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,6 +143,8 @@ class _slack_api:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
+                if scopes is not None:
+                    self.send_header("x-oauth-scopes", scopes)
                 self.end_headers()
                 self.wfile.write(body)
 

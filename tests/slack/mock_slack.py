@@ -8,7 +8,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,12 +42,21 @@ class SlackAPI:
         self.page_size = 2
         self.socket_url: str | None = None
         self._ts = itertools.count(1)
+        self._after: list[tuple[str, Callable[[dict[str, Any]], bool], Callable[[], None]]] = []
         self._lock = threading.Lock()
         self.url = ""
 
     # -- what tests use ------------------------------------------------------------------------
     def fail(self, method: str, status: int = 429, times: int = 1, error: str = "", **headers: str) -> None:
         self.failures[method] = Failure(status, times, {k.replace("_", "-"): v for k, v in headers.items()}, error)
+
+    def after_accepting(
+        self, method: str, matches: Callable[[dict[str, Any]], bool], action: Callable[[], None]
+    ) -> None:
+        """Once, when a `method` call whose body `matches` has been accepted (recorded, so Slack
+        holds it) and before its answer is sent: run `action` (kill the caller, say)."""
+        with self._lock:
+            self._after.append((method, matches, action))
 
     def ok_calls(self, method: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -76,9 +85,14 @@ class SlackAPI:
                 payload = {"ok": False, "error": failure.error or ("ratelimited" if status == 429 else "fatal_error")}
                 self.calls.append(Call(method, body, status if not failure.error else 299))
                 return status, failure.headers, payload
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = f"{time.time():.0f}.{next(self._ts):06d}"
             response = self._response(method, body, ts)
             self.calls.append(Call(method, body, 200, response))
+            hooks = [h for h in self._after if h[0] == method and h[1](body)]
+            for hook in hooks:
+                self._after.remove(hook)
+        for _, _, action in hooks:
+            action()
         return 200, {}, response
 
     def _response(self, method: str, body: dict[str, Any], ts: str) -> dict[str, Any]:
@@ -96,14 +110,38 @@ class SlackAPI:
             more = start + self.page_size < len(self.conversations)
             return {"ok": True, "channels": page,
                     "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""}}  # fmt: skip
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, body)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         return {"ok": True}
 
+    def _history(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, from `oldest`, `limit` a page (cursor: an offset); `metadata` only with
+        include_all_metadata, as Slack does. Replies: the thread's parent and its replies."""
+        shown = self._shown(self.calls, body.get("channel"))
+        if method == "conversations.replies":
+            shown = [m for m in shown if body.get("ts") in (m["ts"], m.get("thread_ts"))]
+        else:
+            shown = [m for m in shown if not m.get("thread_ts")]
+        shown = [m for m in shown if float(m["ts"]) >= float(body.get("oldest") or 0)]
+        shown.sort(key=lambda m: float(m["ts"]), reverse=True)
+        start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+        with_meta = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        page = [{k: v for k, v in m.items() if k != "metadata" or with_meta} for m in shown[start : start + limit]]
+        more = start + limit < len(shown)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}  # fmt: skip
+
     def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Every posted message as it looks now (later chat.update edits applied), with its ts."""
         with self._lock:
-            calls = [c for c in self.calls if c.status == 200]
+            calls = list(self.calls)
+        return self._shown(calls, channel)
+
+    @staticmethod
+    def _shown(calls: list[Call], channel: str | None) -> list[dict[str, Any]]:
+        calls = [c for c in calls if c.status == 200]
         shown: dict[str, dict[str, Any]] = {}
         for c in calls:
             if c.method == "chat.postMessage":
@@ -120,6 +158,24 @@ class SlackAPI:
 
 def _handler(api: SlackAPI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # read methods take query parameters
+            path, _, query = self.path.partition("?")
+            body = {k: v[0] for k, v in parse_qs(query).items()}
+            self._reply(*api.answer(path.rsplit("/", 1)[-1], body))
+
+        def _reply(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:
+                pass  # the caller is gone (a test killed it after its call was accepted)
+
         def do_POST(self) -> None:
             method = self.path.split("?")[0].rsplit("/", 1)[-1]
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
@@ -130,15 +186,7 @@ def _handler(api: SlackAPI) -> type[BaseHTTPRequestHandler]:
             for key in ("blocks",):
                 if isinstance(body.get(key), str):
                     body[key] = json.loads(body[key])
-            status, headers, payload = api.answer(method, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+            self._reply(*api.answer(method, body))
 
         def log_message(self, format: str, *args: Any) -> None:
             return

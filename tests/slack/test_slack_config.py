@@ -136,6 +136,8 @@ def test_the_manifest_asks_for_what_the_app_uses() -> None:
     manifest = yaml.safe_load((resources.files("opsgraph.channels.slack") / "manifest.yaml").read_text())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "im:history", "usergroups:read"} <= scopes
+    # Looking up a post made just before a failover reads the incident channel's history.
+    assert {"channels:history", "groups:history"} <= scopes
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/interactions")
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/ops"]

@@ -186,6 +186,10 @@ class _Poster:
         self.calls.append((method, payload))
         return {"ok": True, "channel": payload.get("channel"), "ts": f"17000.{len(self.calls):04d}"}
 
+    def read(self, method: str, **params: Any) -> dict[str, Any]:
+        self.calls.append((method, params))
+        return {"ok": True, "messages": []}  # the channel holds no message of ours
+
 
 def _snapshot(alerts: int = 2) -> Any:
     from types import SimpleNamespace
