@@ -67,8 +67,11 @@ class EntityExtractor:
     def __init__(self, inventory: Inventory, vocabulary: frozenset[str] = frozenset()) -> None:
         self.inventory = inventory
         self._vocabulary = vocabulary  # words the intent model knows: never an unknown name
-        self._names = set(inventory.names)
-        self._namespaces = set(inventory.namespaces)
+        # Sorted, never iterated as sets: a typo's match must not depend on the hash seed.
+        self._names = frozenset(inventory.names)
+        self._namespaces = frozenset(inventory.namespaces)
+        self._sorted_names = tuple(sorted(self._names))
+        self._sorted_namespaces = tuple(sorted(self._namespaces))
         self._parts = _unique_parts(inventory.names)
 
     def extract(self, text: str) -> Entities:
@@ -214,9 +217,9 @@ class EntityExtractor:
             if candidate in self._namespaces:
                 return candidate
         if fuzzy and len(word) >= 4:
-            for ns in self._namespaces:
-                if len(ns) >= 4 and edit_distance(word, ns, 1) <= 1:
-                    return ns
+            close = [ns for ns in self._sorted_namespaces if len(ns) >= 4 and edit_distance(word, ns, 1) <= 1]
+            if len(close) == 1:  # one typo from two namespaces is a guess: not taken
+                return close[0]
         return None
 
     def _workload(self, word: str, *, fuzzy: bool = True) -> str | None:
@@ -230,11 +233,18 @@ class EntityExtractor:
             return self._parts[word]
         budget = typo_budget(word)
         best: tuple[int, str] | None = None
-        for name in self._names:
+        tied = False
+        for name in self._sorted_names:
             distance = edit_distance(word, name, budget)
-            if distance <= min(budget, typo_budget(name)) and (best is None or distance < best[0]):
-                best = (distance, name)
-        return best[1] if best else None
+            if distance > min(budget, typo_budget(name)):
+                continue
+            if best is None or distance < best[0]:
+                best, tied = (distance, name), False
+            elif distance == best[0]:
+                tied = True
+        # Equally close to two workloads: a guess either way, so neither is taken (the word stays
+        # unresolved; in a name slot it is reported as naming nothing we know).
+        return best[1] if best and not tied else None
 
     def _multi_token_name(self, tokens: list[Token], i: int) -> tuple[str, int] | None:
         """ "search api" -> search-api, "fraud model server" -> fraud-model-server."""

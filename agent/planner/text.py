@@ -94,12 +94,16 @@ def typo_budget(word: str) -> int:
 
 
 class SpellFixer:
-    """Maps a misspelt word to the known word it is one typo away from ("lgos" -> "logs")."""
+    """Maps a misspelt word to the known word it is one typo away from ("lgos" -> "logs").
 
-    def __init__(self, vocabulary: set[str]) -> None:
-        self._known = {w for w in vocabulary if len(w) >= 4 and w.isalpha()}
+    A word equally close to two known words ("stale": scale, state, stable) is ambiguous and left
+    as written: picking one would be a guess, and which one came first used to depend on set
+    order, so the same message planned differently after a restart (PYTHONHASHSEED)."""
+
+    def __init__(self, vocabulary: set[str] | frozenset[str]) -> None:
+        self._known = frozenset(w for w in vocabulary if len(w) >= 4 and w.isalpha())
         self._by_length: dict[int, list[str]] = {}
-        for word in self._known:
+        for word in sorted(self._known):
             self._by_length.setdefault(len(word), []).append(word)
         self._cache: dict[str, str] = {}
 
@@ -110,12 +114,16 @@ class SpellFixer:
         if cached is not None:
             return cached
         budget = 1 if len(word) < 7 else 2
-        best, best_distance = word, budget + 1
+        best, best_distance, ties = word, budget + 1, 0
         for length in range(len(word) - budget, len(word) + budget + 1):
             for candidate in self._by_length.get(length, ()):
                 distance = edit_distance(word, candidate, budget)
                 if distance < best_distance:
-                    best, best_distance = candidate, distance
+                    best, best_distance, ties = candidate, distance, 1
+                elif distance == best_distance:
+                    ties += 1
+        if ties > 1:
+            best = word
         if len(self._cache) < 10_000:
             self._cache[word] = best
         return best
