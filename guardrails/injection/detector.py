@@ -25,7 +25,7 @@ MAX_DEPTH = 2
 # Obfuscation is evidence on its own: people asking for a rollout do not type 1gn0r3.
 _FLAG_WEIGHTS = {
     "tag-characters": 0.6, "homoglyph": 0.3, "zero-width": 0.2, "leetspeak": 0.25,
-    "split-words": 0.2, "glued-words": 0.15, "spaced-letters": 0.2,
+    "split-words": 0.2, "glued-words": 0.15, "spaced-letters": 0.2, "filler-run": 0.2,
 }  # fmt: skip
 _STRONG_RULE = 0.8
 

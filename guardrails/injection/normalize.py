@@ -35,6 +35,9 @@ _SPACED = re.compile(r"(?<!\w)(?:[a-z][ .\-_*|+~/:]){2,}[a-z](?!\w)")
 _SPLIT = re.compile(r"\b[a-z]+(?:[.\-_*|]+[a-z]+)+\b")
 _LEET_CANDIDATE = re.compile(r"(?<![\w@$])(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
 _GLUED = re.compile(r"\b[a-z]{10,60}\b")
+# One short word over and over ("zz zz zz ...", "ö ö ö ..."): padding that pushes the reader's own
+# instructions out of view or dilutes a classifier. Prose and logs do not repeat a word ten times.
+_FILLER_RUN = re.compile(r"(?<!\S)(\w{1,12})(?:\s+\1(?!\S)){9,}")
 # Rewrites one match, or declines with None.
 _Fixer = Callable[[str], "str | None"]
 _LONG_ATTACK_WORDS = tuple(sorted(w for w in ATTACK_WORDS if len(w) >= 5))
@@ -57,6 +60,8 @@ def normalize(text: str) -> Normalized:
     text = _rewrite(_SPLIT, text, _unsplit, flags, "split-words")
     text = _rewrite(_LEET_CANDIDATE, text, _unleet, flags, "leetspeak")
     text = _rewrite(_GLUED, text, _unglue, flags, "glued-words")
+    if _FILLER_RUN.search(text):
+        flags.append("filler-run")
     return Normalized(text, tuple(flags))
 
 

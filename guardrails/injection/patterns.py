@@ -366,3 +366,36 @@ YOU_MUST_ACT = (
     r"\byou\s+(?:must|should|shall|are\s+(?:instructed|required|ordered)\s+to)\s+(?:now\s+|immediately\s+|also\s+)"
     r"(?:run|execute|call|invoke|delete|scale|deploy|rollback|approve|send|forward|email|upload|disable|grant)"
 )
+
+# What the text asks the reader to do about the reader's own gate: treat a check as passed, declare
+# the asker verified. The shape of a guard-bypass ask, whatever the guard protects (a password, a
+# passphrase, a verification step), not the words of any one attack.
+_CREDENTIAL = (
+    r"(?:password|passphrase|passcode|pass\s+code|secret\s+(?:word|phrase|code)|code\s*word|pin|access\s+code|code|"
+    r"key|credentials?|login)"
+)
+_PASSED = (
+    r"(?:verified|authenticated|authori[sz]ed|approved|logged\s+in|signed\s+in|an?\s+admin(?:istrator)?|trusted|"
+    r"allowed\s+in|let\s+in|cleared)"
+)
+GUARD_BYPASS = (
+    rf"\b(?:mark|treat|consider|declare|flag|regard|register|record)\s+me\s+as\s+{_PASSED}"
+    rf"|\b(?:tell|inform)\s+me\s+(?:that\s+)?(?:i\s+am|i'm|i\s+have\s+been|i've\s+been)\s+(?:now\s+)?{_PASSED}"
+    rf"|\b(?:treat|consider|accept|count|take)\s+(?:my|this|the|any|every|whatever)\s+(?:[\w'’-]+\s+){{0,3}}?"
+    rf"(?:as|counts\s+as)\s+(?:the\s+|a\s+)?(?:right|correct|valid|matching)\s+{_CREDENTIAL}"
+    rf"|\b(?:as\s+if|as\s+though|assume|pretend|imagine)\s+(?:that\s+)?(?:the|my)\s+{_CREDENTIAL}\s+(?:i\s+\w+\s+)?"
+    r"(?:was|were|is|had\s+been|has\s+been|matched)\s+(?:correct|right|valid|accepted|verified)"
+    rf"|\b{_CREDENTIAL}\s+(?:check|verification|prompt|step)\s+(?:is|has\s+been|was)\s+(?:now\s+)?"
+    r"(?:off|disabled|turned\s+off|switched\s+off|broken|not\s+needed|irrelevant|suspended)\b"
+)
+# A claim that the text outranks whatever the reader was told before.
+PRIORITY_CLAIM = (
+    r"\b(?:outranks?|supersed(?:es|e)|takes?\s+precedence\s+over|(?:has|have)\s+(?:a\s+)?(?:higher|more|top)\s+priority\s+"
+    r"than|is\s+more\s+important\s+than)\s+(?:all|any|every|everything|anything)\s+(?:else\s+|of\s+)?(?:the\s+)?"
+    r"(?:other\s+|previous\s+|prior\s+|earlier\s+)?(?:rules?|instructions?|directives?|guidelines|orders|others|"
+    r"you\s+(?:were|have\s+been)\s+(?:told|given))"
+    r"|\b(?:your|all\s+(?:of\s+)?your|all\s+previous|the\s+assistant'?s?|the\s+model'?s?)\s+"
+    r"(?:safeguards|restrictions|protections|protection\s+rules|security\s+rules|guardrails|filters|limits|rules)\s+"
+    r"(?:are|have\s+been|were|has\s+been)\s+(?:now\s+)?(?:suspended|lifted|retired|expired|cancel+ed|removed|"
+    r"disabled|turned\s+off|switched\s+off|void|revoked)"
+)

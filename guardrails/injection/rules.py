@@ -95,6 +95,8 @@ _HINTS: dict[str, str] = {
     "fake-transcript": ":",
     "forced-output": "\" ' “ « `",
     "hijack-phrase": "pwned hacked",
+    "guard-bypass": "me my the this any every whatever check verification prompt step",
+    "priority-claim": "outrank supersed precedence priority important your all assistant model",
     "access-granted": "access",
     "shape-your-response": (
         "your response reply answer output summary base64 rot hex binary morse emoji pig leet reverse caesar"
@@ -157,6 +159,9 @@ CHAT_RULES: tuple[Rule, ...] = (
     _rule("hijack", "hijack-phrase", p.HIJACK_PHRASE, 0.7),
     _rule("hijack", "access-granted", p.ACCESS_GRANTED, 0.3),
     _rule("hijack", "shape-your-response", p.SHAPE_RESPONSE, 0.2),
+    # the reader's own gate: treat the check as passed, call the asker verified
+    _rule("hijack", "guard-bypass", p.GUARD_BYPASS, 0.55),
+    _rule("override", "priority-claim", p.PRIORITY_CLAIM, 0.5),
     # content that harms the people reading the answer, whoever asked for it
     _rule("steering", "false-content", p.FALSE_CONTENT, 0.6),
     _rule("steering", "slip-into-answer", p.SLIP_INTO_ANSWER, 0.6),
