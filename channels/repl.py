@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import threading
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,14 +24,57 @@ EXIT_WORDS = {"exit", "quit", ":q", "bye"}
 FAILED_TURN = "That turn failed ({kind}); nothing ran that is not in the audit log. The error was logged; try again."
 BANNER = "opsgraph chat. Ask in plain words ('status of prod', 'scale checkout in prod to 5'); 'help'; 'exit'."
 
+# What a first turn would otherwise import: the cluster client (every turn that reads the cluster)
+# and MLflow's registry store with pandas (the model tools). They take seconds to import and a
+# person takes seconds to type the first message, so they load while the prompt waits.
+WARM_IMPORTS: tuple[str, ...] = (
+    "kubernetes.client",
+    "kubernetes.config",
+    "pandas",
+    "mlflow",
+    "mlflow.store.tracking.sqlalchemy_store",
+    "mlflow.store.model_registry.sqlalchemy_store",
+)
 
-def run_repl(agent: Agent, *, session: Any = None, console: Console | None = None) -> None:
+
+class Warmup:
+    """Imports modules in a daemon thread while the prompt waits for the first message.
+
+    A turn calls `wait()` first, so no module is imported by two threads at once (a package with
+    circular imports can be seen half-initialised that way); a module that fails to import is
+    left for the turn that needs it to report."""
+
+    def __init__(self, modules: Sequence[str]) -> None:
+        self.modules = tuple(modules)
+        self._thread = threading.Thread(target=self._run, name="opsgraph-warm-imports", daemon=True)
+
+    def start(self) -> Warmup:
+        if self.modules:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        for name in self.modules:
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # not installed or broken: the turn that needs it says so
+                log.debug("warm-up import of %s failed: %s", name, exc)
+
+    def wait(self) -> None:
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def run_repl(
+    agent: Agent, *, session: Any = None, console: Console | None = None, warm: Sequence[str] = WARM_IMPORTS
+) -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
 
     from opsgraph.agent.service import AgentRequest
 
     console = console or Console()
+    warmup = Warmup(warm).start()
     if session is None:
         agent.settings.ensure_state_dir()
         session = PromptSession(history=redacted_history(FileHistory, agent.settings.state_dir / "chat_history"))
@@ -46,7 +92,7 @@ def run_repl(agent: Agent, *, session: Any = None, console: Console | None = Non
         if text.lower() in EXIT_WORDS:
             break
         request = AgentRequest(text=text[:8000], user=agent.settings.user, channel="repl", thread_id=thread_id)
-        result = _turn(console, "working...", agent.handle, request)
+        result = _turn(console, "working...", _after(warmup.wait, agent.handle), request)
         while result is not None and result.status == "needs_approval":
             approval = result.approvals[0]
             try:
@@ -73,6 +119,14 @@ def _turn(console: Console, doing: str, run: Any, *args: Any, **kwargs: Any) -> 
         return None
     print_result(result, console)
     return result
+
+
+def _after(first: Callable[[], None], run: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        first()
+        return run(*args, **kwargs)
+
+    return call
 
 
 def redacted_history(base: Any, path: Path) -> Any:
