@@ -127,18 +127,24 @@ def visible_gpus() -> int:
     return sum(1 for line in out.stdout.splitlines() if line.startswith("GPU "))
 
 
-def wait_healthy(url: str, timeout_s: float, alive: Callable[[], bool] = lambda: True, every_s: float = 1.0) -> float:
+def wait_healthy(
+    url: str,
+    timeout_s: float,
+    alive: Callable[[], bool] = lambda: True,
+    every_s: float = 1.0,
+    server: str = "vllm",
+) -> float:
     """Seconds until `GET url` answered 200; ServeError on timeout or when `alive()` turns False."""
     import httpx
 
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
         if not alive():
-            raise ServeError("vllm exited before it was healthy (its log is above)")
+            raise ServeError(f"{server} exited before it was healthy (its log is above)")
         try:
             if httpx.get(url, timeout=2.0).status_code == 200:
                 return time.monotonic() - started
         except httpx.HTTPError:
             pass
         time.sleep(every_s)
-    raise ServeError(f"vllm did not answer {url} within {timeout_s:.0f}s")
+    raise ServeError(f"{server} did not answer {url} within {timeout_s:.0f}s")
