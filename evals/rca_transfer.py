@@ -27,7 +27,8 @@ POLICIES = (
     ModalityPolicy(logs=True, traces="ignore"),
     ModalityPolicy(logs=False, traces="server"),
     ModalityPolicy(logs=True, traces="server"),
-    ModalityPolicy(logs=True, traces="both"),
+    ModalityPolicy(logs=False, traces="graph"),
+    ModalityPolicy(logs=True, traces="graph"),
 )
 METRICS_ONLY = POLICIES[0]
 

@@ -25,7 +25,7 @@ def value(report: EvalReport) -> dict[str, float]:
 # issue 19's targets (AC@1 >= 0.8, AC@3 >= 0.95) on the system that chose nothing, not met today
 HELD_OUT_MISSES = {
     "online-boutique-1.AC@1 (settings chosen on micross)": "0.714 < 0.8",
-    "online-boutique-1.AC@3 (settings chosen on micross)": "0.786 < 0.95",
+    "online-boutique-1.AC@3 (settings chosen on micross)": "0.814 < 0.95",
     "micross.AC@1 (settings chosen on online-boutique-1)": "0.309 < 0.8 (ceiling 0.57: most roots never alert)",
     "micross.AC@3 (settings chosen on online-boutique-1)": "0.421 < 0.95 (ceiling 0.57: most roots never alert)",
 }

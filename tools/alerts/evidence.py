@@ -142,7 +142,10 @@ def weigh(
     def onset(at: float) -> float:
         return math.exp(-max(0.0, at - t0) / cfg.onset_tau_s)
 
+    traced = tally.call_families()  # trace alerts naming a call: the call graph weighs them (callgraph.py)
     for (service, family), pattern in shared.items():
+        if family in traced:
+            continue
         share = share_of[(service, family)]
         sample = tally.entities[pattern.min_pod].signals[family]
         owner = ev[service]
@@ -155,7 +158,7 @@ def weigh(
         if counted is None:  # a service alerting only through its instances: shared signals only
             continue
         for family, sig in item.signals.items():
-            if family.startswith(SHARED_PREFIX):
+            if family.startswith(SHARED_PREFIX) or family in traced:
                 continue
             raw = surprise((name, family), counted.signals[family].meaningful == 0)
             if sig.category == "symptom" and raw > item.symptom:

@@ -11,7 +11,11 @@ callees. Counting them as they come would rank whoever has the most operations. 
 - trace alerts fold to one signal per (callee, alert name, side): `server` when a caller saw a
   callee slow or failing (evidence about the callee), `client` when the caller and the callee
   are the same pod (its own outgoing calls: a symptom of it or of what it calls);
-- a policy can leave a modality out (`traces="ignore"`), or keep only server-side spans.
+- a policy can leave a modality out (`traces="ignore"`), or keep only server-side spans;
+- `traces="graph"` keeps one alert per (caller, callee, alert name) with both labels: the tally
+  records it as a call, not as a signal of the callee, and callgraph.py weighs the calls
+  (surprise per call against the history, client-side spans as evidence about the caller's
+  callees) to corroborate what the other modalities found.
 
 Which policy to run is a setting like any other: the rca eval chooses it on one system and
 reports it on the other. Folding keeps the first occurrence (its start time is the onset the
@@ -27,7 +31,8 @@ from typing import Literal
 from opsgraph.tools.alerts.model import Alert, fingerprint
 
 Modality = Literal["metrics", "logs", "traces"]
-TraceUse = Literal["ignore", "server", "both"]
+TraceUse = Literal["ignore", "server", "both", "graph"]
+_TRACE_NAMES = {"both": "traces", "server": "server-side traces", "graph": "traces as a call graph"}
 
 
 def modality(alert: Alert) -> Modality:
@@ -48,7 +53,9 @@ class ModalityPolicy:
     def name(self) -> str:
         used = ["metrics"] + (["logs"] if self.logs else [])
         if self.traces != "ignore":
-            used.append("traces" if self.traces == "both" else "server-side traces")
+            used.append(
+                {"both": "traces", "server": "server-side traces", "graph": "traces as a call graph"}[self.traces]
+            )
         return " + ".join(used)
 
     def apply(self, alerts: Iterable[Alert]) -> list[Alert]:
@@ -61,6 +68,9 @@ class ModalityPolicy:
             elif kind == "logs" and self.logs:
                 out.append(_fold(alert, {"pod": _entity(alert)}))
             elif kind == "traces" and self.traces != "ignore":
+                if self.traces == "graph":
+                    out.append(_fold(alert, _call(alert)))
+                    continue
                 side = _side(alert)
                 if side == "client" and self.traces == "server":
                     continue
@@ -76,6 +86,12 @@ def _entity(alert: Alert) -> str:
 def _side(alert: Alert) -> str:
     caller, callee = alert.labels.get("caller"), alert.labels.get("callee")
     return "client" if caller and caller == callee else "server"
+
+
+def _call(alert: Alert) -> dict[str, str]:
+    labels = alert.labels
+    callee = labels.get("callee") or _entity(alert)
+    return {"pod": callee, "caller": labels.get("caller") or callee, "callee": callee}
 
 
 def _fold(alert: Alert, keep: dict[str, str]) -> Alert:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 SHARED_PREFIX = "instances:"
+CALLS_PREFIX = "calls:"
 
 
 class _Entity(Protocol):
@@ -44,8 +45,14 @@ def shared_patterns(members: Iterable[Member]) -> dict[tuple[str, str], set[str]
 
 
 def incident_keys(members: Iterable[Member]) -> list[tuple[str, str]]:
-    """The baseline keys one incident holds: (entity, family) per alert, plus shared patterns."""
+    """The baseline keys one incident holds: (entity, family) per alert, plus shared patterns,
+    plus one `(caller->callee, "calls:" + family)` per trace alert naming a call (callgraph.py)."""
     members = list(members)
     keys = [(m.entity.id, m.family) for m in members]
     keys += [(service, SHARED_PREFIX + family) for service, family in shared_patterns(members)]
+    for m in members:
+        labels = getattr(getattr(m, "alert", None), "labels", None) or {}
+        caller = labels.get("caller")
+        if caller and labels.get("callee"):
+            keys.append((f"{caller}->{m.entity.id}", CALLS_PREFIX + m.family))
     return keys

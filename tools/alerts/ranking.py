@@ -17,6 +17,10 @@ specificity, service-wide patterns). The graph then decides between entities tha
 - a dependency without any alert that two or more frontier entities share, its own
   dependencies quiet, is a silent suspect: ranked on the symptoms it explains, times
   `silent_factor`, with an evidence line that says it has no alerts.
+- anomalous calls named by trace alerts (callgraph.py) corroborate a candidate by the share of
+  them its callee side explains (its callers' spans slow or failing): its score times
+  (1 + share), so the trace modality reorders what the other modalities found and cannot drown
+  them; without trace alerts nothing changes.
 No kind gets a prior weight by default: a node, a service and a pod with the same evidence rank
 the same. `kind_weights` (e.g. {"node": 2.0}) multiplies an entity's own evidence for a cluster
 whose operators know its faults lean one way; the rca eval measures the default.
@@ -28,6 +32,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
+from opsgraph.tools.alerts.callgraph import CallEvidence, calls_of, explain
 from opsgraph.tools.alerts.correlator import AlertState
 from opsgraph.tools.alerts.evidence import EntityEvidence, weigh
 from opsgraph.tools.alerts.impact import impact
@@ -48,6 +53,7 @@ class RankingConfig:
     victim_factor: float = 0.5
     silent_factor: float = 0.5  # a suspect without alerts keeps this share of the symptoms it explains
     node_pod_services: int = 2
+    call_graph: bool = True  # trace alerts naming calls are weighed by callgraph.py, not as votes
     kind_weights: Mapping[str, float] = field(default_factory=dict)
     top: int = 5
 
@@ -123,6 +129,25 @@ def _add_silent_suspects(
     return silent
 
 
+def _add_calls(
+    tally: Tally,
+    scores: dict[str, float],
+    topology: Topology,
+    baseline: AlertBaseline,
+    cfg: RankingConfig,
+    recorded: bool,
+) -> CallEvidence:
+    """Corroborate each candidate by the share of the incident's anomalous calls its callee side
+    explains (callgraph.py): its score times (1 + share), so traces reorder, never drown."""
+    if not tally.calls:
+        return CallEvidence()
+    found = calls_of(tally.calls, baseline, tally.t0, cfg.q, recorded, cfg.onset_tau_s)
+    calls = explain(found, topology)
+    for name in scores:
+        scores[name] *= 1.0 + calls.explains.get(name, 0.0)
+    return calls
+
+
 def rank_causes(
     members: Sequence[AlertState],
     topology: Topology,
@@ -166,6 +191,7 @@ def rank_tally(
     victims = _victims(ev, topology, base, upstream)
     for name in victims:
         scores[name] *= cfg.victim_factor
+    calls = _add_calls(tally, scores, topology, baseline, cfg, recorded) if cfg.call_graph else CallEvidence()
     ranked = sorted(scores, key=lambda n: (-scores[n], ev[n].onset, n))[: cfg.top]
     total = sum(scores[n] for n in ranked) or 1.0
     t0 = evidence.t0
@@ -176,7 +202,8 @@ def rank_tally(
             round(scores[n] / total, 4),
             _silent_text(silent[n], explained.get(n, 0))
             if n in silent
-            else _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n, []), victims.get(n), t0),
+            else _text(ev[n], explained.get(n, 0), nodes.took.get(n), nodes.hosts.get(n, []), victims.get(n), t0)
+            + _calls_text(calls, n, ev[n]),
         )
         for n in ranked
     ]
@@ -188,6 +215,27 @@ def _silent_text(dependents: Sequence[str], explained: int) -> str:
         f"no alerts of its own; {names} depend on it and show symptoms, its own dependencies are quiet; "
         f"explains symptoms on {explained} dependents"
     )
+
+
+def _calls_text(calls: CallEvidence, name: str, item: EntityEvidence) -> str:
+    """E.g. "; its callers' spans slow or failing first (3 callers, 40% of the anomalous calls), its
+    own container_cpu_usage_seconds_up alert 40s later"."""
+    share = calls.explains.get(name, 0.0)
+    if share <= 0:
+        return ""
+    callers = len(calls.callers.get(name, ()))
+    first = calls.first_at[name]
+    counts = f"({callers} caller{'s' if callers != 1 else ''}, {share:.0%} of the anomalous calls)"
+    own = [s for s in item.signals.values() if s.weight > 0 and not s.family.startswith(PODS_PREFIX)]
+    if not own:
+        return f"; its callers' spans slow or failing {counts}"
+    mine = min(own, key=lambda s: s.first_at)
+    gap = mine.first_at - first
+    if abs(gap) < 1:
+        return f"; its callers' spans slow or failing {counts} as its own {mine.name} alert fired"
+    if gap > 0:
+        return f"; its callers' spans slow or failing first {counts}, its own {mine.name} alert {gap:.0f}s later"
+    return f"; its own {mine.name} alert first, its callers' spans slow or failing {-gap:.0f}s later {counts}"
 
 
 def _text(

@@ -41,6 +41,14 @@ class EntityTally:
 
 
 @dataclass(slots=True)
+class CallTally:
+    """One anomalous call (caller label -> callee entity) named by trace alerts (callgraph.py)."""
+
+    first_at: float
+    families: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
 class PatternTally:
     """One (service, family): the instances showing it. Shared (a pattern) from two instances."""
 
@@ -55,6 +63,7 @@ class Tally:
         self.groups: dict[str, set[str]] = {}  # family -> services (or entities) showing it
         self.patterns: dict[tuple[str, str], PatternTally] = {}  # (service, family), first seen first
         self.service_names: set[str] = set()  # services named by an entity's first alert
+        self.calls: dict[tuple[str, str], CallTally] = {}  # (caller, callee): trace alerts with both
         self.t0 = math.inf
         # For pruned weighing (evidence.py), so that a snapshot re-checks only what changed:
         self.touched: set[str] = set()  # entities changed since the last pruned weighing
@@ -74,6 +83,13 @@ class Tally:
 
     def add(self, m: AlertState) -> None:
         e = m.entity
+        caller = m.alert.labels.get("caller")
+        if caller and m.alert.labels.get("callee"):
+            # A call, not a signal of its callee: the call graph weighs it (callgraph.py).
+            self._call((caller, e.id), m.first_at, {m.family})
+            if m.first_at < self.t0:
+                self.t0 = m.first_at
+            return
         entity = self.entities.get(e.id)
         if entity is None:
             entity = self.entities[e.id] = EntityTally(e.kind, e.service, e.host, m.first_at, self._seq)
@@ -108,6 +124,18 @@ class Tally:
                 pattern.first_at = sig.first_at
         if m.first_at < self.t0:
             self.t0 = m.first_at
+
+    def call_families(self) -> set[str]:
+        """The signal families of trace alerts that name a call (none without such alerts)."""
+        return {family for call in self.calls.values() for family in call.families}
+
+    def _call(self, key: tuple[str, str], at: float, families: set[str]) -> None:
+        call = self.calls.get(key)
+        if call is None:
+            self.calls[key] = CallTally(at, set(families))
+        else:
+            call.first_at = min(call.first_at, at)
+            call.families |= families
 
     def _arrived(self, name: str, entity: EntityTally) -> None:
         """A new entity: index it, and re-check what its arrival may bring to life."""
@@ -157,6 +185,8 @@ class Tally:
                 mine_p.min_pod = min(mine_p.min_pod, pattern.min_pod)
         for (_, family), pattern in self.patterns.items():  # signals' first times may have moved
             pattern.first_at = min(self.entities[p].signals[family].first_at for p in pattern.pods)
+        for key, call in other.calls.items():
+            self._call(key, call.first_at, call.families)
         self.t0 = min(self.t0, other.t0)
         self._reindex()
 
