@@ -1,6 +1,10 @@
 """`opsgraph llm check`: is the model endpoint up, does it answer a fixed probe set with real tool
 calls (OpenAI `tool_calls`, valid arguments, the expected tool), and how fast: time to the first
-streamed token and generated tokens per second."""
+streamed token and generated tokens per second.
+
+A server that answers a streamed request with an error but a plain one with an answer (llama-cpp-
+python's tool-calling handler cannot stream a tool call) is judged on the plain answer, and the
+probe says it was not streamed; the agent itself does not stream."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ class ProbeResult:
     latency_s: float | None = None
     completion_tokens: int = 0
     tokens_per_s: float | None = None
+    streamed: bool = True
 
 
 @dataclass
@@ -55,6 +60,7 @@ class CheckReport:
             "tool_call_rate": round(sum(p.ok for p in self.probes) / len(self.probes), 3) if self.probes else 0.0,
             "first_token_p50_s": round(statistics.median(firsts), 4) if firsts else None,
             "tokens_per_s": round(statistics.median(rates), 1) if rates else None,
+            "streamed_all": all(p.streamed for p in self.probes),
             "probes": [asdict(p) for p in self.probes],
         }
 
@@ -108,17 +114,26 @@ def _probe(
     from opsgraph.agent.llm.prompt import to_openai
 
     result = ProbeResult(text=text, expected=expected)
+    messages = to_openai([HumanMessage(text)])
     started = time.perf_counter()
     try:
-        reply = client.stream(to_openai([HumanMessage(text)]), tools)
+        reply = client.stream(messages, tools)
     except failure as exc:
-        result.problem = str(exc)
-        return result
+        if not str(exc).startswith("model server answered"):
+            result.problem = str(exc)
+            return result
+        started = time.perf_counter()
+        try:  # the server is up but would not stream this answer: judge the plain one
+            reply = client.complete(messages, tools)
+        except failure:
+            result.problem = str(exc)
+            return result
+        result.streamed = False
     result.latency_s = round(time.perf_counter() - started, 4)
     result.first_token_s = round(reply.first_token_s, 4) if reply.first_token_s is not None else None
     result.completion_tokens = reply.completion_tokens
     generating = result.latency_s - (reply.first_token_s or 0.0)
-    if reply.completion_tokens > 1 and generating > 0:
+    if result.streamed and reply.completion_tokens > 1 and generating > 0:
         result.tokens_per_s = round((reply.completion_tokens - 1) / generating, 1)
     if not reply.tool_calls:
         result.problem = f"answered with text instead of a tool call: {reply.content[:120]!r}"

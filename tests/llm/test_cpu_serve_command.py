@@ -47,3 +47,29 @@ def test_without_the_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch, c
     assert cpu_llm.main(["--dry-run"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: the CPU model is not installed") and err.count("\n") == 1
+
+
+@pytest.mark.llm
+def test_check_judges_a_server_that_cannot_stream_tool_calls_on_its_plain_answer() -> None:
+    from opsgraph.serving.check import PROBES, run_check
+    from tests.support.fake_vllm import FakeVLLM, fail, tool_call
+
+    turns = []
+    for _, tool, args in PROBES:  # each streamed request fails as llama-cpp-python's does; the plain one answers
+        turns += [fail(500, "Automatic streaming tool choice is not supported"), tool_call(tool, args)]
+    with FakeVLLM(turns) as fake:
+        report = run_check(fake.base_url, fake.model).to_json()
+    assert report["passed"] and report["streamed_all"] is False
+    assert report["first_token_p50_s"] is None and report["tokens_per_s"] is None
+    assert len(fake.requests) == 2 * len(PROBES) and not fake.requests[1].get("stream")
+
+
+@pytest.mark.llm
+def test_check_reports_the_error_when_the_plain_request_fails_too() -> None:
+    from opsgraph.serving.check import PROBES, run_check
+    from tests.support.fake_vllm import FakeVLLM, fail
+
+    with FakeVLLM([fail(500)] * (2 * len(PROBES))) as fake:
+        report = run_check(fake.base_url, fake.model).to_json()
+    assert not report["passed"]
+    assert report["probes"][0]["problem"].startswith("model server answered 500")
