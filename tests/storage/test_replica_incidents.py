@@ -3,7 +3,10 @@
 
 - the alerts of one outage, half sent to each replica, are one incident, posted once;
 - the replica that leads the correlation is killed with SIGKILL mid-stream: the other takes
-  over, every acknowledged alert ends up in the incident, and nothing is posted twice;
+  over, every acknowledged alert ends up in the incident, and nothing is posted twice (neither
+  the incident nor the agent's answers in its thread);
+- the leader is killed the moment Slack has accepted its incident post, before it could record
+  it: the next leader finds the message by its metadata and edits it, one message in the channel;
 - a Slack command sent with `X-Request-ID` leaves audit rows that `opsgraph audit --request`
   finds (from a third process).
 """
@@ -56,10 +59,28 @@ def deployment(postgres: Postgres, tmp_path: Path) -> Iterator[tuple[dict[str, s
             server.stop()
 
 
-def _incident_posts(api: SlackAPI) -> list[dict[str, Any]]:
-    """Top-level incident messages (the agent's answers go in their threads)."""
+def _incident_posts(api: SlackAPI, incident: str | None = None) -> list[dict[str, Any]]:
+    """Top-level incident messages (the agent's answers go in their threads), of `incident`."""
     posts = api.ok_calls("chat.postMessage")
-    return [c for c in posts if c.get("channel") == CHANNEL and not c.get("thread_ts") and "incident inc-" in c["text"]]
+    return [c for c in posts if c.get("channel") == CHANNEL and not c.get("thread_ts") and "incident inc-" in c["text"]
+            and incident in (None, c["metadata"]["event_payload"]["incident"])]  # fmt: skip
+
+
+def _after_the_answers_queued_so_far(api: SlackAPI, replicas: list[Replica]) -> None:
+    """Returns once the leader has answered what it was asked to answer so far: a new outage,
+    queued behind it, is answered (answers run in order on one queue)."""
+    _send(replicas, 0, outage(0, service="payments", namespace="billing", hours=2))
+    marker = api.wait_for(lambda: [p for p in _incident_posts(api) if "payments" in json.dumps(p)],
+                          what="the second outage's post", timeout=45)  # fmt: skip
+    incident = marker[0]["metadata"]["event_payload"]["incident"]
+    thread = next(m["ts"] for m in api.messages(CHANNEL) if not m.get("thread_ts") and incident in m["text"])
+    api.wait_for(lambda: _answers(api, thread), what="the second outage's answer", timeout=60)
+
+
+def _answers(api: SlackAPI, thread_ts: str) -> list[str]:
+    """The agent's answers in an incident's thread: the key of each (one per answer post)."""
+    return [m["metadata"]["event_payload"]["key"] for m in api.thread(thread_ts)
+            if (m.get("metadata") or {}).get("event_type") == "opsgraph_answer"]  # fmt: skip
 
 
 def _leader(replicas: list[Replica], timeout: float = 30) -> Replica:
@@ -116,6 +137,8 @@ def test_one_outage_over_two_replicas_is_posted_once_and_survives_the_leader(
                  what="the incident with every alert so far")  # fmt: skip
     (post,) = _incident_posts(api)
     (incident,) = _stored_incidents(env)
+    (message,) = [m for m in api.messages(CHANNEL) if not m.get("thread_ts")]
+    api.wait_for(lambda: _answers(api, message["ts"]), what="the agent's answer in the thread")
 
     # -- the leader dies mid-stream; the rest of the outage goes on arriving -----------------------
     os.kill(leader.process.pid, signal.SIGKILL)
@@ -129,6 +152,10 @@ def test_one_outage_over_two_replicas_is_posted_once_and_survives_the_leader(
     time.sleep(1.0)  # a duplicate post, if any, would have come with the takeover
     assert [i["id"] for i in _stored_incidents(env)] == [incident["id"]]  # still one incident
     assert _incident_posts(api) == [post]  # posted once, by the first leader
+    # The new leader's responder has never answered it, but the database says it was answered.
+    _after_the_answers_queued_so_far(api, replicas)
+    keys = _answers(api, message["ts"])
+    assert keys and len(keys) == len(set(keys)), keys
     # The one message now shows the whole outage (edited in place by the new leader).
     api.wait_for(lambda: [c for c in api.ok_calls("chat.update")
                           if incident["id"] in c.get("text", "") and f"{ALERTS} alerts" in json.dumps(c.get("blocks"))],
@@ -151,3 +178,38 @@ def test_one_outage_over_two_replicas_is_posted_once_and_survives_the_leader(
     assert any(e["event"] == "plan" for e in entries), entries
     verify = _cli(env, "audit", "verify", "--json", state=tmp_path / "auditor")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_leader_killed_once_slack_accepted_its_post_leaves_one_message(
+    deployment: tuple[dict[str, str], SlackAPI, list[Replica]],
+) -> None:
+    _, api, replicas = deployment
+    leader = _leader(replicas)
+    # Slack takes the post; the leader dies before the answer reaches it, so it never records it.
+    api.after_accepting(
+        "chat.postMessage",
+        lambda body: body.get("channel") == CHANNEL and not body.get("thread_ts"),
+        lambda: os.kill(leader.process.pid, signal.SIGKILL),
+    )
+    for i in range(ALERTS // 2):
+        _send(replicas, i % 2, outage(i))
+    leader.process.wait(timeout=30)
+    (post,) = _incident_posts(api)
+    survivor = _leader(replicas)
+    assert survivor is not leader
+
+    for i in range(ALERTS // 2, ALERTS):
+        _send(replicas, i % 2, outage(i))
+    (message,) = [m for m in api.messages(CHANNEL) if not m.get("thread_ts")]
+    api.wait_for(lambda: [c for c in api.ok_calls("chat.update")
+                          if c.get("ts") == message["ts"] and f"{ALERTS} alerts" in json.dumps(c.get("blocks"))],
+                 what="the accepted message adopted and edited to every alert", timeout=45)  # fmt: skip
+    _after_the_answers_queued_so_far(api, replicas)
+    incident = post["metadata"]["event_payload"]["incident"]
+    assert _incident_posts(api, incident) == [post]
+    assert [m["ts"] for m in api.messages(CHANNEL) if not m.get("thread_ts") and incident in m["text"]] == [
+        message["ts"]
+    ]
+    keys = _answers(api, message["ts"])  # answered once, by the new leader
+    assert keys and len(keys) == len(set(keys)), keys
+    assert "adopted its Slack message" in survivor.log.read_text()
