@@ -13,9 +13,12 @@ they are issued: tools.alerts.store). Then:
   its own: when the leader dies its connection drops, the server frees the lock, and another
   replica takes it at its next try (every `lead_retry_s`);
 - a new leader announces only what was not announced yet: each announcement is recorded with
-  the incident (`announced`, the alert count) after it returned, and the Slack poster claims an
-  incident's post on a unique key before posting (channels.slack.incidents), so a post that was
-  under way when the old leader died is not made twice.
+  the incident (`announced`, the alert count) after it returned. An announcement cut short by the
+  old leader's death is made again; the Slack poster makes that safe: it claims an incident's
+  post on a unique key before posting ("announcing"), posts with message metadata naming the
+  incident, and a claim found unconfirmed is resolved by looking the metadata up in the channel's
+  history (adopt the message Slack accepted, or post it if Slack has none), likewise the agent's
+  answers in the thread (channels.slack.incidents, channels.slack.incident_answers).
 
 Why not route alerts to the leader? A follower would have to forward what it acknowledged, and
 an alert acknowledged but not yet forwarded would die with it; here the database is the only
