@@ -35,9 +35,11 @@ _SPACED = re.compile(r"(?<!\w)(?:[a-z][ .\-_*|+~/:]){2,}[a-z](?!\w)")
 _SPLIT = re.compile(r"\b[a-z]+(?:[.\-_*|]+[a-z]+)+\b")
 _LEET_CANDIDATE = re.compile(r"(?<![\w@$])(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$!|])[\w@$!|]{3,}")
 _GLUED = re.compile(r"\b[a-z]{10,60}\b")
-# One short word over and over ("zz zz zz ...", "ö ö ö ..."): padding that pushes the reader's own
-# instructions out of view or dilutes a classifier. Prose and logs do not repeat a word ten times.
-_FILLER_RUN = re.compile(r"(?<!\S)(\w{1,12})(?:\s+\1(?!\S)){9,}")
+# One short word over and over ("zz zz zz ...", "ö ö ö ..."), or a phrase of two to four words six
+# times: padding that pushes the reader's own instructions out of view, dilutes a classifier or
+# drills in an answer. Prose and logs do not repeat a word ten times or a phrase six times running.
+_FILLER_WORD_RUN = 10
+_FILLER_PHRASE_RUN = 6
 # Rewrites one match, or declines with None.
 _Fixer = Callable[[str], "str | None"]
 _LONG_ATTACK_WORDS = tuple(sorted(w for w in ATTACK_WORDS if len(w) >= 5))
@@ -60,7 +62,7 @@ def normalize(text: str) -> Normalized:
     text = _rewrite(_SPLIT, text, _unsplit, flags, "split-words")
     text = _rewrite(_LEET_CANDIDATE, text, _unleet, flags, "leetspeak")
     text = _rewrite(_GLUED, text, _unglue, flags, "glued-words")
-    if _FILLER_RUN.search(text):
+    if _has_filler_run(text.split()):
         flags.append("filler-run")
     return Normalized(text, tuple(flags))
 
@@ -80,6 +82,23 @@ def _fold_unicode(text: str, flags: list[str]) -> str:
             flags.append("homoglyph")
             text = mapped
     return text
+
+
+def _has_filler_run(words: list[str]) -> bool:
+    """A word repeated `_FILLER_WORD_RUN` times running, or a phrase of 2-4 words `_FILLER_PHRASE_RUN` times."""
+    if len(words) < _FILLER_WORD_RUN:
+        return False
+    words = [w.strip(".,!?;:") for w in words]
+    for size in range(1, 5):
+        # a phrase of `size` words repeated R times is a run of (R - 1) * size words equal to the
+        # word `size` places earlier
+        needed = ((_FILLER_WORD_RUN if size == 1 else _FILLER_PHRASE_RUN) - 1) * size
+        run = 0
+        for word, earlier in zip(words[size:], words, strict=False):
+            run = run + 1 if word == earlier else 0
+            if run >= needed:
+                return True
+    return False
 
 
 def _map_confusables(match: re.Match[str]) -> str:
