@@ -25,10 +25,10 @@ from opsgraph.tools.alerts.topology import Topology
 POLICIES = (
     ModalityPolicy(logs=False, traces="ignore"),
     ModalityPolicy(logs=True, traces="ignore"),
-    ModalityPolicy(logs=False, traces="server"),
     ModalityPolicy(logs=True, traces="server"),
     ModalityPolicy(logs=False, traces="graph"),
     ModalityPolicy(logs=True, traces="graph"),
+    ModalityPolicy(logs=True, traces="graph", log_templates=True),
 )
 METRICS_ONLY = POLICIES[0]
 

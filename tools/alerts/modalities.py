@@ -7,7 +7,10 @@ fault produces a few metric alerts and hundreds of trace alerts, most about the 
 callees. Counting them as they come would rank whoever has the most operations. So:
 
 - log alerts fold to one signal per (entity, alert name): a new template on the same pod is
-  the same evidence again;
+  the same evidence again; or, with `log_templates`, one per (entity, template): each template
+  then has its own history, so a template the entity never logged in an incident before weighs
+  like any rare signal and one it logs in every incident weighs nothing (the fault's own log
+  vocabulary decides, not a list of words);
 - trace alerts fold to one signal per (callee, alert name, side): `server` when a caller saw a
   callee slow or failing (evidence about the callee), `client` when the caller and the callee
   are the same pod (its own outgoing calls: a symptom of it or of what it calls);
@@ -32,6 +35,8 @@ from opsgraph.tools.alerts.model import Alert, fingerprint
 
 Modality = Literal["metrics", "logs", "traces"]
 TraceUse = Literal["ignore", "server", "both", "graph"]
+TEMPLATE_LABEL = "template_id"  # a log alert's template (Drain id); signals.py puts it in the family
+_LOG_NAMES = {False: "logs", True: "log templates"}
 _TRACE_NAMES = {"both": "traces", "server": "server-side traces", "graph": "traces as a call graph"}
 
 
@@ -48,10 +53,11 @@ def modality(alert: Alert) -> Modality:
 class ModalityPolicy:
     logs: bool = True
     traces: TraceUse = "server"
+    log_templates: bool = False  # one signal per (entity, log template) instead of per alert name
 
     @property
     def name(self) -> str:
-        used = ["metrics"] + (["logs"] if self.logs else [])
+        used = ["metrics"] + ([_LOG_NAMES[self.log_templates]] if self.logs else [])
         if self.traces != "ignore":
             used.append(
                 {"both": "traces", "server": "server-side traces", "graph": "traces as a call graph"}[self.traces]
@@ -66,7 +72,10 @@ class ModalityPolicy:
             if kind == "metrics":
                 out.append(alert)
             elif kind == "logs" and self.logs:
-                out.append(_fold(alert, {"pod": _entity(alert)}))
+                keep = {"pod": _entity(alert)}
+                if self.log_templates and alert.labels.get(TEMPLATE_LABEL):
+                    keep[TEMPLATE_LABEL] = alert.labels[TEMPLATE_LABEL]
+                out.append(_fold(alert, keep))
             elif kind == "traces" and self.traces != "ignore":
                 if self.traces == "graph":
                     out.append(_fold(alert, _call(alert)))

@@ -130,7 +130,13 @@ def _family(name: str, direction: str = "") -> tuple[str, Category]:
 
 
 def signal(labels: Mapping[str, str]) -> tuple[str, Category]:
-    """(family, category) of an alert from its labels."""
+    """(family, category) of an alert from its labels. A log alert naming its template
+    (`source: logs`, `template_id`, as a Loki ruler per Drain template sends them) keeps the
+    template in its family, `log_pattern#82`: each template has its own history."""
+    template = labels.get("template_id")
+    if template and labels.get("source") == "logs":
+        family, category = _family(labels.get("alertname", "") or "unnamed")
+        return f"{family}#{template}", category
     metric = labels.get("metric")
     if metric:
         return _family(metric, labels.get("direction", ""))
