@@ -4,7 +4,8 @@ Every setting the ranking exposes to choice (which modalities to use and how, an
 variants) is tried on system A; the best on A (AC@1 + AC@3, then AC@1) is run unchanged on
 system B, and only B's number is reported as held out. Both directions run. "Metric alerts
 only" repeats the choice among the settings that read metric alerts alone: many teams have no
-log or trace alerting, and that must stay good too.
+log or trace alerting, and that must stay good too. "All modalities" repeats it among the
+settings that read metric, log and trace alerts: issue 19's targets are set for those.
 
 No setting here was derived from either system's errors: the grid is the modality policies of
 tools/alerts/modalities.py crossed with the ranking variants the eval already reported. What
@@ -52,6 +53,8 @@ class Transfer:
     held_out: SystemResult  # the chosen setting on the other system
     chosen_metrics_only: Setting
     held_out_metrics_only: SystemResult
+    chosen_all: Setting  # the choice among settings that read every modality (the issue's target)
+    held_out_all: SystemResult
     in_sample_best: SystemResult  # the best setting chosen on the reported system itself
 
 
@@ -63,8 +66,9 @@ def grid(rankings: Mapping[str, RankingConfig]) -> list[Setting]:
 
 
 def _best(results: Mapping[str, SystemResult], settings: list[Setting]) -> Setting:
-    # Ties keep the earlier setting: fewer modalities, then the default ranking.
-    return max(reversed(settings), key=lambda s: (results[s.name].ac1 + results[s.name].ac3, results[s.name].ac1))
+    # Ties keep the earlier setting: fewer modalities, then the default ranking (max keeps the first
+    # of equal maxima; it ran over the reversed grid before, which kept the later one).
+    return max(settings, key=lambda s: (results[s.name].ac1 + results[s.name].ac3, results[s.name].ac1))
 
 
 def transfers(
@@ -75,6 +79,7 @@ def transfers(
         for system, (topology, faults) in systems.items()
     }
     metric_only = [s for s in settings if s.policy == METRICS_ONLY]
+    every = [s for s in settings if s.policy.logs and s.policy.traces != "ignore"]
     out = []
     for tuned_on in systems:
         for reported_on in systems:
@@ -82,6 +87,7 @@ def transfers(
                 continue
             chosen = _best(results[tuned_on], settings)
             chosen_mo = _best(results[tuned_on], metric_only)
+            chosen_all = _best(results[tuned_on], every)
             own = _best(results[reported_on], settings)
             out.append(
                 Transfer(
@@ -91,6 +97,8 @@ def transfers(
                     results[reported_on][chosen.name],
                     chosen_mo,
                     results[reported_on][chosen_mo.name],
+                    chosen_all,
+                    results[reported_on][chosen_all.name],
                     results[reported_on][own.name],
                 )
             )

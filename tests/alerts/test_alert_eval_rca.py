@@ -28,6 +28,10 @@ HELD_OUT_MISSES = {
     "online-boutique-1.AC@3 (settings chosen on micross)": "0.814 < 0.95",
     "micross.AC@1 (settings chosen on online-boutique-1)": "0.309 < 0.8 (ceiling 0.57: most roots never alert)",
     "micross.AC@3 (settings chosen on online-boutique-1)": "0.421 < 0.95 (ceiling 0.57: most roots never alert)",
+    "online-boutique-1.AC@1 all modalities (chosen on micross)": "0.714 < 0.8",
+    "online-boutique-1.AC@3 all modalities (chosen on micross)": "0.814 < 0.95",
+    "micross.AC@1 all modalities (chosen on online-boutique-1)": "0.336 < 0.8 (17 of 152 faults have no alert at all)",
+    "micross.AC@3 all modalities (chosen on online-boutique-1)": "0.447 < 0.95 (17 of 152 faults have no alert at all)",
 }
 
 
@@ -54,6 +58,10 @@ def test_held_out_numbers_carry_the_issue_targets_and_development_only_floors(re
         "online-boutique-1.AC@3 (settings chosen on micross)": 0.95,
         "micross.AC@1 (settings chosen on online-boutique-1)": 0.8,
         "micross.AC@3 (settings chosen on online-boutique-1)": 0.95,
+        "online-boutique-1.AC@1 all modalities (chosen on micross)": 0.8,
+        "online-boutique-1.AC@3 all modalities (chosen on micross)": 0.95,
+        "micross.AC@1 all modalities (chosen on online-boutique-1)": 0.8,
+        "micross.AC@3 all modalities (chosen on online-boutique-1)": 0.95,
     }
     assert {name: thresholds[name] for name in held_out} == held_out
     assert report.metrics[0].name == next(iter(held_out))  # the honest number comes first
@@ -74,6 +82,9 @@ def test_each_direction_reports_the_choice_and_what_choosing_in_sample_would_fla
         # the reported number is the chosen setting's row on the other system, nothing re-chosen
         assert grid[d["reported_on"]][d["chosen"]] == [d["held_out"]["AC@1"], d["held_out"]["AC@3"]]
         assert d["chosen_metrics_only"].startswith("metrics | ")
+        assert "log" in d["chosen_all_modalities"] and "traces" in d["chosen_all_modalities"]
+        all_row = grid[d["reported_on"]][d["chosen_all_modalities"]]
+        assert all_row == [d["held_out_all_modalities"]["AC@1"], d["held_out_all_modalities"]["AC@3"]]
         assert (
             d["in_sample_best"]["AC@1"] + d["in_sample_best"]["AC@3"] >= d["held_out"]["AC@1"] + d["held_out"]["AC@3"]
         )
@@ -100,3 +111,11 @@ def test_replayed_storms_are_reported_so_the_held_out_half_can_be_read(report: E
     # 54 of micross's 76 held-out faults replay the alerts of an earlier fault (three copies of 18).
     assert report.details["micross"]["repeated_storms"] == {"development": 1, "held_out": 54}
     assert report.details["online-boutique-1"]["repeated_storms"] == {"development": 0, "held_out": 0}
+
+
+def test_what_trace_alerts_alone_say_is_reported(report: EvalReport) -> None:
+    """The callee side of the anomalous calls alone, per system: the evidence for how much (or how
+    little) the trace modality can add on this data."""
+    for system in ("online-boutique-1", "micross"):
+        alone = report.details[system]["traces_alone"]
+        assert alone["faults"] > 0 and 0.0 <= alone["AC@1"] <= alone["AC@3"] <= 1.0
