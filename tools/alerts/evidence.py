@@ -7,6 +7,7 @@ Each distinct signal (entity, family) weighs
 - specificity: divided by k ** specificity (0.5: the square root) when k services (or entities
   without a service) show the family in this incident at once (a platform-wide blip is weak
   evidence for any one of them).
+Log templates of one alert name on one entity (signals.py) count once, as their rarest template.
 A family two or more instances of a service show together is one event of the service
 (patterns.py), weighed by its own history and by the share of instances showing it; that share of
 each instance's own signal moves to the service. Symptoms (latency, errors) also keep their raw
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.patterns import SHARED_PREFIX
+from opsgraph.tools.alerts.signals import TEMPLATE_SEP
 from opsgraph.tools.alerts.tally import EntityTally, PatternTally, Tally
 from opsgraph.tools.alerts.topology import Topology
 
@@ -166,7 +168,25 @@ def weigh(
             specific = len(tally.groups[family]) ** cfg.specificity
             moved = _moved(name, family, counted, shared, share_of, order)
             sig.weight = raw * onset(sig.first_at) / specific * (1.0 - moved)
+        _one_per_template_family(item.signals)
     return Evidence(ev, names, t0)
+
+
+def _one_per_template_family(signals: Mapping[str, Signal]) -> None:
+    """Log templates of one alert name on one entity (`log_pattern#82`, `log_pattern#91`, see
+    signals.py) are one piece of evidence, as strong as its rarest template: the others weigh 0."""
+    best: dict[str, Signal] = {}
+    for family, sig in signals.items():
+        base, sep, _ = family.partition(TEMPLATE_SEP)
+        if not sep:
+            continue
+        kept = best.get(base)
+        if kept is None or sig.weight > kept.weight:
+            if kept is not None:
+                kept.weight = 0.0
+            best[base] = sig
+        else:
+            sig.weight = 0.0
 
 
 def _moved(

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 Category = Literal["symptom", "resource", "infra"]
+TEMPLATE_SEP = "#"  # between a log alert's family and its template: `log_pattern#82`
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -136,7 +137,7 @@ def signal(labels: Mapping[str, str]) -> tuple[str, Category]:
     template = labels.get("template_id")
     if template and labels.get("source") == "logs":
         family, category = _family(labels.get("alertname", "") or "unnamed")
-        return f"{family}#{template}", category
+        return f"{family}{TEMPLATE_SEP}{template}", category
     metric = labels.get("metric")
     if metric:
         return _family(metric, labels.get("direction", ""))
