@@ -1,4 +1,5 @@
-"""Features for the injection classifier: word 1-2 grams plus character 4-5 grams of longer words.
+"""Features for the injection classifier: word 1-2 grams, character 4-5 grams of longer words, and
+the kinds of request the text makes (asks.py).
 
 Character grams are there to recognise a trigger word that was misspelt or glued to another
 ("instrucions", "ignoreprevious"). Every trigger word has five letters or more, so short words get
@@ -17,7 +18,9 @@ from collections import Counter
 from functools import lru_cache
 from itertools import pairwise
 
-FEATURE_VERSION = "3"
+from opsgraph.guardrails.injection.asks import asks
+
+FEATURE_VERSION = "4"
 MAX_MODEL_CHARS = 6000
 _MAX_CHAR_GRAM_WORD = 24
 _MIN_CHAR_GRAM_WORD = 5
@@ -36,6 +39,7 @@ def feature_list(text: str) -> list[str]:
     features += [f"{a} {b}" for a, b in pairwise(tokens)]
     for token in tokens:
         features += _char_grams(token)
+    features += asks(text)
     return features
 
 

@@ -95,7 +95,7 @@ def _has_filler_run(words: list[str]) -> bool:
         needed = ((_FILLER_WORD_RUN if size == 1 else _FILLER_PHRASE_RUN) - 1) * size
         run = 0
         for word, earlier in zip(words[size:], words, strict=False):
-            run = run + 1 if word == earlier else 0
+            run = run + 1 if word and word == earlier else 0
             if run >= needed:
                 return True
     return False
