@@ -213,8 +213,8 @@ class SharedPipeline(AlertPipeline):
         while self.last_id < payload_id and self.step() > 0:
             pass
         with self._lock:
-            ids = {self.correlator.incident_of(a.fingerprint) for a in alerts}
-        incidents = tuple(sorted({inc.id for inc in ids if inc is not None}))
+            found = [self.correlator.incident_of(a.fingerprint) for a in alerts]
+        incidents = tuple(sorted({inc.id for inc in found if inc is not None}))
         return Received(payload_id, len(alerts), incidents, time.perf_counter() - start)
 
     def close(self) -> None:
