@@ -107,6 +107,7 @@ class PlannerBrain:
         if plan.step is not None:
             out = _from_step(plan.intent, plan.step, plan.confidence, plan.target)
             out.extra["planner_familiarity"] = plan.familiarity
+            out.extra["planner_uncertainty"] = plan.uncertainty
             return out
         follow_up = asdict(plan.follow_up) if plan.follow_up else None
         if follow_up:
@@ -118,7 +119,7 @@ class PlannerBrain:
             plan.confidence,
             follow_up,
             plan.target,
-            extra={"planner_familiarity": plan.familiarity},
+            extra={"planner_familiarity": plan.familiarity, "planner_uncertainty": plan.uncertainty},
             failed=plan.failed,
         )
 

@@ -75,6 +75,9 @@ class Plan:
     step: Step | None = None  # an investigation's first step, when a playbook serves the intent
     # Share of the request's words the planner met in its intent examples: low means it is guessing.
     familiarity: float = 1.0
+    # Entropy of the intent model's distribution over its intents, divided by its maximum (0: one
+    # intent has it all, 1: every intent equally likely): high means the request fits none well.
+    uncertainty: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The `opsgraph plan --json` contract."""

@@ -32,14 +32,18 @@ log = logging.getLogger(__name__)
 
 # Chosen by opsgraph.serving.router_eval.choose on the tuning half of the router cases (the
 # setting that keeps the most turns with the planner while its kept answers are right at least
-# TARGET_PRECISION of the time there); tests/llm/test_router_eval.py checks the two agree.
-DEFAULT_CONFIDENCE = 0.0
+# TARGET_PRECISION of the time there; the strictest of those that tie); tests/llm/test_router_eval.py
+# checks the two agree.
+DEFAULT_CONFIDENCE = 0.35
 # Longer requests are usually open questions; chosen on the same tuning half, the same way.
-DEFAULT_MAX_WORDS = 11
+DEFAULT_MAX_WORDS = 12
 # The planner keeps a request only when at least this share of its words appear in the intent
 # examples (Plan.familiarity): words it never met mean it is mapping a question it does not
 # understand onto a tool call. Chosen on the same tuning half, the same way.
-DEFAULT_MIN_FAMILIARITY = 0.9
+DEFAULT_MIN_FAMILIARITY = 1.0
+# ...and only when the intent model's distribution is peaked enough (Plan.uncertainty, its entropy
+# over the maximum): a request that fits no intent spreads over many. Chosen the same way.
+DEFAULT_MAX_UNCERTAINTY = 0.75
 
 # Requests that ask for analysis, judgement or writing: the planner maps words to one tool call
 # and cannot answer these well, whatever its confidence. Written from the tuning half of the
@@ -71,11 +75,13 @@ def keeps(
     familiarity: float = 1.0,
     min_familiarity: float = DEFAULT_MIN_FAMILIARITY,
     cues: bool = True,
+    uncertainty: float = 0.0,
+    max_uncertainty: float = DEFAULT_MAX_UNCERTAINTY,
 ) -> bool:
     """Whether the planner's plan is the answer (else the model is asked)."""
     if intent == "unknown" or confidence < threshold or len(text.split()) > max_words:
         return False
-    if familiarity < min_familiarity:
+    if familiarity < min_familiarity or uncertainty > max_uncertainty:
         return False
     return not (cues and open_question(text))
 
@@ -108,6 +114,7 @@ class RouterBrain:
         confidence: float = DEFAULT_CONFIDENCE,
         max_words: int = DEFAULT_MAX_WORDS,
         min_familiarity: float = DEFAULT_MIN_FAMILIARITY,
+        max_uncertainty: float = DEFAULT_MAX_UNCERTAINTY,
         registry: Any = None,
         ledger: Any = None,
         prices: Any = None,
@@ -118,6 +125,7 @@ class RouterBrain:
         self.confidence = confidence
         self.max_words = max_words
         self.min_familiarity = min_familiarity
+        self.max_uncertainty = max_uncertainty
         self._registry = registry
         self._ledger = ledger
         self._prices = prices
@@ -164,6 +172,8 @@ class RouterBrain:
             self.max_words,
             familiarity,
             self.min_familiarity,
+            uncertainty=float(planned.extra.get("planner_uncertainty", 0.0)),
+            max_uncertainty=self.max_uncertainty,
         )
 
     def _fallback(self, planned: BrainOutput, problem: str, usage: dict[str, Any]) -> BrainOutput:

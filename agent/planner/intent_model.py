@@ -63,6 +63,14 @@ class IntentModel:
         ranked = sorted(zip(self.classes, (e / total for e in exp), strict=True), key=lambda p: -p[1])
         return ranked
 
+    def uncertainty(self, masked: str) -> float:
+        """Entropy of the class probabilities over its maximum, log(classes): 0 when one intent
+        takes all the probability, 1 when every intent is equally likely."""
+        if len(self.classes) < 2:
+            return 0.0
+        entropy = -sum(p * math.log(p) for _, p in self.predict(masked) if p > 0)
+        return min(1.0, max(0.0, entropy / math.log(len(self.classes))))
+
     def vocabulary(self) -> set[str]:
         """The words the model was trained on."""
         return {f[2:] for f in self.idf if f.startswith("w:") and not f.startswith("w:<")}

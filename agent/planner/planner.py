@@ -81,13 +81,19 @@ class DeterministicPlanner:
         ents = self._extract(text, inventory)
         masked = self._spelling.fix(ents.masked)
         plan = self._plan(ents, masked, inventory, pending, last_target, last_change)
-        return replace(plan, familiarity=self.familiarity(masked))
+        return replace(plan, familiarity=self.familiarity(masked), uncertainty=self.uncertainty(masked))
 
     def familiarity(self, masked: str) -> float:
         """Share of the (masked, spelling-fixed) request's words seen in the intent examples. It
         grows with the examples by itself: nothing here is a list of words."""
         words = [f for f in features(masked) if f.startswith("w:") and not f.startswith("w:<")]
         return sum(f in self.model.idf for f in words) / len(words) if words else 1.0
+
+    def uncertainty(self, masked: str) -> float:
+        """Normalised entropy of the intent distribution (0..1): a request that fits no intent well
+        spreads its probability over many, whatever the top one's share. The router sends such
+        turns to the model."""
+        return self.model.uncertainty(masked)
 
     def _plan(
         self,
