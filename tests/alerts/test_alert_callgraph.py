@@ -5,6 +5,7 @@ from __future__ import annotations
 from opsgraph.tools.alerts.baseline import AlertBaseline
 from opsgraph.tools.alerts.callgraph import Call, explain
 from opsgraph.tools.alerts.correlator import Correlator
+from opsgraph.tools.alerts.digest import IncidentDigest
 from opsgraph.tools.alerts.incidents import by_size, snapshot
 from opsgraph.tools.alerts.modalities import ModalityPolicy
 from opsgraph.tools.alerts.model import Alert
@@ -94,3 +95,26 @@ def test_a_call_slow_in_every_incident_corroborates_nothing() -> None:
     assert [c.entity for c in causes[:2]] == ["cart-0", "checkout-2"]  # a tie, broken by name
     assert causes[0].score == causes[1].score
     assert "callers' spans" not in causes[1].evidence
+
+
+def test_a_merged_incident_holds_the_calls_of_both_with_their_first_times() -> None:
+    """Two incidents about the same call merge: the merged tally holds what one built from every
+    member holds (earliest first time, every family), as a receiver's kept digest must."""
+    first = [*GRAPH.apply([span("frontend-0", "checkout-2", 30), alert("HighMemory", 40, pod="checkout-2")])]
+    errors = [
+        alert("TraceErrors", 10, source="traces", pod="checkout-2", caller="frontend-0", callee="checkout-2"),
+        alert("TraceErrors", 12, source="traces", pod="cart-0", caller="checkout-2", callee="cart-0"),
+    ]
+    second = GRAPH.apply(errors)
+    c1, c2, both = Correlator(shop()), Correlator(shop()), Correlator(shop())
+    c1.ingest_many(first)
+    c2.ingest_many(second)
+    both.ingest_many([*first, *second])
+    (a,), (b,), (ab,) = c1.incidents(), c2.incidents(), both.incidents()
+    kept = IncidentDigest.of(a.members)
+    kept.absorb(IncidentDigest.of(b.members))
+    fresh = IncidentDigest.of(ab.members).tally.calls
+    assert kept.tally.calls == fresh
+    assert fresh[("frontend-0", "checkout-2")].first_at == T0 + 10
+    assert fresh[("frontend-0", "checkout-2")].families == {"trace_latency_degraded", "trace_errors"}
+    assert fresh[("checkout-2", "cart-0")].families == {"trace_errors"}
