@@ -170,9 +170,13 @@ class AlertStore:
         return [StoredAlert(r[0], json.loads(r[1]), json.loads(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def save_incidents(self, snapshots: Sequence[IncidentSnapshot]) -> None:
+        """Upsert the latest snapshots. Not durable (no wait for the disk): they are derived from
+        `payloads`, which are, and every start replays them; a later durable commit (the next
+        payload, `mark_announced`) writes them out in order. The fsync cost 0.35 ms an incident
+        in a storm of new ones, as much as making and storing the snapshot."""
         now = time.time()
         rows = [(s.id, s.opened_at, now, s.status, s.alert_count, _snapshot_json(s)) for s in snapshots]
-        with self.db.transaction() as tx:
+        with self.db.transaction(durable=False) as tx:
             tx.executemany(
                 "INSERT INTO incidents (id, opened_at, updated_at, status, size, snapshot) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET "
