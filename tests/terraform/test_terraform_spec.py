@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from opsgraph.tools.terraform.parse import SpecQuestion, Unsupported, parse_request
@@ -37,6 +39,11 @@ def test_the_seed_request_is_read_as_written() -> None:
         ("a production postgres on rds without deletion protection", "environment"),
         ("postgres on rds for dev and prod", "environment"),
         ("a public s3 bucket for downloads", "access"),
+        ("an s3 bucket with a public-read acl", "access"),
+        ("an s3 bucket with an acl for the log delivery group", "acl"),
+        ("an s3 bucket with a private acl and bucket owner enforced ownership", "ownership"),
+        ("an s3 bucket whose expected_bucket_owner is the prod account", "expected_owner"),
+        ("postgres on rds in a vpc with public subnets, publicly accessible", "access"),
         ("an s3 bucket without versioning", "versioning"),
         ("a gpu node group with 2 nodes on eks", "cluster_name"),
         ("an iam role with AmazonS3ReadOnlyAccess", "service"),
@@ -81,7 +88,7 @@ def test_a_platform_hint_settles_where_a_database_runs() -> None:
 @pytest.mark.parametrize(
     "request_text",
     [
-        "an s3 bucket named sample with expected_bucket_owner 123456789012",
+        "an s3 bucket named sample with request_payer set to Requester",
         "Create a mysql cluster with 100 GB in each zone",
         "Create an AWS EKS cluster and its IAM role",
     ],
@@ -102,3 +109,43 @@ def test_changes_applied_immediately_are_written() -> None:
     assert "apply_immediately" in files["terraform/database.tf"]
     _, files = plan_files("an AWS mysql instance", TerraformSettings())
     assert "apply_immediately" not in files["terraform/database.tf"]
+
+
+def _bucket_files(request_text: str) -> str:
+    from opsgraph.tools.terraform.pipeline import plan_files
+    from opsgraph.tools.terraform.settings import TerraformSettings
+
+    _, files = plan_files(request_text, TerraformSettings(), "aws")
+    return files["terraform/storage.tf"]
+
+
+def test_a_public_access_block_is_not_a_request_for_a_public_bucket() -> None:
+    text = _bucket_files("an s3 bucket and a public access block resource for it")
+    assert 'resource "aws_s3_bucket_public_access_block"' in text and "block_public_policy     = true" in text
+
+
+def test_a_private_acl_turns_acls_on_and_is_written() -> None:
+    text = _bucket_files('an s3 bucket name = "acme-private" with a private ACL')
+    assert 'bucket = "acme-private"' in text
+    assert re.search(r'\bacl\s+= "private"', text) and 'object_ownership = "BucketOwnerPreferred"' in text
+    assert 'object_ownership = "ObjectWriter"' in _bucket_files("a bucket with a private acl, object writer ownership")
+
+
+def test_the_expected_bucket_owner_guards_every_bucket_call() -> None:
+    text = _bucket_files("an s3 bucket named sample with expected_bucket_owner 123456789012")
+    assert text.count('expected_bucket_owner = "123456789012"') == 3  # encryption, versioning, lifecycle
+
+
+def test_access_logging_goes_to_a_second_private_bucket_under_the_prefix() -> None:
+    text = _bucket_files('an s3 bucket whose access logs go to a second bucket with the prefix "log/"')
+    assert 'target_prefix = "log/"' in text and "target_bucket = aws_s3_bucket.data_logs.id" in text
+    assert 'resource "aws_s3_bucket_public_access_block" "data_logs"' in text
+    assert '"${aws_s3_bucket.data_logs.arn}/log/*"' in text  # the logging service may write there only
+    assert 'target_prefix = "access-logs/"' in _bucket_files("an s3 bucket with server access logging")
+
+
+def test_public_subnets_do_not_make_a_database_public() -> None:
+    spec = parse_request("a vpc with two public subnets and a postgres database on rds", platform="aws")
+    network, db = spec.components
+    assert network.kind == "network" and network.public and network.subnets == 2
+    assert isinstance(db, Database) and db.access.cidrs == ()  # reachable from inside its VPC only

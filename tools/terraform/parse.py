@@ -58,7 +58,7 @@ UNSUPPORTED_WORDS = (
     "egress-only", "transit gateway", "nat gateway", "cognito", "glue", "athena", "emr", "batch",
     # Features of covered components that the templates do not write: refused rather than dropped.
     "object lock", "cors", "bucket object", "website", "replication rule", "cross-region replication",
-    "notification", "logging resource", "acl", "ownership control", "ownership controls", "bucket policy",
+    "notification", "bucket policy",
     "intelligent-tiering", "transfer acceleration", "restored from", "snapshot identifier", "randomly generated",
     "random", "proxy", "aurora", "custom dhcp", "flow log", "peering", "ipv6", "elastic ip", "route 53",
 )  # fmt: skip
@@ -69,6 +69,14 @@ ROLE_SERVICES = {
 IN_CLUSTER_WORDS = r"\b(namespaces?|kubernetes|k8s|in-cluster|in the cluster|statefulset|on the cluster|pods?)\b"
 AWS_WORDS = r"\b(aws|rds|amazon|vpc|cidr|subnets?|managed|elasticache|region)\b"
 PUBLIC = r"\b(public(ly)?(?: accessible| readable| access)?|internet|anywhere|the world|0\.0\.0\.0/0)\b"
+# Phrases with "public" or "internet" in them that say nothing about who may reach a database, cache
+# or bucket: a public access *block* shuts public access off; public subnets and an internet gateway
+# are parts of the network.
+NOT_ACCESS = re.compile(
+    r"\bpublic access blocks?\b|\bblock(?:s|ing)?\s+(?:all\s+)?public\s+(?:access|acls?|policy)\b"
+    r"|\bpublic\s+(?:and\s+private\s+)?subnets?\b|\bpublic\s+route\s+tables?\b"
+    r"|\binternet\s+gateways?\b|\binternet\s+access\s+(?:via|through)\b"
+)
 
 
 def parse_request(request: str, *, platform: PlatformHint = "auto", default_region: str = "us-east-1") -> InfraSpec:
@@ -186,7 +194,7 @@ def _placement(text: str, platform: PlatformHint, what: str) -> Literal["aws", "
 def _access(text: str, where: Literal["aws", "kubernetes"], what: str, env: str) -> Access:
     namespaces = phrases.namespaces_from(text)
     cidrs = [c for c in phrases.cidrs(text) if c != phrases.vpc_cidr(text)]
-    public = bool(re.search(PUBLIC, text)) and not re.search(
+    public = bool(re.search(PUBLIC, NOT_ACCESS.sub(" ", text))) and not re.search(
         r"\bno public|not public|never public|without public\b", text
     )
     restricted = bool(namespaces or cidrs) or bool(re.search(r"\bonly\b|\bprivate\b|\binternal\b", text))
@@ -321,7 +329,8 @@ _S3_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 def _bucket(text: str, defaults: list[str]) -> Bucket:
     if re.search(
-        r"\bpublic(ly)?[- ]?(readable|read|bucket|access(ible)?|website)\b|\bpublic\b.*\bbucket\b", text
+        r"\bpublic(ly)?[- ]?(readable|read|bucket|access(ible)?|website)\b|\bpublic\b.*\bbucket\b",
+        NOT_ACCESS.sub(" ", text),
     ) and not re.search(r"\b(no|block|without|not)\s+public", text):
         raise SpecQuestion(
             "Public buckets fail the security checks. Should the bucket stay private (readers get access via IAM "
@@ -339,11 +348,65 @@ def _bucket(text: str, defaults: list[str]) -> Bucket:
     if bucket_name is None:
         defaults.append("the bucket name is a prefix plus a unique suffix chosen by AWS")
     days = phrases.retention_days(text)
+    ownership, private_acl = _bucket_ownership(text, defaults)
     return Bucket(
         name="data",
         bucket_name=bucket_name,
         retention_days=days[0] if len(days) == 1 else None,
+        object_ownership=ownership,
+        private_acl=private_acl,
+        expected_owner=_expected_owner(text),
+        access_log_prefix=_access_log_prefix(text, defaults),
     )
+
+
+OWNERSHIP = {
+    "BucketOwnerPreferred": r"bucket[- _]?owner[- _]?preferred",
+    "ObjectWriter": r"object[- _]?writer",
+    "BucketOwnerEnforced": r"bucket[- _]?owner[- _]?enforced",
+}
+
+
+def _bucket_ownership(text: str, defaults: list[str]) -> tuple[Any, bool]:
+    """Object ownership as named, and whether a private ACL resource is asked for."""
+    named = _one([k for k, pattern in OWNERSHIP.items() if re.search(pattern, text)], "ownership",
+                 "Which object ownership should the bucket have: {}?")  # fmt: skip
+    if not re.search(r"\bacls?\b", text):
+        return named or "BucketOwnerEnforced", False
+    if not re.search(r"\bprivate\b", text):
+        raise SpecQuestion(
+            "Which ACL should the bucket get? Only a private ACL is generated (grant access through IAM).", "acl"
+        )
+    if named == "BucketOwnerEnforced":
+        raise SpecQuestion(
+            "BucketOwnerEnforced turns ACLs off, and the request also asks for an ACL. Drop the ACL, or use "
+            "BucketOwnerPreferred?",
+            "ownership",
+            ("BucketOwnerEnforced", "BucketOwnerPreferred"),
+        )
+    if named is None:
+        defaults.append("object ownership BucketOwnerPreferred (an ACL needs ACLs enabled)")
+    return named or "BucketOwnerPreferred", True
+
+
+def _expected_owner(text: str) -> str | None:
+    if not re.search(r"\bexpected[ _]bucket[ _]owner\b", text):
+        return None
+    m = re.search(r"\bexpected[ _]bucket[ _]owner\b\D{0,30}?\b(\d{12})\b", text)
+    if not m:
+        raise SpecQuestion("Which AWS account ID (12 digits) is the expected bucket owner?", "expected_owner")
+    return m.group(1)
+
+
+def _access_log_prefix(text: str, defaults: list[str]) -> str | None:
+    """Server access logging to a second bucket: the key prefix of the log objects, None when not asked."""
+    if not re.search(r"\b(?:server\s+)?access\s+logs?\b|\blogging\b|\bstores?\s+(?:the\s+|its\s+)?logs\b", text):
+        return None
+    m = re.search(r"\bprefix\s+(?:of\s+|is\s+|=\s*|:\s*)?[\"'`]([a-z0-9!_.*'()/-]{1,100})[\"'`]", text)
+    if m:
+        return m.group(1)
+    defaults.append("access logs under the prefix `access-logs/` of a second private bucket")
+    return "access-logs/"
 
 
 def _network(text: str, defaults: list[str]) -> Network:

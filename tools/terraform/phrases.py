@@ -31,7 +31,7 @@ RETENTION = re.compile(
 RETENTION_BEFORE = re.compile(_NUM + r"[ -](days?|weeks?|months?)[ -](?:backup )?retention\b")
 AT_TIME = re.compile(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*(?:utc)?\b")
 PORT = re.compile(r"\bports?\s+(\d{2,5})(?:\s*(?:,|and)\s*(\d{2,5}))?")
-NAMED = re.compile(r"\b(?:named|called|name)\s+[\"'`]?([a-z0-9][a-z0-9._-]{1,62})[\"'`]?")
+NAMED = re.compile(r"\b(?:named|called|name)(?:\s*[=:]\s*|\s+)[\"'`]?([a-z0-9][a-z0-9._-]{1,62})[\"'`]?")
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 PORT_WORDS = {"https": 443, "http": 80, "ssh": 22, "postgres": 5432, "mysql": 3306, "redis": 6379}
 

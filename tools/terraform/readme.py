@@ -45,10 +45,15 @@ def describe(c: Component, spec: InfraSpec) -> str:
         )
     if isinstance(c, Bucket):
         name = c.bucket_name or "(generated name)"
+        acl = ", private ACL" if c.private_acl else ""
+        extras = [f"objects expire after {c.retention_days} days"] if c.retention_days else []
+        if c.expected_owner:
+            extras.append(f"every bucket call expects owner account {c.expected_owner}")
+        if c.access_log_prefix is not None:
+            extras.append(f"server access logs to a second private bucket (SSE-S3) under `{c.access_log_prefix}`")
         return (
-            f"S3 bucket {name}: private (public access blocked, bucket-owner-enforced), KMS-encrypted, "
-            f"versioning {'on' if c.versioning else 'suspended'}"
-            + (f", objects expire after {c.retention_days} days." if c.retention_days else ".")
+            f"S3 bucket {name}: private (public access blocked, {c.object_ownership}{acl}), KMS-encrypted, "
+            f"versioning {'on' if c.versioning else 'suspended'}" + "".join(f", {e}" for e in extras) + "."
         )
     if isinstance(c, Network):
         return f"VPC {c.cidr} with {max(c.subnets, 2)} private subnet(s)" + (

@@ -82,6 +82,18 @@ class Bucket(_Frozen):
     bucket_name: str | None = None  # the S3 name, when the request gives one
     versioning: bool = True
     retention_days: int | None = Field(None, ge=1, le=3650)
+    # Who owns uploaded objects. ACLs are disabled under BucketOwnerEnforced (the default); a private
+    # ACL resource, when asked for, needs one of the other two.
+    object_ownership: Literal["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"] = "BucketOwnerEnforced"
+    private_acl: bool = False  # an explicit `aws_s3_bucket_acl` with acl = "private"
+    expected_owner: str | None = Field(None, pattern=r"^\d{12}$")  # account ID the bucket calls must match
+    access_log_prefix: str | None = None  # server access logs to a second private bucket, under this prefix
+
+    @model_validator(mode="after")
+    def _acl_needs_ownership(self) -> Bucket:
+        if self.private_acl and self.object_ownership == "BucketOwnerEnforced":
+            raise ValueError("an ACL cannot be set while object ownership is BucketOwnerEnforced (ACLs disabled)")
+        return self
 
 
 class Network(_Frozen):
