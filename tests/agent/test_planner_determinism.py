@@ -34,8 +34,8 @@ texts += yaml.safe_load(Path(sys.argv[3]).read_text())
 out = {"model": model.to_json(), "plans": {}}
 for text in texts:
     plan = planner.plan(text, inventory)
-    out["plans"][text] = [plan.intent, repr(plan.confidence), repr(plan.familiarity), plan.reply,
-                          [[c.name, c.args] for c in plan.tool_calls]]
+    scores = [repr(plan.confidence), repr(plan.familiarity), repr(plan.uncertainty)]
+    out["plans"][text] = [plan.intent, *scores, plan.reply, [[c.name, c.args] for c in plan.tool_calls]]
 print(json.dumps(out))
 """
 TESTS = Path(__file__).resolve().parent.parent
