@@ -14,6 +14,7 @@ Target: our scan p50 < 1 ms per message.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -115,6 +116,7 @@ def main() -> None:
     from opsgraph.guardrails.injection import default_detector, scan, scan_untrusted
     from opsgraph.guardrails.redaction import redact
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     default_detector()
     load_s = time.perf_counter() - started
@@ -141,6 +143,8 @@ def main() -> None:
         print(f"  long messages (> 2000 chars, n={len(long_texts)}): p50 {percentile(samples, 50) * 1000:.2f} ms")
 
     scores = accuracy()
+    load_after = os.getloadavg()[0]
+    print(f"\nload average (1 min) {load_before:.1f} -> {load_after:.1f} on {os.cpu_count()} cpus")
     if not args.no_write:
         path = write_results(
             "guard",
@@ -153,6 +157,7 @@ def main() -> None:
                 "redact": redaction,
                 "scan_p50_ratio_vs_seed": round(ratio, 2),
                 "accuracy": scores,
+                "load_avg_1m": [round(load_before, 1), round(load_after, 1)],
             },
         )
         print(f"\nwrote {path}")
