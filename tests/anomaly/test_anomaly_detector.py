@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from opsgraph.tools.anomaly.detector import DetectorConfig, StreamingDetector, detect
+from opsgraph.tools.anomaly.detector import DetectorConfig, detect
 from tests.anomaly.series_builders import HOUR, START, daily_series, index_at
 
 Series = tuple[list[float], list[float]]
@@ -109,18 +109,50 @@ def test_time_going_backwards_is_tolerated() -> None:
     assert len(scores) == len(times)
 
 
-def test_the_forest_is_refitted_on_a_schedule_not_per_point(
-    two_weeks: Series,
-) -> None:
+def _two_spikes(two_weeks: Series, hours_apart: float) -> tuple[list[float], list[float], int, int]:
     times, values = two_weeks
-    config = DetectorConfig()
-    detector = StreamingDetector(config)
-    for t, v in zip(times, values, strict=True):
-        detector.update(t, v)
-    fits = detector._context.forest.fits
-    assert 1 <= fits <= len(times) // config.forest_refit_every + 1
+    first = index_at(times, START + 11 * 86400 + 10 * HOUR)
+    second = index_at(times, START + 11 * 86400 + (10 + hours_apart) * HOUR)
+    values = list(values)
+    values[first] += 15.0
+    values[second] += 15.0
+    return times, values, first, second
+
+
+def test_an_alarm_is_not_repeated_within_the_refractory_period(two_weeks: Series) -> None:
+    times, values, first, second = _two_spikes(two_weeks, hours_apart=3)
+    out = list(detect(zip(times, values, strict=True)))
+    assert [i for i, o in enumerate(out) if o.anomaly] == [first, second]  # both points are anomalous ...
+    assert [i for i, o in enumerate(out) if o.alarm] == [first]  # ... the second pages nobody
+
+
+def test_a_new_alarm_once_the_refractory_period_is_over(two_weeks: Series) -> None:
+    times, values, first, second = _two_spikes(two_weeks, hours_apart=13)
+    out = list(detect(zip(times, values, strict=True)))
+    assert [i for i, o in enumerate(out) if o.alarm] == [first, second]
+    config = DetectorConfig(refractory_s=14 * 3600.0)
+    out = list(detect(zip(times, values, strict=True), config))
+    assert [i for i, o in enumerate(out) if o.alarm] == [first]
+
+
+def test_the_nab_eval_counts_the_alarms_the_detector_raises(two_weeks: Series) -> None:
+    """evals/nab/alarms.py recomputes alarms per threshold; it must agree with the detector."""
+    from opsgraph.evals.nab.alarms import refractory_alarms
+
+    times, values, _, _ = _two_spikes(two_weeks, hours_apart=3)
+    rng = np.random.default_rng(5)
+    values = [v + 6.0 * float(rng.standard_t(2)) for v in values]  # heavy tails: many alarms
+    for threshold in (0.2, 0.35, 0.5):
+        config = DetectorConfig(threshold=threshold, refractory_s=2 * 3600.0)
+        out = list(detect(zip(times, values, strict=True), config))
+        scores = np.asarray([o.score for o in out])
+        raised = [i for i, o in enumerate(out) if o.alarm]
+        assert len(raised) > 1
+        assert refractory_alarms(np.asarray(times, float), scores, threshold, config.refractory_s).tolist() == raised
 
 
 def test_threshold_must_be_a_probability() -> None:
     with pytest.raises(ValueError, match="threshold"):
         DetectorConfig(threshold=1.5)
+    with pytest.raises(ValueError, match="refractory_s"):
+        DetectorConfig(refractory_s=-1.0)

@@ -17,6 +17,7 @@ N = 1000
 
 
 def _file(key: str, windows: tuple[tuple[int, int], ...], peaks: dict[int, float]) -> tuple[NabFile, np.ndarray]:
+    """Rows 5 minutes apart, score 0.1 except at `peaks`."""
     series = Series(key, tuple(float(i * 300) for i in range(N)), (0.0,) * N, ("",) * N)
     scores = np.full(N, 0.1)
     for row, value in peaks.items():
@@ -39,7 +40,7 @@ def test_each_category_is_scored_at_a_threshold_chosen_without_it() -> None:
     from opsgraph.evals.nab.categories import leave_one_category_out
 
     files, scores = _corpus()
-    result = leave_one_category_out(files, scores, [None] * len(files))
+    result = leave_one_category_out(files, scores, refractories=(0.0,))
     by_name = {c.category: c for c in result.categories}
     assert set(by_name) == {"a", "b", "quiet"}
     # "b" held out: "a" and "quiet" choose a threshold in (0.1, 0.9], which catches a's anomalies;
@@ -55,7 +56,7 @@ def test_a_category_without_windows_reports_false_positives_not_a_crash() -> Non
     from opsgraph.evals.nab.categories import leave_one_category_out, number
 
     files, scores = _corpus()
-    quiet = {c.category: c for c in leave_one_category_out(files, scores, [None] * len(files)).categories}["quiet"]
+    quiet = {c.category: c for c in leave_one_category_out(files, scores, refractories=(0.0,)).categories}["quiet"]
     assert math.isnan(quiet.score) and number(quiet.score) is None
     assert quiet.fp == 1 and quiet.raw < 0 and quiet.fn == 0
 
@@ -64,7 +65,7 @@ def test_the_pooled_score_is_normalised_over_the_whole_corpus() -> None:
     from opsgraph.evals.nab.categories import leave_one_category_out
 
     files, scores = _corpus()
-    result = leave_one_category_out(files, scores, [None] * len(files))
+    result = leave_one_category_out(files, scores, refractories=(0.0,))
     assert not math.isnan(result.pooled)
     assert result.in_sample >= result.pooled  # choosing on the scored files can only flatter
 

@@ -7,8 +7,6 @@ distribution: a metric whose jumps are always large is judged against its own ju
   weeks are seen), in units of that bucket's spread ("busy on Monday 9:00 is fine, on Sunday 3:00
   it is not");
 - `value`: the point itself against the recent range (below or above anything seen lately);
-- `forest`: the IsolationForest score of [value, distance from level, volatility, hour of day]
-  (unusual combinations).
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from __future__ import annotations
 import math
 
 from opsgraph.tools.anomaly.calibrate import TailWindow
-from opsgraph.tools.anomaly.forest import WindowedForest, time_features
 from opsgraph.tools.anomaly.stats import WEEK_S, Decayed, Profile
 
 _MAD_TO_SIGMA = 1.2533  # mean absolute deviation -> standard deviation, for a normal distribution
@@ -79,31 +76,3 @@ class Seasonal:
     def learn(self, ts: float, x: float) -> None:
         self._week.update(ts, x)
         self._day.update(ts, x)
-
-
-class Context:
-    """The IsolationForest signal, calibrated on its own recent out-of-sample scores."""
-
-    def __init__(self, forest: WindowedForest, window: int, min_count: int) -> None:
-        self.forest = forest
-        self._scores = TailWindow(window)
-        self._min_count = min_count
-        self._pending: float | None = None
-
-    @staticmethod
-    def features(ts: float, x: float, level: Decayed, volatility: Decayed) -> tuple[float, ...]:
-        return (x, x - level.mean, volatility.mean, *time_features(ts))
-
-    def p_value(self, features: tuple[float, ...]) -> float | None:
-        self._pending = None
-        if not self.forest.ready:
-            return None
-        self._pending = self.forest.score(features)
-        if len(self._scores) < self._min_count:
-            return None
-        return self._scores.upper(self._pending)
-
-    def learn(self, features: tuple[float, ...]) -> None:
-        if self._pending is not None:
-            self._scores.add(self._pending)
-        self.forest.learn(features)
