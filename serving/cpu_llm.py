@@ -8,6 +8,13 @@ then constrains the arguments to the tool's JSON schema. It exists to run the LL
 where there is no GPU (a laptop, CI); it is no brain for production (tests/llm/test_cpu_model.py
 says what it gets right). That handler cannot stream a tool call; the agent does not stream.
 
+The server runs in a child `python -m opsgraph.serving.cpu_llm --llama-server ...` that turns off
+llama.cpp's extra CPU buffer types (weight repacking, AMX) before loading the model: a native build
+on a CPU that reports AMX (this machine's) dies with SIGSEGV in `ggml_backend_amx_mul_mat` on the
+first token otherwise, and llama-cpp-python offers no setting for it. One thread by default on two
+cores: llama.cpp's OpenMP threads spin, and on a loaded machine two of them took 9x as long as one
+(49.8 s vs 5.7 s for the same 20 tokens at load average 10).
+
     python -m opsgraph.serving.cpu_llm [--port 8000] [--dry-run]
 
 then `OPSGRAPH_BRAIN=router OPSGRAPH_LLM_BASE_URL=http://127.0.0.1:8000/v1
@@ -30,6 +37,7 @@ SERVED_NAME = "smollm2-135m-instruct-q4_1"
 CHAT_FORMAT = "chatml-function-calling"
 # SmolLM2 was trained with an 8k context; the tool schemas and the system prompt take ~5k tokens.
 CONTEXT_TOKENS = 8192
+LLAMA_SERVER_FLAG = "--llama-server"
 INSTALL_HINT = "pip install 'opsgraph[cpu-llm]' (builds llama.cpp from source: needs cmake and a C++ compiler)"
 
 
@@ -65,12 +73,12 @@ def serve_command(
     python: str = sys.executable,
 ) -> ServeCommand:
     argv = [
-        python, "-m", "llama_cpp.server",
+        python, "-m", "opsgraph.serving.cpu_llm", LLAMA_SERVER_FLAG,
         "--model", str(model),
         "--model_alias", served_name,
         "--chat_format", CHAT_FORMAT,
         "--n_ctx", str(context_tokens),
-        "--n_threads", str(threads or os.cpu_count() or 1),
+        "--n_threads", str(threads or default_threads()),
         "--host", host,
         "--port", str(port),
     ]  # fmt: skip
@@ -79,10 +87,36 @@ def serve_command(
     return ServeCommand(tuple(argv), f"http://{connect}:{port}/v1/models", served_name)
 
 
+def default_threads() -> int:
+    """Half the cores: the agent, and whatever else runs, keep the rest."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def run_llama_server(argv: list[str]) -> None:
+    """llama-cpp-python's server main, with llama.cpp's extra CPU buffer types off (see above)."""
+    native = importlib.import_module("llama_cpp.llama_cpp")
+    defaults = native.llama_model_default_params
+
+    def model_params() -> object:
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    setattr(native, "llama_model_default_params", model_params)  # noqa: B010 (a module found at run time)
+    server = importlib.import_module("llama_cpp.server.__main__")
+    sys.argv = ["llama_cpp.server", *argv]
+    server.main()
+
+
 def main(argv: list[str] | None = None) -> int:
     import subprocess
 
     from opsgraph.serving.vllm import wait_healthy
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [LLAMA_SERVER_FLAG]:
+        run_llama_server(argv[1:])
+        return 0
 
     parser = argparse.ArgumentParser(prog="python -m opsgraph.serving.cpu_llm", description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")

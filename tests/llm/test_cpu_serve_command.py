@@ -20,7 +20,7 @@ def test_the_command_serves_the_gguf_with_chatml_tool_calls_on_loopback() -> Non
     def value(flag: str) -> str:
         return argv[argv.index(flag) + 1]
 
-    assert argv[:3] == ("py", "-m", "llama_cpp.server")
+    assert argv[:4] == ("py", "-m", "opsgraph.serving.cpu_llm", "--llama-server")
     assert value("--model") == "/models/smol.gguf"
     assert value("--chat_format") == "chatml-function-calling"
     assert value("--model_alias") == cpu_llm.SERVED_NAME
