@@ -1,6 +1,7 @@
 """Natural language to Terraform: time per request (generate + init + validate + plan + checks).
 
     .venv/bin/python benchmarks/bench_terraform.py [--repeats 2] [--out benchmarks/results/terraform.json]
+    .venv/bin/python benchmarks/bench_terraform.py --eval-batch 4   # the IaC-Eval batch path (eval_batch)
 
 opsgraph (the default path): the provider workspace is initialised once (each request links it
 instead of running `terraform init`); `plan` runs against a pre-started AWS provider process
@@ -118,6 +119,81 @@ def agreement(tasks_file: Path, limit: int, state: Path) -> dict[str, Any]:
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in counts.items()}
 
 
+def eval_batch(tasks_file: Path, repeats: int, alone: int, state: Path) -> dict[str, Any]:
+    """The IaC-Eval batch path (`opsgraph eval iac`): the configurations the templates generate for
+    every task they cover, planned in one batch with the provider pool (modules installed with
+    `terraform get` against the warm providers, `show` attached) vs the same batch before it (`init`
+    from the mirror, `show` starting its own provider), interleaved; and `alone`: the first few
+    configurations each through the attached single-request path, for the time per task of
+    planning them one by one. Counts and times only; no prompt is printed."""
+    from opsgraph.evals.iac.rego import evaluate
+    from opsgraph.evals.iac.tasks import read_tasks
+    from opsgraph.tools.terraform.parse import SpecQuestion, Unsupported, parse_request
+    from opsgraph.tools.terraform.render import render
+    from opsgraph.tools.terraform.settings import TerraformSettings
+    from opsgraph.tools.terraform.tf_batch import check_many
+    from opsgraph.tools.terraform.tf_runner import TerraformRunner
+
+    tasks = {t.index: t for t in read_tasks(tasks_file)}
+    runners = {
+        m: TerraformRunner(TerraformSettings(checkov=False, reattach=m == "pool"), state) for m in ("pool", "previous")
+    }
+    rows: list[dict[str, Any]] = []
+    verdicts: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        dirs: dict[str, Path] = {}
+        for task in tasks.values():
+            try:
+                files = render(parse_request(task.prompt, platform="aws"))
+            except (SpecQuestion, Unsupported):
+                continue
+            d = Path(tmp) / f"t{task.index:04d}"
+            d.mkdir()
+            for rel, text in files.items():
+                if rel.startswith("terraform/"):
+                    (d / Path(rel).name).write_text(text, encoding="utf-8")
+            dirs[str(task.index)] = d
+
+        def verdict(key: str, o: Any) -> object:
+            return o.planned, evaluate(tasks[int(key)].intent, o.plan).holds if o.planned else None
+
+        for rep in range(repeats):
+            for mode in ("pool", "previous") if rep % 2 == 0 else ("previous", "pool"):
+                load = os.getloadavg()[0]
+                mark = time.perf_counter()
+                out = check_many(runners[mode], dirs)
+                took = time.perf_counter() - mark
+                phases = next(o.seconds for o in out.values() if "batch" in o.seconds)
+                rows.append({"mode": mode, "seconds": round(took, 2), "load_before": round(load, 1), **phases})
+                verdicts[mode] = {k: verdict(k, o) for k, o in out.items()}
+                print(json.dumps(rows[-1]), flush=True)
+        one_by_one = []
+        for key in list(dirs)[:alone]:
+            mark = time.perf_counter()
+            outcome = runners["pool"].check(dirs[key])
+            one_by_one.append(time.perf_counter() - mark)
+            verdicts.setdefault("alone", {})[key] = verdict(key, outcome)
+    per_task = {
+        m: round(statistics.median(r["seconds"] for r in rows if r["mode"] == m) / len(dirs), 3)
+        for m in ("pool", "previous")
+    }
+    result: dict[str, Any] = {
+        "configurations": len(dirs),
+        "batch_seconds_per_task_median": per_task,
+        "speedup_pool_vs_previous": round(per_task["previous"] / per_task["pool"], 2),
+        "verdicts_agree_pool_vs_previous": sum(verdicts["pool"][k] == verdicts["previous"][k] for k in dirs),
+        "runs": rows,
+        "cores": os.cpu_count(),
+    }
+    if one_by_one:
+        result["alone_attached_seconds_per_task_median"] = round(statistics.median(one_by_one), 3)
+        result["alone_n"] = len(one_by_one)
+        result["verdicts_agree_alone_vs_batch"] = sum(
+            verdicts["alone"][k] == verdicts["pool"][k] for k in verdicts["alone"]
+        )
+    return result
+
+
 def baseline_request(request: str, state: Path, settings: Any) -> dict[str, float]:
     """Cold init, sequential terraform commands, checkov as a fresh process."""
     from opsgraph.tools.terraform import k8s_checks, plan_checks
@@ -176,6 +252,10 @@ def main() -> int:
         "--agreement", type=int, metavar="N", help="instead: attached vs normal verdicts on N IaC-Eval references"
     )
     parser.add_argument(
+        "--eval-batch", type=int, metavar="N", help="instead: the IaC-Eval batch with and without the pool, N runs"
+    )
+    parser.add_argument("--alone", type=int, default=8, help="with --eval-batch: configurations also planned alone")
+    parser.add_argument(
         "--tasks", type=Path, default=HERE.parent.parent / "shared" / "data" / "iac_eval" / "iac_eval_dev.csv"
     )
     args = parser.parse_args()
@@ -192,6 +272,16 @@ def main() -> int:
         return 0
     if args.cold:
         print(json.dumps(MODES[args.cold](REQUESTS[0], state, settings)))
+        return 0
+    if args.eval_batch:
+        found = eval_batch(args.tasks, args.eval_batch, args.alone, state)
+        out = (
+            args.out
+            if args.out != HERE / "results" / "terraform.json"
+            else HERE / "results" / "terraform_eval_batch.json"
+        )
+        out.write_text(json.dumps(found, indent=1) + "\n")
+        print(json.dumps({k: v for k, v in found.items() if k != "runs"}))
         return 0
     load_before = os.getloadavg()[0]
     opsgraph_request(REQUESTS[3], state, settings)  # the workspace and checkov's venv exist before cold runs

@@ -136,7 +136,7 @@ def test_a_dead_or_already_configured_provider_falls_back_to_the_normal_path(
     scratch.mkdir()
     (scratch / "main.tf").write_text(CONFIGS["valid"])
     make_offline(scratch, "eu-west-1")
-    runner._link_warm(scratch)
+    runner.link_warm(scratch)
     code, _, err = runner._run(scratch, "plan", "-input=false", "-lock=false", reattach=used.reattach)
     assert code == 0, err
     if pool._refill is not None:
@@ -198,3 +198,26 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("names", [("valid", "pinned", "invalid", "plan_fails"), ("valid", "needs_v4")])
+def test_a_batch_uses_the_pool_only_when_every_configuration_may_attach(
+    names: tuple[str, ...], tf_settings: TerraformSettings, tf_state: Path, tmp_path: Path
+) -> None:
+    from opsgraph.tools.terraform.tf_batch import check_many
+
+    dirs = {}
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(CONFIGS[name])
+        dirs[name] = tmp_path / name
+    pooled = check_many(TerraformRunner(tf_settings.model_copy(update={"reattach": True}), tf_state), dirs)
+    normal = check_many(TerraformRunner(tf_settings.model_copy(update={"reattach": False}), tf_state), dirs)
+    assert {k: _verdict(v) for k, v in pooled.items()} == {k: _verdict(v) for k, v in normal.items()}
+    assert _without_timestamp(pooled["valid"].plan) == _without_timestamp(normal["valid"].plan)
+    if "needs_v4" in names:  # not eligible: the whole batch takes terraform's own init
+        assert not any("batch_get" in o.seconds or "batch_show_attached" in o.seconds for o in pooled.values())
+    else:
+        assert {"batch_get", "batch_show_attached"} <= set(pooled["valid"].seconds)
+        assert {"batch_init", "batch_show"} <= set(normal["valid"].seconds)

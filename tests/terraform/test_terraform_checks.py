@@ -279,3 +279,12 @@ def test_a_bundle_checkov_could_not_scan_is_not_valid(tmp_path: Path) -> None:
     (failed,) = [c for c in result.checks if not c.passed]
     assert failed.id == "CHECKOV" and "could not run" in failed.message
     assert all(c.passed for c in result.checks if c.source == "kubernetes")
+
+
+def test_checkov_locations_are_found_whatever_folder_it_reports_them_from(tmp_path: Path) -> None:
+    from opsgraph.tools.terraform.checkov_client import locate
+
+    scanned = [tmp_path / "r01/terraform/storage.tf", tmp_path / "r02/terraform/storage.tf", tmp_path / "r01/a.yaml"]
+    assert locate("/storage.tf", scanned[:1]) == scanned[0]  # one bundle: relative to its terraform/
+    assert locate("/r02/terraform/storage.tf", scanned) == scanned[1]  # many: relative to their parent
+    assert locate("/storage.tf", scanned) is None  # ambiguous: not guessed

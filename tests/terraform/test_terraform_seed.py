@@ -36,6 +36,8 @@ def test_the_seed_request_writes_the_seed_tree_validated_planned_and_checked(tmp
     assert {"K8S_SCHEMA", "K8S_NETPOL_RESTRICTED", "K8S_NETPOL_NAMESPACES"} <= ids
     assert sum(c["source"] == "checkov" for c in doc["checks"]) > 100
     assert all(c.get("file") and c.get("line") for c in doc["checks"] if c["source"] in ("checkov", "opsgraph"))
+    located = [c for c in doc["checks"] if c.get("file")]
+    assert all((out / c["file"]).is_file() for c in located), "every location names a file of the bundle"
     plan = next(c for c in doc["checks"] if c["id"] == "TF_PLAN")
     assert plan["message"].startswith("plan: 9 to add")
     retention = next(c for c in doc["checks"] if c["id"] == "OG_BACKUP_RETENTION")

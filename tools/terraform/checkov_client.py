@@ -32,6 +32,9 @@ SKIPPED = {
     "CKV_AWS_31": "a Redis AUTH token must come from a secret store at apply time, never from generated code",
     "CKV2_AWS_5": "a standalone security group is attached by whatever is later launched into it",
     "CKV_AWS_293": "deletion protection is on in prod (OG_DELETION_PROTECTION); dev and staging stay deletable",
+    "CKV_AWS_139": "RDS clusters, as CKV_AWS_293: deletion protection in prod (OG_DELETION_PROTECTION) only",
+    "CKV2_AWS_8": "RDS clusters keep automated backups for the requested retention (OG_BACKUP_RETENTION); an AWS "
+    "Backup plan needs a vault and schedule the team chooses",
     "CKV_AWS_157": "Multi-AZ is on in prod and whenever replicas are asked for; a single dev instance stays single-AZ",
     "CKV2_AWS_50": "a single-node cache (when asked for) cannot fail over; two or more nodes get automatic failover",
 }
@@ -163,20 +166,29 @@ def to_checks(reports: list[dict[str, Any]]) -> list[Check]:
 
 def scan_many(parent: Path, roots: list[Path], home: Path, version: str) -> dict[Path, list[Check]]:
     """checkov's Terraform and Kubernetes checks over the .tf and .yaml files of bundles that share
-    `parent`, in one scan; each bundle's checks keep paths relative to its own root."""
-    files = sorted(
-        str(p.relative_to(parent)) for root in roots for p in root.rglob("*") if p.suffix in (".tf", ".yaml", ".yml")
-    )
-    if not files:
+    `parent`, in one scan; each bundle's checks name files relative to its own root
+    (`terraform/database.tf`), whether one bundle or many were scanned."""
+    scanned = sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".tf", ".yaml", ".yml"))
+    if not scanned:
         return {}
+    files = [str(p.relative_to(parent)) for p in scanned]
     frameworks = [f for f, suffixes in FRAMEWORKS.items() if any(Path(name).suffix in suffixes for name in files)]
     found: dict[Path, list[Check]] = {root: [] for root in roots}
-    by_prefix = {str(root.relative_to(parent)): root for root in roots}
     for check in to_checks(worker(home, version).scan(parent, files, frameworks, sorted(SKIPPED))):
-        rel = check.file or ""
-        head, _, rest = rel.partition("/")
-        root = by_prefix.get(head) if head in by_prefix else by_prefix.get(".")
-        if root is None:
+        path = locate(check.file or "", scanned)
+        root = next((r for r in roots if path is not None and path.is_relative_to(r)), None)
+        if path is None or root is None:
             continue
-        found[root].append(check.model_copy(update={"file": rest if head in by_prefix and head != "." else rel}))
+        found[root].append(check.model_copy(update={"file": path.relative_to(root).as_posix()}))
     return found
+
+
+def locate(reported: str, scanned: list[Path]) -> Path | None:
+    """The scanned file checkov means. checkov names a file relative to the deepest folder its
+    `-f` files of one framework share (`storage.tf` when one bundle's terraform/ is scanned,
+    `r07/terraform/storage.tf` for many bundles), so match the reported path as a suffix."""
+    parts = Path(reported.lstrip("/")).parts
+    if not parts:
+        return None
+    matches = [p for p in scanned if p.parts[-len(parts) :] == parts]
+    return matches[0] if len(matches) == 1 else None

@@ -5,6 +5,13 @@ A module whose diagnostics point at it (by file) is taken out and the rest run a
 batch cannot attribute is checked on its own with `TerraformRunner.check`, so a batch never
 reports a configuration valid that would fail alone. The plan of each module is projected back to
 the shape `terraform show -json` gives for the configuration alone (its resources at the root).
+
+The provider pool (provider_pool.py), when every configuration may attach to it (the rule of
+`provider_pool.eligible`, applied to each module): the root links the warm workspace's providers and
+lock file and installs only its modules (`terraform get`, no provider hashing), and `show` reads the
+plan against the pool's shared provider. The plan itself never attaches: each module carries its own
+`provider "aws"` configuration, and one attached process can be configured only once, so terraform
+starts one provider per module as before. Any sign of trouble takes the normal command instead.
 """
 
 from __future__ import annotations
@@ -16,13 +23,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from python_terraform import IsFlagged, IsNotFlagged
+
 from opsgraph.tools.terraform.offline import make_offline
+from opsgraph.tools.terraform.provider_pool import ProviderPool
 from opsgraph.tools.terraform.tf_runner import (
     PLAN_FILE,
     Diagnostic,
     PlanOutcome,
     TerraformRunner,
     _json,
+    _needs_init,
+    _provider_trouble,
     _stream_diagnostics,
 )
 
@@ -67,7 +79,8 @@ def check_many(runner: TerraformRunner, dirs: dict[str, Path]) -> dict[str, Plan
             for path in tf_dir.glob("*.tf"):
                 shutil.copy(path, module / path.name)
             make_offline(module, runner.settings.default_region)
-        alone = _run_batch(runner, root, names, results)
+        pool = runner.pool_for([root / name for name in names.values()]) if names else None
+        alone = _run_batch(runner, root, names, results, pool)
     for key in alone:
         results[key] = runner.check(todo[key])
     return results
@@ -95,12 +108,41 @@ def _owner(d: Diagnostic, by_name: dict[str, str], at_line: dict[int, str]) -> s
     return None
 
 
+def _prepare(runner: TerraformRunner, root: Path, pool: ProviderPool | None) -> tuple[str, int]:
+    """Make the root ready to plan: with the pool, the warm providers linked and the modules
+    installed (`terraform get`); otherwise, or when that fails, a full `init` from the mirror."""
+    if pool is not None:
+        runner.link_warm(root)
+        code, out, err = runner._run(root, "get", no_color=IsFlagged)
+        if code == 0 and not _needs_init(out + err):
+            return "get", 0
+        shutil.rmtree(root / ".terraform", ignore_errors=True)
+        (root / ".terraform.lock.hcl").unlink(missing_ok=True)
+    code, _, _ = runner.init(root)
+    return "init", code
+
+
+def _show(runner: TerraformRunner, root: Path, pool: ProviderPool | None) -> tuple[str, tuple[int, str, str]]:
+    if pool is not None:
+        try:
+            shown = runner._run(
+                root, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged, reattach=pool.shared().reattach
+            )
+        except (OSError, RuntimeError):
+            shown = (1, "", "no shared provider")
+        if shown[0] == 0 and not _provider_trouble(shown[1] + shown[2]) and _json(shown[1]):
+            return "show_attached", shown
+    return "show", runner._run(root, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)
+
+
 def _run_batch(
-    runner: TerraformRunner, root: Path, names: dict[str, str], results: dict[str, PlanOutcome]
+    runner: TerraformRunner,
+    root: Path,
+    names: dict[str, str],
+    results: dict[str, PlanOutcome],
+    pool: ProviderPool | None = None,
 ) -> list[str]:
     """Fill `results` for what the batch plans; return the keys to check alone."""
-    from python_terraform import IsFlagged, IsNotFlagged
-
     by_name = {v: k for k, v in names.items()}
     live = list(names)
     started = time.perf_counter()
@@ -116,8 +158,8 @@ def _run_batch(
         at_line = _write_root(root, names, live)
         shutil.rmtree(root / ".terraform", ignore_errors=True)
         mark = time.perf_counter()
-        code, _, _ = runner.init(root)
-        timed("init", mark)
+        how, code = _prepare(runner, root, pool)
+        timed(how, mark)
         if code != 0:
             return alone + live
         # No separate validate here: plan validates first, and whatever fails is checked alone.
@@ -135,8 +177,8 @@ def _run_batch(
             live = [k for k in live if k not in bad]
             continue
         mark = time.perf_counter()
-        code, out, _ = runner._run(root, "show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)
-        timed("show", mark)
+        how, (code, out, _) = _show(runner, root, pool)
+        timed(how, mark)
         plan = _json(out)
         if code != 0 or not plan:
             return alone + live

@@ -165,7 +165,7 @@ class TerraformRunner:
                     raise TerraformUnavailable(f"terraform init against {self.mirror} failed: {(err or out)[-400:]}")
         return warm
 
-    def _link_warm(self, scratch: Path) -> None:
+    def link_warm(self, scratch: Path) -> None:
         warm = self.warm_dir()
         (scratch / ".terraform").mkdir(exist_ok=True)
         os.symlink(warm / ".terraform" / "providers", scratch / ".terraform" / "providers")
@@ -200,11 +200,16 @@ class TerraformRunner:
 
     # -- attached providers ----------------------------------------------------------------
     def _pool(self, scratch: Path) -> ProviderPool | None:
+        return self.pool_for([scratch])
+
+    def pool_for(self, tf_dirs: list[Path]) -> ProviderPool | None:
+        """The provider pool when every configuration in `tf_dirs` may attach to it (see
+        provider_pool.eligible), else None: the normal path, where terraform decides."""
         if not self.settings.reattach:
             return None
         warm = self.warm_dir()
         version = warm.name.removeprefix("warm-aws-")
-        if not provider_pool.eligible(scratch, version):
+        if not all(provider_pool.eligible(d, version) for d in tf_dirs):
             return None
         package = warm / ".terraform" / "providers" / AWS_PROVIDER / version / _platform()
         try:
@@ -268,7 +273,7 @@ class TerraformRunner:
     def _check_scratch(self, scratch: Path) -> PlanOutcome:
         from python_terraform import IsFlagged
 
-        self._link_warm(scratch)
+        self.link_warm(scratch)
         pool = self._pool(scratch)
         if pool is not None:
             attached = self._check_attached(scratch, pool)
