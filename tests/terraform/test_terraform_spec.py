@@ -89,7 +89,7 @@ def test_a_platform_hint_settles_where_a_database_runs() -> None:
     "request_text",
     [
         "an s3 bucket named sample with request_payer set to Requester",
-        "Create a mysql cluster with 100 GB in each zone",
+        "Create a mysql cluster with 100 GB and a storage_throughput of 500",
         "Create an AWS EKS cluster and its IAM role",
     ],
 )
@@ -149,3 +149,24 @@ def test_public_subnets_do_not_make_a_database_public() -> None:
     network, db = spec.components
     assert network.kind == "network" and network.public and network.subnets == 2
     assert isinstance(db, Database) and db.access.cidrs == ()  # reachable from inside its VPC only
+
+
+@pytest.mark.parametrize(
+    ("request_text", "engine", "cluster"),
+    [
+        ("an aurora postgresql cluster on aws with 3 replicas", "postgres", "aurora"),
+        ("Aurora MySQL for prod in eu-west-1", "mysql", "aurora"),
+        ("Create a mysql cluster with 100 GB in each zone", "mysql", "multi_az"),
+        ("a postgres db cluster on rds reachable from 10.0.0.0/8", "postgres", "multi_az"),
+        ("postgres on rds with 2 replicas", "postgres", "none"),
+    ],
+)
+def test_rds_clusters_are_read_as_asked(request_text: str, engine: str, cluster: str) -> None:
+    db = next(c for c in parse_request(request_text, platform="aws").components if isinstance(c, Database))
+    assert (db.engine, db.cluster) == (engine, cluster)
+
+
+def test_an_aurora_cluster_without_an_engine_is_a_question() -> None:
+    with pytest.raises(SpecQuestion) as asked:
+        parse_request("an aurora cluster on aws")
+    assert asked.value.missing == "engine"

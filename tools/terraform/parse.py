@@ -52,7 +52,7 @@ SUPPORTED = (
 UNSUPPORTED_WORDS = (
     "lambda", "lightsail", "sagemaker", "msk", "kafka", "dynamodb", "route 53", "route53", "cloudfront",
     "beanstalk", "eventbridge", "chime", "lex", "efs", "kinesis", "codebuild", "glacier", "load balancer",
-    "redshift", "neptune", "dax", "kendra", "aurora", "memcached", "ec2 instance", "cloudwatch", "sns",
+    "redshift", "neptune", "dax", "kendra", "memcached", "ec2 instance", "cloudwatch", "sns",
     "sqs", "api gateway", "step function", "ecr", "ecs", "opensearch", "elasticsearch", "secrets manager",
     "mfa", "iam user", "iam group", "option group", "parameter group", "vpc peering", "dhcp", "network acl",
     "egress-only", "transit gateway", "nat gateway", "cognito", "glue", "athena", "emr", "batch",
@@ -60,7 +60,7 @@ UNSUPPORTED_WORDS = (
     "object lock", "cors", "bucket object", "website", "replication rule", "cross-region replication",
     "notification", "bucket policy",
     "intelligent-tiering", "transfer acceleration", "restored from", "snapshot identifier", "randomly generated",
-    "random", "proxy", "aurora", "custom dhcp", "flow log", "peering", "ipv6", "elastic ip", "route 53",
+    "random", "proxy", "custom dhcp", "flow log", "peering", "ipv6", "elastic ip", "route 53",
 )  # fmt: skip
 ROLE_SERVICES = {
     "ec2": "ec2.amazonaws.com", "lambda": "lambda.amazonaws.com", "ecs": "ecs-tasks.amazonaws.com",
@@ -111,8 +111,6 @@ def _refuse_unsupported(text: str) -> None:
     hits = [w for w in UNSUPPORTED_WORDS if re.search(rf"\b{re.escape(w)}\b", text)]
     if hits:
         raise Unsupported(f"the templates do not cover {', '.join(hits)}; they cover {SUPPORTED}")
-    if re.search(r"\b(mysql|postgres\w*|db|rds|database)\s+clusters?\b", text):
-        raise Unsupported("Multi-AZ DB clusters are not templated (RDS instances with read replicas are)")
     if re.search(r"\beks\s+cluster\b", text) and not re.search(r"\bgpus?\b", text):
         raise Unsupported("creating EKS clusters is not templated (GPU node groups for an existing cluster are)")
 
@@ -142,7 +140,7 @@ def _components(original: str, text: str, platform: PlatformHint, env: str, defa
     engines = [engine for engine, pattern in ENGINE_WORDS if re.search(pattern, text)]
     if (
         not engines
-        and re.search(r"\b(database|db)\b", text)
+        and re.search(r"\b(database|db|aurora)\b", text)
         and not re.search(r"\bsecurity groups? for database", text)
     ):
         raise SpecQuestion("Which database engine: PostgreSQL or MySQL?", "engine", ("postgres", "mysql"))
@@ -284,6 +282,8 @@ def _database(
     if placement == "aws" and not access.cidrs:
         defaults.append(f"the {label} database is reachable only from inside its VPC")
     kwargs["apply_immediately"] = bool(re.search(r"\bappl(?:y|ied)\s+immediately\b", text))
+    if placement == "aws":
+        kwargs["cluster"] = _cluster_kind(text)
     return Database(
         name=names[0] if names else engine,
         engine=engine,
@@ -296,6 +296,15 @@ def _database(
         backup=backup,
         **kwargs,
     )
+
+
+def _cluster_kind(text: str) -> Literal["none", "aurora", "multi_az"]:
+    """Aurora when named; a Multi-AZ DB cluster for a "mysql/postgres/db cluster"; else an instance."""
+    if re.search(r"\baurora\b", text):
+        return "aurora"
+    if re.search(r"\b(mysql|postgres\w*|db|rds|database)\s+clusters?\b|\bmulti-az (?:db |database )?clusters?\b", text):
+        return "multi_az"
+    return "none"
 
 
 def _version(text: str, engine: str) -> str | None:

@@ -115,6 +115,9 @@ def run(plan: dict[str, Any], where: dict[str, tuple[str, int]], expect: Expecta
                     "OG_BACKUP_RETENTION", days >= want, f"cache snapshots kept {days} days (asked: {want})", r, where
                 )
             )
+        elif t == "aws_rds_cluster_instance":
+            private = v.get("publicly_accessible") is not True
+            checks.append(_check("OG_DB_PRIVATE", private, "database instance not publicly accessible", r, where))
         elif t == "aws_ebs_volume":
             checks.append(_check("OG_ENCRYPTED", v.get("encrypted") is True, "EBS volume encrypted", r, where))
         elif has_data_store and t in (

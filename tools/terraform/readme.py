@@ -31,6 +31,20 @@ def describe(c: Component, spec: InfraSpec) -> str:
                 f"Backups: `pg_dump` on `{c.backup.schedule}` (UTC) to a private, KMS-encrypted S3 bucket whose "
                 f"lifecycle deletes them after {c.backup.retention_days} days."
             )
+        if c.cluster == "aurora":
+            return (
+                f"Aurora {engine} cluster `{c.name}-{spec.environment}` with "
+                f"{max(c.replicas, 2 if spec.environment == 'prod' else 1)} instance(s), encrypted with its own KMS "
+                f"key. Reachable on its port only from: {who}. Automated backups kept {c.backup.retention_days} days. "
+                f"Master password managed by Secrets Manager (never in code)."
+            )
+        if c.cluster == "multi_az":
+            return (
+                f"{engine} Multi-AZ DB cluster `{c.name}-{spec.environment}` (a writer and two readable standbys in "
+                f"three zones, {c.storage_gb} GB io1), encrypted with its own KMS key. Reachable on its port only "
+                f"from: {who}. Automated backups kept {c.backup.retention_days} days. Master password managed by "
+                f"Secrets Manager (never in code)."
+            )
         return (
             f"{engine} on AWS RDS `{c.name}-{spec.environment}` ({c.instance_class}, {c.storage_gb} GB gp3, "
             f"encrypted with its own KMS key), {_topology(c)}. "

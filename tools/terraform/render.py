@@ -7,6 +7,7 @@ import re
 from opsgraph.tools.terraform import render_aws as aws
 from opsgraph.tools.terraform import render_k8s as k8s
 from opsgraph.tools.terraform import render_network as net_tf
+from opsgraph.tools.terraform import render_rds_cluster as rds_cluster
 from opsgraph.tools.terraform.hcl import Ref, jsonencode, resource
 from opsgraph.tools.terraform.parse import Unsupported
 from opsgraph.tools.terraform.readme import readme
@@ -43,7 +44,7 @@ def render(spec: InfraSpec) -> dict[str, str]:
             text = net_tf.network(spec, c)
         elif isinstance(c, Database) and c.placement == "aws":
             assert net is not None  # the parser adds a network for every AWS database
-            text = aws.database(spec, c, net)
+            text = aws.database(spec, c, net) if c.cluster == "none" else rds_cluster.cluster_database(spec, c, net)
         elif isinstance(c, Database):
             bucket_name = f"{spec.project}-{spec.environment}-{c.name}-backups-{aws.unique_suffix(spec, c.name)}"
             text = cluster_backups(spec, c, bucket_name)

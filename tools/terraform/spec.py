@@ -63,6 +63,9 @@ class Database(_Frozen):
     access: Access = Access()
     backup: Backup = Backup()
     apply_immediately: bool = False  # "changes are applied immediately", not in the maintenance window
+    # AWS only: "none" an RDS instance (plus read replicas), "aurora" an Aurora cluster with one
+    # instance per replica, "multi_az" a Multi-AZ DB cluster (one writer, two readable standbys).
+    cluster: Literal["none", "aurora", "multi_az"] = "none"
 
 
 class Cache(_Frozen):
