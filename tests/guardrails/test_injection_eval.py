@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from opsgraph.evals.base import EvalReport, run_suite
+from opsgraph.evals.injection.probe import own_probe
 from opsgraph.guardrails.injection import detector as detector_module
+from opsgraph.guardrails.injection.corpus import load_corpus
 from opsgraph.guardrails.injection.detector import Detector
 from tests.evals.gate import gate, still_misses
 
@@ -35,6 +38,22 @@ def test_suite_reports_every_metric_with_anchors(report: EvalReport) -> None:
     assert "Lakera Guard 95.22" in (report.metric("balanced_accuracy_valid").anchor or "")
     assert "PIGuard 87.32" in (report.metric("over_defense_accuracy").anchor or "")
     assert report.details["valid"]["n_attack"] == 48 and report.details["valid"]["n_benign"] == 96
+
+
+def test_own_probe_is_development_data_the_classifier_never_saw(report: EvalReport) -> None:
+    probe = own_probe()
+    assert report.details["own_probe"]["n_attack"] == sum(s.label for s in probe) > 40
+    assert "own_probe.jsonl" in report.details["protocol"]["development"]
+    corpus_runs: set[str] = set()
+    for example in load_corpus():
+        corpus_runs |= _runs(example.text)
+    shared = [s.text for s in probe if _runs(s.text) & corpus_runs]
+    assert not shared, f"probe rows share 8 words in a row with the training corpus: {shared[:3]}"
+
+
+def _runs(text: str, size: int = 8) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def test_suite_meets_its_thresholds(report: EvalReport) -> None:
