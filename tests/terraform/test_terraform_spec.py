@@ -44,6 +44,7 @@ def test_the_seed_request_is_read_as_written() -> None:
         ("an s3 bucket with a private acl and bucket owner enforced ownership", "ownership"),
         ("an s3 bucket whose expected_bucket_owner is the prod account", "expected_owner"),
         ("postgres on rds in a vpc with public subnets, publicly accessible", "access"),
+        ("a postgres instance on rds within specific public subnets", "access"),
         ("an s3 bucket without versioning", "versioning"),
         ("a gpu node group with 2 nodes on eks", "cluster_name"),
         ("an iam role with AmazonS3ReadOnlyAccess", "service"),

@@ -267,6 +267,12 @@ def _database(
     storage = _one(phrases.storage_gb(text), "storage", "How much storage: {} GB?") or 20
     version = _version(text, engine)
     access = _access(text, placement, f"{label} database", env)
+    if placement == "aws" and re.search(r"\b(?:with)?in\s+(?:[a-z]+\s+){0,2}public\s+subnets?\b", text):
+        raise SpecQuestion(
+            f"The request puts the {label} database in public subnets; the templates keep databases in private "
+            "subnets, reachable only from the VPC or the CIDRs you name. Private subnets, then?",
+            "access",
+        )
     backup = _backup(text, 35 if placement == "aws" else None, f"{label} database", defaults)
     names = [n for n in phrases.quoted_or_named(text) if re.fullmatch(r"[a-z][a-z0-9-]{0,38}[a-z0-9]", n)]
     kwargs: dict[str, Any] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from opsgraph.tools.terraform.hcl import Ref, resource
+from opsgraph.tools.terraform.hcl import Block, Ref, resource
 from opsgraph.tools.terraform.spec import Firewall, InfraSpec, Network
 
 
@@ -70,14 +70,13 @@ def network(spec: InfraSpec, net: Network) -> str:
                     "tags": {"Name": Ref('"public-${count.index}"'), "Tier": "public"},
                 },
             ),
-            resource("aws_route_table", f"{n}_public", {"vpc_id": vpc}),
+            # The default route inline, in the table the public subnets share.
             resource(
-                "aws_route",
-                f"{n}_public_internet",
+                "aws_route_table",
+                f"{n}_public",
                 {
-                    "route_table_id": Ref(f"aws_route_table.{n}_public.id"),
-                    "destination_cidr_block": "0.0.0.0/0",
-                    "gateway_id": Ref(f"aws_internet_gateway.{n}.id"),
+                    "vpc_id": vpc,
+                    "route": Block({"cidr_block": "0.0.0.0/0", "gateway_id": Ref(f"aws_internet_gateway.{n}.id")}),
                 },
             ),
             resource(
