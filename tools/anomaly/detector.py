@@ -2,8 +2,9 @@
 
 Every signal (see signals.py) judges the new point against state learned from the points before
 it and answers with a p-value, each calibrated on the series' own recent history of the same
-statistic, so the signals share one scale. The smallest p-value, Bonferroni-corrected for having
-looked at several, is the point's surprise in decades (-log10 p):
+statistic, so the signals share one scale. Their harmonic mean (a combination that stays valid
+when the signals are dependent, Wilson 2019) is the point's p-value P, and its surprise in decades
+is -log10 P:
 
     score = min(1, -log10(P) / decades)
 
@@ -47,7 +48,7 @@ class DetectorConfig:
     min_days: int = 3
     window: int = 8640  # recent values of its statistic each signal is judged against
     min_count: int = 50  # a signal speaks only once its window holds this many values
-    decades: float = 6.0  # score 1.0 = a (Bonferroni-corrected) p-value of 1e-6; 0.5 = 1e-3
+    decades: float = 6.0  # score 1.0 = a combined p-value of 1e-6; 0.5 = 1e-3
     warmup: int = 100  # no score before this many points ...
     warmup_s: float = 86400.0  # ... and before a day of data (a daily cycle seen once)
     threshold: float = 0.5  # anomaly = score >= threshold
@@ -111,11 +112,14 @@ class StreamingDetector:
             p_values.append(self._jump.p_value(jump))
             p_values.append(None if season is None else self._season_dev.p_value(season))
         self._learn(ts, x, steps, jump, season)
-        known = [p for p in p_values if p is not None]
+        known = [max(p, 1e-300) for p in p_values if p is not None]
         if not known:
             return 0.0
-        p = min(1.0, len(known) * min(known))
-        return -math.log10(max(p, 1e-300))
+        # Harmonic mean p-value (Wilson 2019, PNAS): valid for dependent tests (the signals all see
+        # the same point), as small as the smallest p when one signal is sure, smaller than
+        # Bonferroni's when several agree.
+        p = min(1.0, len(known) / sum(1.0 / q for q in known))
+        return -math.log10(p)
 
     def _learn(self, ts: float, x: float, steps: float, jump: float | None, season: float | None) -> None:
         self._value.add(x)
