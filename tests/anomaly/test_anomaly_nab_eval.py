@@ -10,7 +10,7 @@ import pytest
 from opsgraph.evals.base import EvalReport, run_suite, suites
 from tests.evals.gate import gate, still_misses
 
-# Streams ~300k points through the detector (about 90 s on an idle 2-core machine).
+# Streams ~300k points through the detector (about 15 s for the eval, ~40 s for this module).
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data, pytest.mark.timeout(900)]
 
 

@@ -1,8 +1,9 @@
 """From per-point verdicts to what a person reads: anomalous periods and alarm onsets.
 
 A period is a run of anomalous points; two runs separated by fewer than `quiet` normal points are
-one period (a flapping metric is one incident, not twenty). An alarm is raised at a period's
-first point, which is also what the NAB evaluation counts as a detection.
+one period (a flapping metric is one incident, not twenty). Alarms (who gets paged) are the
+detector's (`Scored.alarm`: anomalous, and outside the refractory period of the previous alarm);
+the NAB evaluation counts those (evals/nab/alarms.py).
 """
 
 from __future__ import annotations
