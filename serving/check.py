@@ -2,9 +2,10 @@
 calls (OpenAI `tool_calls`, valid arguments, the expected tool), and how fast: time to the first
 streamed token and generated tokens per second.
 
-A server that answers a streamed request with an error but a plain one with an answer (llama-cpp-
-python's tool-calling handler cannot stream a tool call) is judged on the plain answer, and the
-probe says it was not streamed; the agent itself does not stream."""
+A server that answers a streamed request with an error, a cut stream or nothing, but a plain request
+with an answer (llama-cpp-python's tool-calling handler cannot stream a tool call: it resets the
+connection or sends an empty message) is judged on the plain answer, and the probe says it was not
+streamed; the agent itself does not stream. A timeout is not retried plainly."""
 
 from __future__ import annotations
 
@@ -116,17 +117,23 @@ def _probe(
     result = ProbeResult(text=text, expected=expected)
     messages = to_openai([HumanMessage(text)])
     started = time.perf_counter()
+    broken: Exception | None = None
     try:
         reply = client.stream(messages, tools)
     except failure as exc:
-        if not str(exc).startswith("model server answered"):
+        if "in time" in str(exc) or "failed repeatedly" in str(exc):
             result.problem = str(exc)
             return result
+        broken = exc
+    else:
+        if not reply.tool_calls and not (reply.content or "").strip():
+            broken = failure("the streamed answer was empty")
+    if broken is not None:
         started = time.perf_counter()
-        try:  # the server is up but would not stream this answer: judge the plain one
+        try:  # the server is up (it listed its models) but would not stream this answer: judge the plain one
             reply = client.complete(messages, tools)
         except failure:
-            result.problem = str(exc)
+            result.problem = str(broken)
             return result
         result.streamed = False
     result.latency_s = round(time.perf_counter() - started, 4)
