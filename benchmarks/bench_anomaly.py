@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -109,6 +110,7 @@ def main() -> None:
         return
     files = load_corpus(data / "nab")
     series = next(f for f in files if f.key == SERIES)
+    load_before = os.getloadavg()[0]
 
     ours_pps = ours_points_per_second(series)
     seed_pps, seed_prefix_flags = seed_points_per_second(series, args.prefix)
@@ -126,7 +128,9 @@ def main() -> None:
     seed_onsets = score_corpus("seed DynamicBaseline, onsets", files, seed_scores, seed_floors, 0.5)
     seed_all = seed_nab.at_default.files
 
+    load_after = os.getloadavg()[0]
     results: dict[str, Any] = {
+        "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2), "cores": os.cpu_count()},
         "series": SERIES,
         "points": len(series.series),
         "ours_points_per_second": round(ours_pps, 1),
@@ -145,7 +149,8 @@ def main() -> None:
         "nab_seed_details": seed_nab.details() | {"seconds_vectorised": round(seed_seconds, 1)},
     }
     print(f"series: {SERIES} ({len(series.series)} points)")
-    print(f"  ours: {ours_pps:10.1f} points/s (whole series)")
+    print(f"  load average (1 min) {load_before:.1f} -> {load_after:.1f} on {os.cpu_count()} cores")
+    print(f"  ours: {ours_pps:10.1f} points/s (whole series), {1e6 / ours_pps:.0f} us per point")
     print(f"  seed: {seed_pps:10.2f} points/s (steady state, {args.prefix} points after the 168-point window)")
     print(f"  speed-up: {ours_pps / seed_pps:.0f}x")
     print(
