@@ -1,7 +1,7 @@
 """REPL message to reply on the demo model (issue 13): how long a person waits in `opsgraph chat`
 between pressing Enter on a message about the demo model and seeing the rendered reply.
 
-    .venv/bin/python benchmarks/bench_models_repl.py [--cold 5] [--warm 20]
+    .venv/bin/python benchmarks/bench_models_repl.py [--cold 5] [--warm 20] [--think 0,4]
 
 Set-up, as `make demo` has it: the sandbox (`opsgraph sandbox`, its own process) and the registry
 seeded by `opsgraph models demo` (MLflow on SQLite in a fresh state directory: fraud-detector with
@@ -12,14 +12,18 @@ two versions and a drifted current batch). Three messages, each checked to plan 
 - "check drift for fraud-detection"       -> drift_check
 
 Cold: the first message of a fresh `opsgraph chat` process (the agent built, the prompt shown; the
-imports of mlflow, scikit-learn, scipy and the kubernetes client are paid by that message), once per
-process, `--cold` processes per message. Disk caches (the planner's trained classifier, the
-reference artifact downloaded once) are warm: one unrecorded process fills them first, as any
-earlier session would. Warm: the same REPL process after its first turn, `--warm` turns per message.
+imports of mlflow, scipy and the kubernetes client are paid by that message unless the REPL's
+warm-up loaded them while the person typed), once per process, `--cold` processes per message, per
+think time (`--think`: seconds between the prompt appearing and the message being sent; 0 is a
+message pasted at once) and with the warm-up on and off (`run_repl(warm=())`, the REPL before it).
+Disk caches (the planner's trained classifier, the reference artifact downloaded once) are warm:
+one unrecorded process fills them first, as any earlier session would. Warm: the same REPL process
+after its first turn, `--warm` turns per message.
 
 The REPL is `channels.repl.run_repl` with a scripted prompt session: a turn is the time from the
 session handing the message over to the REPL asking for the next one (planner, graph, guards,
-audit, tools, rendering to a console).
+audit, tools, rendering to a console). `prompt_s` is the time from `run_repl` being called to the
+first prompt: the warm-up must not delay it.
 
 Named baselines:
 - tools direct: the same tool calls through the registry (no REPL, no planner, no graph), cold in a
@@ -32,7 +36,6 @@ Named baselines:
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import subprocess
@@ -57,7 +60,7 @@ SHORT = {"is fraud-detection still ok?": "still ok", "show model fraud-detection
 
 
 # -- children (each measurement that must start cold runs in its own process) ---------------------
-def child_repl(first: str, warm: int) -> dict[str, Any]:
+def child_repl(first: str, warm: int, think: float = 0.0, warmup: bool = True) -> dict[str, Any]:
     import io
 
     started = time.perf_counter()
@@ -65,7 +68,7 @@ def child_repl(first: str, warm: int) -> dict[str, Any]:
 
     from opsgraph.agent.service import Agent
     from opsgraph.agent.settings import Settings
-    from opsgraph.channels.repl import run_repl
+    from opsgraph.channels.repl import WARM_IMPORTS, run_repl
 
     agent = Agent(Settings())
     start_s = time.perf_counter() - started
@@ -79,24 +82,30 @@ def child_repl(first: str, warm: int) -> dict[str, Any]:
         return result
 
     agent.handle = recording
-    marks: list[float] = []
+    asked: list[float] = []  # when the REPL asked for a message
+    sent: list[float] = []  # when the message was handed over
 
     class Session:
         def prompt(self, _text: str) -> str:
-            marks.append(time.perf_counter())
-            if len(marks) > len(script):
+            asked.append(time.perf_counter())
+            if len(asked) > len(script):
                 raise EOFError
-            return script[len(marks) - 1]
+            if len(asked) == 1 and think > 0:
+                time.sleep(think)
+            sent.append(time.perf_counter())
+            return script[len(asked) - 1]
 
     out = io.StringIO()
-    run_repl(agent, session=Session(), console=Console(file=out, width=120))
+    called = time.perf_counter()
+    run_repl(agent, session=Session(), console=Console(file=out, width=120), warm=WARM_IMPORTS if warmup else ())
     agent.close()
-    turns = [b - a for a, b in itertools.pairwise(marks)]
+    turns = [b - a for a, b in zip(sent, asked[1:], strict=True)]
     for message, outcome in zip(script, seen, strict=True):
         expected = [name for name, _ in MESSAGES[message]]
         if outcome["status"] != "done" or outcome["tools"] != expected:
             raise SystemExit(f"{message!r} planned {outcome['tools']} ({outcome['status']}): {outcome['reply'][:200]}")
-    return {"start_s": start_s, "turns": [{"message": m, "s": s} for m, s in zip(script, turns, strict=True)]}
+    return {"start_s": start_s, "prompt_s": asked[0] - called,
+            "turns": [{"message": m, "s": s} for m, s in zip(script, turns, strict=True)]}  # fmt: skip
 
 
 def child_tools(first: str, warm: int) -> dict[str, Any]:
@@ -150,9 +159,12 @@ def child_seed(warm: int) -> dict[str, Any]:
     return {"turns": turns, "dataset_drift": verdicts}
 
 
-def run_child(kind: str, env: dict[str, str], *, first: str = "", warm: int = 0) -> dict[str, Any]:
+def run_child(
+    kind: str, env: dict[str, str], *, first: str = "", warm: int = 0, think: float = 0.0, warmup: bool = True
+) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--first", first, "--warm", str(warm)],
+        [sys.executable, __file__, "--child", kind, "--first", first, "--warm", str(warm), "--think", str(think)]
+        + ([] if warmup else ["--no-warmup"]),
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
@@ -178,15 +190,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cold", type=int, default=5, help="fresh processes per message")
     parser.add_argument("--warm", type=int, default=20, help="warm turns per message")
+    parser.add_argument("--think", default="0,4", help="seconds before the first message is sent, comma-separated")
     parser.add_argument("--child", choices=("repl", "tools", "seed"), help=argparse.SUPPRESS)
     parser.add_argument("--first", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--no-warmup", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
         os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-        runner = {"repl": child_repl, "tools": child_tools}.get(opts.child)
-        outcome = runner(opts.first, opts.warm) if runner else child_seed(opts.warm)
+        if opts.child == "repl":
+            outcome = child_repl(opts.first, opts.warm, float(opts.think), warmup=not opts.no_warmup)
+        else:
+            outcome = child_tools(opts.first, opts.warm) if opts.child == "tools" else child_seed(opts.warm)
         print(json.dumps(outcome))
         return
+    try:
+        thinks = [float(t) for t in opts.think.split(",")]
+    except ValueError:
+        raise SystemExit(f"--think takes seconds separated by commas (e.g. 0,4), not {opts.think!r}") from None
 
     from bench_agent_overhead import sandbox_process
 
@@ -202,10 +222,12 @@ def main() -> None:
             raise SystemExit(f"seeding the demo models failed:\n{seeded.stderr[-2000:]}")
         messages = list(MESSAGES)
         run_child("repl", env, first=messages[0], warm=1)  # fills the disk caches; not recorded
-        cold_repl, cold_tools = [], []
-        for _ in range(opts.cold):
+        cold_repl: dict[tuple[float, bool], list[dict[str, Any]]] = {(t, w): [] for t in thinks for w in (False, True)}
+        cold_tools = []
+        for _ in range(opts.cold):  # interleaved, so both REPLs meet the same machine load
             for message in messages:
-                cold_repl.append(run_child("repl", env, first=message))
+                for think, warmup in cold_repl:
+                    cold_repl[think, warmup].append(run_child("repl", env, first=message, think=think, warmup=warmup))
                 cold_tools.append(run_child("tools", env, first=message))
         cold_seed = [run_child("seed", env) for _ in range(opts.cold)]
         loads["after_cold"] = os.getloadavg()
@@ -214,17 +236,39 @@ def main() -> None:
         warm_seed = run_child("seed", env, warm=max(3, opts.warm // 4))
         loads["after_warm"] = os.getloadavg()
 
-    cold = {"repl": by_message(cold_repl, skip_first=False), "tools": by_message(cold_tools, skip_first=False)}
+    first = (thinks[0], True)
+    cold = {"repl": by_message(cold_repl[first], skip_first=False), "tools": by_message(cold_tools, skip_first=False)}
     warm = {"repl": by_message([warm_repl], skip_first=True), "tools": by_message([warm_tools], skip_first=True)}
     seed_cold = [r["turns"][0]["s"] for r in cold_seed]
     seed_warm = [t["s"] for t in warm_seed["turns"][1:]]
-    start_s = [r["start_s"] for r in cold_repl]
+    all_cold = [r for runs in cold_repl.values() for r in runs]
+    start_s = [r["start_s"] for r in all_cold]
+    prompt_s = {
+        w: [r["prompt_s"] for (_, on), runs in cold_repl.items() if on == w for r in runs] for w in (False, True)
+    }
     rows: dict[str, Any] = {}
     print(f"REPL message -> rendered reply on the demo model ({MODEL}); load average {loads}")
-    print(f"agent start-up before the first prompt (not in the turns): p50 {percentile(start_s, 50):.2f} s\n")
+    print(f"agent start-up before the first prompt (not in the turns): p50 {percentile(start_s, 50):.2f} s; "
+          f"run_repl to the prompt p50 {percentile(prompt_s[False], 50) * 1000:.0f} ms without the warm-up, "
+          f"{percentile(prompt_s[True], 50) * 1000:.0f} ms with it\n")  # fmt: skip
+    print("first turn of a fresh REPL (cold), by think time, without / with the warm-up:")
+    print(f"{'message':<38} {'think':>6} {'before p50':>11} {'max':>7} {'warm-up p50':>12} {'max':>7} {'ratio':>6}")
+    for message in messages:
+        rows[message] = {"cold_by_think": {}}
+        for think in thinks:
+            off = summary(by_message(cold_repl[think, False], skip_first=False)[message])
+            on = summary(by_message(cold_repl[think, True], skip_first=False)[message])
+            ratio = on["p50_s"] / off["p50_s"]
+            rows[message]["cold_by_think"][f"{think:g}s"] = {
+                "no_warmup": off,
+                "warmup": on,
+                "ratio_p50": round(ratio, 2),
+            }
+            print(f"{message:<38} {think:>5g}s {off['p50_s']:>10.3f}s {off['max_s']:>6.3f}s "
+                  f"{on['p50_s']:>11.3f}s {on['max_s']:>6.3f}s {ratio:>5.2f}x")  # fmt: skip
+    print(f"\nwith the warm-up, think {thinks[0]:g}s (cold) and the same process after its first turn (warm):")
     print(f"{'message':<38} {'':>5} {'REPL p50':>9} {'p99':>7} {'tools p50':>10} {'p99':>7} {'ratio':>6}")
     for message in messages:
-        rows[message] = {}
         for phase, data in (("cold", cold), ("warm", warm)):
             repl, tools = summary(data["repl"][message]), summary(data["tools"][message])
             rows[message][phase] = {
@@ -243,8 +287,10 @@ def main() -> None:
             ours = rows[message][phase]["repl"]["p50_s"]
             print(f"  {SHORT[message]!r} {phase} in the REPL vs the seed sketch: {ours / seed[phase]['p50_s']:.2f}x")
     path = write_results("models_repl", {
-        "model": MODEL, "cold_processes": opts.cold, "warm_turns": opts.warm, "load_average": loads,
-        "agent_start_s": summary(start_s), "messages": rows, "seed_sketch": seed,
+        "model": MODEL, "cold_processes": opts.cold, "warm_turns": opts.warm, "think_s": thinks, "load_average": loads,
+        "agent_start_s": summary(start_s), "prompt_s": {"no_warmup": summary(prompt_s[False]),
+                                                        "warmup": summary(prompt_s[True])},
+        "messages": rows, "seed_sketch": seed,
     })  # fmt: skip
     print(f"\nresults: {path}")
 

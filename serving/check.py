@@ -132,8 +132,8 @@ def _probe(
         started = time.perf_counter()
         try:  # the server is up (it listed its models) but would not stream this answer: judge the plain one
             reply = client.complete(messages, tools)
-        except failure:
-            result.problem = str(broken)
+        except failure as plain:
+            result.problem = f"{broken}; the plain request failed too: {plain}"
             return result
         result.streamed = False
     result.latency_s = round(time.perf_counter() - started, 4)

@@ -73,3 +73,4 @@ def test_check_reports_the_error_when_the_plain_request_fails_too() -> None:
         report = run_check(fake.base_url, fake.model).to_json()
     assert not report["passed"]
     assert report["probes"][0]["problem"].startswith("model server answered 500")
+    assert "the plain request failed too" in report["probes"][0]["problem"]
