@@ -118,29 +118,25 @@ def evaluate(
     return SystemResult(system, tuple(outcomes))
 
 
+# Held-out metrics per direction: (name after "AC@k", the Transfer field scored, gated by the issue's targets).
+_TRANSFER_KINDS = (
+    ("(settings chosen on {tuned})", "held_out", True),
+    ("all modalities (chosen on {tuned})", "held_out_all", True),
+    ("metric alerts only (chosen on {tuned})", "held_out_metrics_only", False),
+)
+
+
 def _transfer_metrics(moved: list[Transfer]) -> list[Metric]:
     """The held-out numbers, first: each system at the settings its counterpart chose."""
     out = []
-    for t in moved:
-        anchor = ANCHOR if t.reported_on.startswith("online-boutique") else None
-        name = f"{t.reported_on}.AC@{{k}} (settings chosen on {t.tuned_on})"
-        out += [
-            Metric(name=name.format(k=1), value=t.held_out.ac1, threshold=AC1_THRESHOLD, anchor=anchor),
-            Metric(name=name.format(k=3), value=t.held_out.ac3, threshold=AC3_THRESHOLD, anchor=anchor),
-        ]
-    for t in moved:
-        anchor = ANCHOR if t.reported_on.startswith("online-boutique") else None
-        name = f"{t.reported_on}.AC@{{k}} all modalities (chosen on {t.tuned_on})"
-        out += [
-            Metric(name=name.format(k=1), value=t.held_out_all.ac1, threshold=AC1_THRESHOLD, anchor=anchor),
-            Metric(name=name.format(k=3), value=t.held_out_all.ac3, threshold=AC3_THRESHOLD, anchor=anchor),
-        ]
-    for t in moved:
-        name = f"{t.reported_on}.AC@{{k}} metric alerts only (chosen on {t.tuned_on})"
-        out += [
-            Metric(name=name.format(k=1), value=t.held_out_metrics_only.ac1),
-            Metric(name=name.format(k=3), value=t.held_out_metrics_only.ac3),
-        ]
+    for label, field, gated in _TRANSFER_KINDS:
+        for t in moved:
+            scores = getattr(t, field)
+            name = f"{t.reported_on}.AC@{{k}} {label.format(tuned=t.tuned_on)}"
+            anchor = ANCHOR if gated and t.reported_on.startswith("online-boutique") else None
+            for k, value, threshold in ((1, scores.ac1, AC1_THRESHOLD), (3, scores.ac3, AC3_THRESHOLD)):
+                gate = threshold if gated else None
+                out.append(Metric(name=name.format(k=k), value=value, threshold=gate, anchor=anchor))
     return out
 
 

@@ -83,11 +83,16 @@ def _top_level(api: SlackAPI) -> list[dict[str, Any]]:
     return [m for m in api.messages(CHANNEL) if not m.get("thread_ts")]
 
 
-def test_a_post_accepted_before_the_process_died_is_adopted_not_posted_again(api: SlackAPI, target: Targets) -> None:
+def _post_and_die(api: SlackAPI, target: Targets) -> None:
+    """A process posts the incident and dies the moment Slack has accepted the post."""
     first = _process(api, target, DiesAfterPosting)
     with pytest.raises(Died):
         first(_snapshot(2))
     first.close()
+
+
+def test_a_post_accepted_before_the_process_died_is_adopted_not_posted_again(api: SlackAPI, target: Targets) -> None:
+    _post_and_die(api, target)
     (message,) = _top_level(api)
     assert message["metadata"]["event_payload"]["incident"] == "inc-7"
 
@@ -103,10 +108,7 @@ def test_a_post_accepted_before_the_process_died_is_adopted_not_posted_again(api
 
 
 def test_the_sweep_adopts_it_without_waiting_for_new_alerts(api: SlackAPI, target: Targets) -> None:
-    first = _process(api, target, DiesAfterPosting)
-    with pytest.raises(Died):
-        first(_snapshot(2))
-    first.close()
+    _post_and_die(api, target)
     second = _process(api, target)
     second.pipeline = SimpleNamespace(leader=True, snapshots=lambda: [_snapshot(2)])
     second.sweep()
@@ -133,10 +135,7 @@ def test_a_claim_with_no_message_is_posted_once_its_claimant_cannot_still_be_pos
 
 
 def test_without_the_history_scope_an_unconfirmed_post_is_not_repeated_early(api: SlackAPI, target: Targets) -> None:
-    first = _process(api, target, DiesAfterPosting)
-    with pytest.raises(Died):
-        first(_snapshot(2))
-    first.close()
+    _post_and_die(api, target)
     api.fail("conversations.history", status=200, times=10, error="missing_scope")
     second = _process(api, target)
     with second.db.transaction() as tx:  # past the grace a lookup would allow, not yet stale

@@ -140,23 +140,36 @@ def private_bucket(
     return "\n".join(parts)
 
 
-def database(spec: InfraSpec, db: Database, net: Network) -> str:
+def backup_hour(db: Database) -> int:
+    """The hour of the backup schedule's cron expression (02:00 when it names no single hour)."""
+    hour = db.backup.schedule.split()[1]
+    return int(hour) if hour.isdigit() else 2
+
+
+def database_foundation(db: Database, net: Network, identifier: str, engine: str, key_use: str) -> list[str]:
+    """What every RDS database stands on, instance or cluster: its KMS key, a subnet group in the
+    private subnets, a security group open only to the allowed clients, and the monitoring role."""
     n = label(db.name)
-    port = PORTS[db.engine]
-    cidrs = db.access.cidrs or (net.cidr,)
-    identifier = f"{db.name}-{spec.environment}"
-    prod = spec.environment == "prod"
-    hour = int(db.backup.schedule.split()[1]) if db.backup.schedule.split()[1].isdigit() else 2
-    parts = [
-        kms_key(n, f"{db.engine} storage and logs"),
+    return [
+        kms_key(n, f"{engine} {key_use}"),
         resource(
             "aws_db_subnet_group",
             n,
             {"name": identifier, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
         ),
-        security_group(n, net, f"{db.engine} {identifier}: clients only"),
-        *ingress_rules(n, n, (port,), cidrs, f"{db.engine} clients"),
+        security_group(n, net, f"{engine} {identifier}: clients only"),
+        *ingress_rules(n, n, (PORTS[db.engine],), db.access.cidrs or (net.cidr,), f"{db.engine} clients"),
         monitoring_role(n),
+    ]
+
+
+def database(spec: InfraSpec, db: Database, net: Network) -> str:
+    n = label(db.name)
+    identifier = f"{db.name}-{spec.environment}"
+    prod = spec.environment == "prod"
+    hour = backup_hour(db)
+    parts = [
+        *database_foundation(db, net, identifier, db.engine, "storage and logs"),
         parameter_group(n, identifier, db),
         resource(
             "aws_db_instance",

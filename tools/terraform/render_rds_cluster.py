@@ -6,8 +6,8 @@ deletion protection in prod, logs exported."""
 from __future__ import annotations
 
 from opsgraph.tools.terraform.hcl import Block, Ref, block, resource
-from opsgraph.tools.terraform.render_aws import PORTS, kms_key, monitoring_role
-from opsgraph.tools.terraform.render_network import azs, ingress_rules, label, security_group
+from opsgraph.tools.terraform.render_aws import backup_hour, database_foundation
+from opsgraph.tools.terraform.render_network import azs, label
 from opsgraph.tools.terraform.spec import Database, InfraSpec, Network
 
 AURORA_ENGINES = {"postgres": "aurora-postgresql", "mysql": "aurora-mysql"}
@@ -25,7 +25,7 @@ def cluster_database(spec: InfraSpec, db: Database, net: Network) -> str:
     prod = spec.environment == "prod"
     aurora = db.cluster == "aurora"
     identifier = f"{db.name}-{spec.environment}"
-    hour = int(db.backup.schedule.split()[1]) if db.backup.schedule.split()[1].isdigit() else 2
+    hour = backup_hour(db)
     engine = AURORA_ENGINES[db.engine] if aurora else db.engine
     version = db.version or (AURORA_VERSIONS if aurora else CLUSTER_VERSIONS)[db.engine]
     instance_class = db.instance_class if db.instance_class != "db.t3.medium" else None
@@ -69,17 +69,7 @@ def cluster_database(spec: InfraSpec, db: Database, net: Network) -> str:
             "monitoring_interval": 60,
             "monitoring_role_arn": Ref(f"aws_iam_role.{n}_monitoring.arn"),
         }
-    parts = [
-        kms_key(n, f"{engine} storage, logs and master secret"),
-        resource(
-            "aws_db_subnet_group",
-            n,
-            {"name": identifier, "subnet_ids": Ref(f"aws_subnet.{label(net.name)}_private[*].id")},
-        ),
-        security_group(n, net, f"{engine} {identifier}: clients only"),
-        *ingress_rules(n, n, (PORTS[db.engine],), db.access.cidrs or (net.cidr,), f"{db.engine} clients"),
-        monitoring_role(n),
-    ]
+    parts = database_foundation(db, net, identifier, engine, "storage, logs and master secret")
     if aurora:
         parts.append(cluster_parameter_group(n, identifier, db))
     parts.append(resource("aws_rds_cluster", n, cluster))
